@@ -1,0 +1,3 @@
+export * from './channel-adapter';
+export * from './outbox.adapter';
+export * from './header-safety';

@@ -1,0 +1,55 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
+import { PermanentDeliveryError } from '@herald/errors';
+import { createTempDir, type TempDir } from '@herald/testing';
+import type { EmailMessage } from './channel-adapter';
+import { OutboxAdapter } from './outbox.adapter';
+
+describe('OutboxAdapter', () => {
+  let dir: TempDir;
+  beforeEach(() => (dir = createTempDir('outbox')));
+  afterEach(() => dir.remove());
+
+  const message: EmailMessage = {
+    channel: 'email',
+    deliveryId: 'exec-1-r0',
+    executionId: 'exec-1',
+    from: { address: 'hello@example.com', name: 'Herald' },
+    to: 'ada@example.com',
+    subject: 'Hello Ada — ünïcode',
+    html: '<p>Hi</p>',
+    text: 'Hi',
+  };
+
+  it('writes a parseable .eml named by delivery id', async () => {
+    const result = await new OutboxAdapter(dir.path).send(message);
+    expect(result.providerMessageId).toBe('outbox:exec-1-r0');
+    const file = path.join(dir.path, 'email', 'exec-1-r0.eml');
+    const parsed = await simpleParser(readFileSync(file));
+    expect(parsed.subject).toBe('Hello Ada — ünïcode');
+    expect(parsed.from?.text).toBe('"Herald" <hello@example.com>');
+    expect(parsed.html).toBe('<p>Hi</p>');
+    expect(parsed.text?.trim()).toBe('Hi');
+    expect(parsed.headers.get('x-herald-execution-id')).toBe('exec-1');
+  });
+
+  it('leaves one file when the same delivery is sent twice', async () => {
+    const adapter = new OutboxAdapter(dir.path);
+    await adapter.send(message);
+    await adapter.send({ ...message, subject: 'second' });
+    expect(readdirSync(path.join(dir.path, 'email'))).toEqual(['exec-1-r0.eml']);
+  });
+
+  it('refuses a subject that would inject a header', async () => {
+    await expect(
+      new OutboxAdapter(dir.path).send({ ...message, subject: 'Hi\r\nBcc: victim@example.com' }),
+    ).rejects.toBeInstanceOf(PermanentDeliveryError);
+  });
+
+  it('refuses a delivery id that is not a safe file name', async () => {
+    await expect(
+      new OutboxAdapter(dir.path).send({ ...message, deliveryId: '../../etc/x' }),
+    ).rejects.toMatchObject({ code: 'invalid-delivery-id' });
+  });
+});

@@ -1,0 +1,61 @@
+import path from 'node:path';
+import { ConfigError } from '@herald/errors';
+import { loadConfig } from './load-config';
+
+describe('loadConfig', () => {
+  it('gives every setting a working default on one machine', () => {
+    const config = loadConfig({}, '/srv/herald');
+    expect(config.redis.url).toBe('redis://127.0.0.1:6379');
+    expect(config.store.url).toBe(path.join('/srv/herald/.data', 'herald.sqlite'));
+    expect(config.outbox.dir).toBe('/srv/herald/.data/outbox');
+    expect(config.api).toMatchObject({ host: '127.0.0.1', port: 8080, maxRecipients: 20 });
+    expect(config.worker.queues).toEqual(['email', 'sms', 'push']);
+  });
+
+  it('reads and converts the variables it knows', () => {
+    const config = loadConfig(
+      {
+        API_PORT: '9090',
+        WORKER_QUEUES: 'email,sms,email',
+        STORE_URL: 'mongodb://db:27017/herald',
+        OUTBOX_DIR: 'out',
+        LOG_LEVEL: 'debug',
+      },
+      '/srv',
+    );
+    expect(config.api.port).toBe(9090);
+    expect(config.worker.queues).toEqual(['email', 'sms']);
+    expect(config.store.url).toBe('mongodb://db:27017/herald');
+    expect(config.outbox.dir).toBe('/srv/out');
+    expect(config.log.level).toBe('debug');
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ API_PORT: '' }).api.port).toBe(8080);
+  });
+
+  it('lists every bad value in one error', () => {
+    let caught: unknown;
+    try {
+      loadConfig({ API_PORT: 'eighty', REDIS_URL: 'http://x', WORKER_QUEUES: 'fax', LOG_LEVEL: 'loud' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const error = caught as ConfigError;
+    expect(error.errors.map((problem) => problem.path).sort()).toEqual([
+      'API_PORT',
+      'LOG_LEVEL',
+      'REDIS_URL',
+      'WORKER_QUEUES',
+    ]);
+    expect(error.message).toContain('API_PORT');
+    expect(error.message).toContain('"eighty"');
+  });
+
+  it('returns a frozen object', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.api)).toBe(true);
+  });
+});

@@ -1,0 +1,43 @@
+import type { Channel } from './campaign';
+
+export type DeliveryStatus =
+  'queued' | 'sent' | 'failed' | 'excluded' | 'delivered' | 'bounced' | 'opened' | 'clicked';
+
+/** Stable machine codes for why a recipient was not sent to. */
+export type ExclusionReason =
+  | 'profile-not-found'
+  | 'no-address'
+  | 'suppressed'
+  | 'no-marketing-consent'
+  | 'frequency-capped'
+  | 'campaign-not-live'
+  | 'throttle-expired';
+
+export interface DeliveryEvent {
+  status: DeliveryStatus;
+  at: string;
+  /** Machine code: an exclusion reason or an error code. */
+  reason?: string;
+  /** Human-readable detail of a failure; never message bodies or whole profiles. */
+  detail?: string;
+}
+
+export interface Delivery {
+  id: string;
+  sandbox: string;
+  executionId: string;
+  campaignId: string;
+  campaignVersion: number;
+  recipientIndex: number;
+  channel: Channel;
+  status: DeliveryStatus;
+  reason?: string;
+  address?: string;
+  profileId?: string;
+  providerMessageId?: string;
+  attempts: number;
+  lastError?: string;
+  history: DeliveryEvent[];
+  createdAt: string;
+  updatedAt: string;
+}

@@ -1,0 +1,14 @@
+import type { Channel } from './campaign';
+
+/** Queue names, in one place so operators can run and scale workers per queue. */
+export const QUEUE_NAMES = {
+  email: 'deliver-email',
+  sms: 'deliver-sms',
+  push: 'deliver-push',
+} as const satisfies Record<Channel, string>;
+
+export type QueueName = (typeof QUEUE_NAMES)[Channel];
+
+export function deliveryQueueName(channel: Channel): QueueName {
+  return QUEUE_NAMES[channel];
+}

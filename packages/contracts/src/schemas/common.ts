@@ -1,0 +1,9 @@
+/** A locale tag such as `en`, `en-US`, `fr_FR`. */
+export const LOCALE_PATTERN = '^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$';
+
+/** No CR or LF: the value may reach an e-mail header. */
+export const SINGLE_LINE_PATTERN = '^[^\\r\\n]*$';
+
+export const SANDBOX_PATTERN = '^[a-z0-9][a-z0-9-]{0,63}$';
+
+export const NAMESPACE_PATTERN = '^[A-Za-z0-9_.-]{1,64}$';

@@ -1,0 +1,3 @@
+export * from './redis-connection';
+export * from './eviction-policy';
+export * from './delivery-queue';

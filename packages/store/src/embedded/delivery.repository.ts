@@ -1,0 +1,161 @@
+import type { Channel, Delivery, DeliveryEvent, DeliveryStatus } from '@herald/contracts';
+import type { DeliveryKey, DeliveryRepository, DeliveryUpdate, Page, PageRequest } from '../ports';
+import type { Db } from './database';
+import { fromJson, setIfPresent, toJson } from './columns';
+import { pageQuery, toPage } from './paging';
+import { daysAgo, now } from './time';
+
+interface DeliveryRow {
+  sandbox: string;
+  id: string;
+  execution_id: string;
+  campaign_id: string;
+  campaign_version: number;
+  recipient_index: number;
+  channel: Channel;
+  status: DeliveryStatus;
+  reason: string | null;
+  address: string | null;
+  profile_id: string | null;
+  provider_message_id: string | null;
+  attempts: number;
+  last_error: string | null;
+  history: string;
+  created_at: string;
+  updated_at: string;
+}
+
+interface RecordColumns {
+  sandbox: string;
+  id: string;
+  executionId: string;
+  campaignId: string;
+  campaignVersion: number;
+  recipientIndex: number;
+  channel: Channel;
+  status: DeliveryStatus;
+  reason: string | null;
+  address: string | null;
+  profileId: string | null;
+  providerMessageId: string | null;
+  attempts: number | null;
+  lastError: string | null;
+  event: string;
+  at: string;
+}
+
+function toDelivery(row: DeliveryRow): Delivery {
+  const delivery: Delivery = {
+    id: row.id,
+    sandbox: row.sandbox,
+    executionId: row.execution_id,
+    campaignId: row.campaign_id,
+    campaignVersion: row.campaign_version,
+    recipientIndex: row.recipient_index,
+    channel: row.channel,
+    status: row.status,
+    attempts: row.attempts,
+    history: fromJson<DeliveryEvent[]>(row.history),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+  setIfPresent(delivery, 'reason', row.reason);
+  setIfPresent(delivery, 'address', row.address);
+  setIfPresent(delivery, 'profileId', row.profile_id);
+  setIfPresent(delivery, 'providerMessageId', row.provider_message_id);
+  setIfPresent(delivery, 'lastError', row.last_error);
+  return delivery;
+}
+
+function toColumns(key: DeliveryKey, update: DeliveryUpdate): RecordColumns {
+  return {
+    sandbox: key.sandbox,
+    id: key.id,
+    executionId: key.executionId,
+    campaignId: key.campaignId,
+    campaignVersion: key.campaignVersion,
+    recipientIndex: key.recipientIndex,
+    channel: key.channel,
+    status: update.event.status,
+    reason: update.event.reason ?? null,
+    address: update.address ?? null,
+    profileId: update.profileId ?? null,
+    providerMessageId: update.providerMessageId ?? null,
+    attempts: update.attempts ?? null,
+    lastError: update.lastError ?? null,
+    event: toJson(update.event),
+    at: now(),
+  };
+}
+
+export class EmbeddedDeliveryRepository implements DeliveryRepository {
+  private readonly upsert;
+  private readonly selectOne;
+  private readonly selectPage;
+  private readonly deleteOlder;
+
+  constructor(private readonly db: Db) {
+    // One statement creates or appends, so the history can never lose an event to a concurrent
+    // writer; the key columns are written once and left alone afterwards.
+    this.upsert = db.prepare<RecordColumns, DeliveryRow>(
+      `INSERT INTO deliveries (sandbox, id, execution_id, campaign_id, campaign_version, recipient_index, channel,
+                               status, reason, address, profile_id, provider_message_id, attempts, last_error,
+                               history, created_at, updated_at)
+       VALUES (@sandbox, @id, @executionId, @campaignId, @campaignVersion, @recipientIndex, @channel,
+               @status, @reason, @address, @profileId, @providerMessageId, coalesce(@attempts, 0), @lastError,
+               json_array(json(@event)), @at, @at)
+       ON CONFLICT (sandbox, id) DO UPDATE SET
+         status = excluded.status,
+         reason = excluded.reason,
+         address = coalesce(excluded.address, address),
+         profile_id = coalesce(excluded.profile_id, profile_id),
+         provider_message_id = coalesce(excluded.provider_message_id, provider_message_id),
+         attempts = coalesce(@attempts, attempts),
+         last_error = coalesce(excluded.last_error, last_error),
+         history = json_insert(history, '$[#]', json(@event)),
+         updated_at = excluded.updated_at
+       RETURNING *`,
+    );
+    this.selectOne = db.prepare<[string, string], DeliveryRow>(
+      `SELECT * FROM deliveries WHERE sandbox = ? AND id = ?`,
+    );
+    this.selectPage = db.prepare<[string, string, number, string, number], DeliveryRow>(
+      `SELECT * FROM deliveries
+       WHERE sandbox = ? AND execution_id = ? AND (recipient_index, id) > (?, ?)
+       ORDER BY recipient_index, id LIMIT ?`,
+    );
+    this.deleteOlder = db.prepare<[string]>(`DELETE FROM deliveries WHERE created_at < ?`);
+  }
+
+  async record(key: DeliveryKey, update: DeliveryUpdate): Promise<Delivery> {
+    const row = this.db.transaction(() => this.upsert.get(toColumns(key, update))).immediate();
+    if (!row) throw new Error(`Delivery ${key.id} was not stored.`);
+    return toDelivery(row);
+  }
+
+  async recordMany(entries: ReadonlyArray<{ key: DeliveryKey; update: DeliveryUpdate }>): Promise<void> {
+    if (entries.length === 0) return;
+    this.db
+      .transaction(() => {
+        for (const { key, update } of entries) this.upsert.run(toColumns(key, update));
+      })
+      .immediate();
+  }
+
+  async get(sandbox: string, id: string): Promise<Delivery | null> {
+    const row = this.selectOne.get(sandbox, id);
+    return row ? toDelivery(row) : null;
+  }
+
+  async listByExecution(sandbox: string, executionId: string, page?: PageRequest): Promise<Page<Delivery>> {
+    const query = pageQuery<[number, string]>(page, [-1, '']);
+    const [afterIndex, afterId] = query.after;
+    const rows = this.selectPage.all(sandbox, executionId, afterIndex, afterId, query.fetch);
+    return toPage(rows, query, toDelivery, (row) => [row.recipient_index, row.id]);
+  }
+
+  /** Removes deliveries created more than `days` ago; returns how many. */
+  pruneOlderThan(days: number): number {
+    return this.deleteOlder.run(daysAgo(days)).changes;
+  }
+}

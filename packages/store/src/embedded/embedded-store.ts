@@ -1,0 +1,58 @@
+import type { Store } from '../ports';
+import { EmbeddedApiKeyRepository } from './api-key.repository';
+import { EmbeddedAudienceRepository } from './audience.repository';
+import { EmbeddedCampaignRepository } from './campaign.repository';
+import { openDatabase } from './database';
+import { EmbeddedDeliveryRepository } from './delivery.repository';
+import { EmbeddedExecutionRepository } from './execution.repository';
+import { EmbeddedProfileRepository } from './profile.repository';
+import { EmbeddedScheduleRepository } from './schedule.repository';
+import { EmbeddedSuppressionRepository } from './suppression.repository';
+
+export interface EmbeddedStoreOptions {
+  /** The SQLite file; its folder is created when missing. */
+  path: string;
+  /** Deliveries created longer ago than this are removed when the store opens. Default 180. */
+  deliveryRetentionDays?: number;
+}
+
+const DEFAULT_DELIVERY_RETENTION_DAYS = 180;
+
+/**
+ * The zero-setup store: one SQLite file that the API and any number of worker processes on the
+ * same machine open at the same time.
+ */
+export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<Store> {
+  const retentionDays = options.deliveryRetentionDays ?? DEFAULT_DELIVERY_RETENTION_DAYS;
+  // A zero or garbage retention would prune every delivery on open: refuse rather than erase.
+  if (!Number.isFinite(retentionDays) || retentionDays <= 0) {
+    throw new RangeError(`deliveryRetentionDays must be a positive number of days, got ${retentionDays}.`);
+  }
+  const db = openDatabase(options.path);
+  try {
+    const deliveries = new EmbeddedDeliveryRepository(db);
+    // SQLite has no TTL index: each process prunes when it opens the file (API and worker restarts).
+    deliveries.pruneOlderThan(retentionDays);
+    const ping = db.prepare('SELECT 1');
+    return {
+      kind: 'embedded',
+      campaigns: new EmbeddedCampaignRepository(db),
+      profiles: new EmbeddedProfileRepository(db),
+      executions: new EmbeddedExecutionRepository(db),
+      deliveries,
+      audiences: new EmbeddedAudienceRepository(db),
+      schedules: new EmbeddedScheduleRepository(db),
+      suppressions: new EmbeddedSuppressionRepository(db),
+      apiKeys: new EmbeddedApiKeyRepository(db),
+      async ping() {
+        ping.get();
+      },
+      async close() {
+        if (db.open) db.close();
+      },
+    };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

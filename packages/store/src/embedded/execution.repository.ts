@@ -1,0 +1,100 @@
+import type { Execution, ExecutionKind, ExecutionStatus } from '@herald/contracts';
+import type { ExecutionRepository, NewExecution, Page, PageRequest } from '../ports';
+import type { Db } from './database';
+import { setIfPresent } from './columns';
+import { pageQuery, toPage } from './paging';
+import { now } from './time';
+
+interface ExecutionRow {
+  sandbox: string;
+  id: string;
+  kind: ExecutionKind;
+  campaign_id: string;
+  campaign_version: number;
+  request_id: string;
+  recipient_count: number;
+  status: ExecutionStatus;
+  error: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+type ExecutionColumns = Omit<NewExecution, 'createdBy'> & { createdBy: string | null; at: string };
+
+function toExecution(row: ExecutionRow): Execution {
+  const execution: Execution = {
+    id: row.id,
+    sandbox: row.sandbox,
+    kind: row.kind,
+    campaignId: row.campaign_id,
+    campaignVersion: row.campaign_version,
+    requestId: row.request_id,
+    recipientCount: row.recipient_count,
+    status: row.status,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+  setIfPresent(execution, 'error', row.error);
+  setIfPresent(execution, 'createdBy', row.created_by);
+  return execution;
+}
+
+export class EmbeddedExecutionRepository implements ExecutionRepository {
+  private readonly insert;
+  private readonly selectOne;
+  private readonly selectPage;
+  private readonly updateStatus;
+
+  constructor(db: Db) {
+    this.insert = db.prepare<ExecutionColumns, ExecutionRow>(
+      `INSERT INTO executions (sandbox, id, kind, campaign_id, campaign_version, request_id, recipient_count,
+                               status, error, created_by, created_at, updated_at)
+       VALUES (@sandbox, @id, @kind, @campaignId, @campaignVersion, @requestId, @recipientCount,
+               'accepted', NULL, @createdBy, @at, @at)
+       RETURNING *`,
+    );
+    this.selectOne = db.prepare<[string, string], ExecutionRow>(
+      `SELECT * FROM executions WHERE sandbox = ? AND id = ?`,
+    );
+    this.selectPage = db.prepare<[string, string, string, number], ExecutionRow>(
+      `SELECT * FROM executions WHERE sandbox = ? AND campaign_id = ? AND id > ? ORDER BY id LIMIT ?`,
+    );
+    this.updateStatus = db.prepare<[string, string | null, string, string, string]>(
+      `UPDATE executions SET status = ?, error = ?, updated_at = ? WHERE sandbox = ? AND id = ?`,
+    );
+  }
+
+  async create(input: NewExecution): Promise<Execution> {
+    const row = this.insert.get({
+      sandbox: input.sandbox,
+      id: input.id,
+      kind: input.kind,
+      campaignId: input.campaignId,
+      campaignVersion: input.campaignVersion,
+      requestId: input.requestId,
+      recipientCount: input.recipientCount,
+      createdBy: input.createdBy ?? null,
+      at: now(),
+    });
+    if (!row) throw new Error(`Execution ${input.id} was not stored.`);
+    return toExecution(row);
+  }
+
+  async get(sandbox: string, id: string): Promise<Execution | null> {
+    const row = this.selectOne.get(sandbox, id);
+    return row ? toExecution(row) : null;
+  }
+
+  async setStatus(sandbox: string, id: string, status: ExecutionStatus, error?: string): Promise<void> {
+    // The error describes the status it came with, so a later status without one clears it.
+    this.updateStatus.run(status, error ?? null, now(), sandbox, id);
+  }
+
+  async listByCampaign(sandbox: string, campaignId: string, page?: PageRequest): Promise<Page<Execution>> {
+    const query = pageQuery<[string]>(page, ['']);
+    const [afterId] = query.after;
+    const rows = this.selectPage.all(sandbox, campaignId, afterId, query.fetch);
+    return toPage(rows, query, toExecution, (row) => [row.id]);
+  }
+}

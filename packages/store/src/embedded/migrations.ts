@@ -1,0 +1,145 @@
+/**
+ * Ordered schema migrations: entry `i` moves the file from `user_version` i to i + 1. Append
+ * only; never edit an entry that has shipped, since files in the field already ran it.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE campaigns (
+    sandbox        TEXT    NOT NULL,
+    id             TEXT    NOT NULL,
+    status         TEXT    NOT NULL,
+    latest_version INTEGER NOT NULL,
+    live_version   INTEGER,
+    created_at     TEXT    NOT NULL,
+    updated_at     TEXT    NOT NULL,
+    PRIMARY KEY (sandbox, id)
+  );
+
+  CREATE TABLE campaign_versions (
+    sandbox     TEXT    NOT NULL,
+    campaign_id TEXT    NOT NULL,
+    version     INTEGER NOT NULL,
+    definition  TEXT    NOT NULL,
+    created_at  TEXT    NOT NULL,
+    PRIMARY KEY (sandbox, campaign_id, version),
+    FOREIGN KEY (sandbox, campaign_id) REFERENCES campaigns (sandbox, id) ON DELETE CASCADE
+  );
+
+  CREATE TABLE profiles (
+    sandbox            TEXT NOT NULL,
+    id                 TEXT NOT NULL,
+    attributes         TEXT NOT NULL,
+    preferred_language TEXT,
+    timezone           TEXT,
+    consents           TEXT NOT NULL,
+    push_subscriptions TEXT NOT NULL,
+    created_at         TEXT NOT NULL,
+    updated_at         TEXT NOT NULL,
+    PRIMARY KEY (sandbox, id)
+  );
+
+  -- The primary key is what makes an identity belong to at most one profile per sandbox, even
+  -- when several processes write at once.
+  CREATE TABLE profile_identities (
+    sandbox     TEXT    NOT NULL,
+    namespace   TEXT    NOT NULL,
+    identity_id TEXT    NOT NULL,
+    profile_id  TEXT    NOT NULL,
+    position    INTEGER NOT NULL,
+    PRIMARY KEY (sandbox, namespace, identity_id),
+    FOREIGN KEY (sandbox, profile_id) REFERENCES profiles (sandbox, id) ON DELETE CASCADE
+  );
+  -- Loads a profile's identities in order; also serves the cascade on profile deletion.
+  CREATE INDEX profile_identities_by_profile ON profile_identities (sandbox, profile_id, position);
+
+  CREATE TABLE executions (
+    sandbox          TEXT    NOT NULL,
+    id               TEXT    NOT NULL,
+    kind             TEXT    NOT NULL,
+    campaign_id      TEXT    NOT NULL,
+    campaign_version INTEGER NOT NULL,
+    request_id       TEXT    NOT NULL,
+    recipient_count  INTEGER NOT NULL,
+    status           TEXT    NOT NULL,
+    error            TEXT,
+    created_by       TEXT,
+    created_at       TEXT    NOT NULL,
+    updated_at       TEXT    NOT NULL,
+    PRIMARY KEY (sandbox, id)
+  );
+  -- listByCampaign
+  CREATE INDEX executions_by_campaign ON executions (sandbox, campaign_id, id);
+
+  CREATE TABLE deliveries (
+    sandbox             TEXT    NOT NULL,
+    id                  TEXT    NOT NULL,
+    execution_id        TEXT    NOT NULL,
+    campaign_id         TEXT    NOT NULL,
+    campaign_version    INTEGER NOT NULL,
+    recipient_index     INTEGER NOT NULL,
+    channel             TEXT    NOT NULL,
+    status              TEXT    NOT NULL,
+    reason              TEXT,
+    address             TEXT,
+    profile_id          TEXT,
+    provider_message_id TEXT,
+    attempts            INTEGER NOT NULL,
+    last_error          TEXT,
+    history             TEXT    NOT NULL,
+    created_at          TEXT    NOT NULL,
+    updated_at          TEXT    NOT NULL,
+    PRIMARY KEY (sandbox, id)
+  );
+  -- listByExecution
+  CREATE INDEX deliveries_by_execution ON deliveries (sandbox, execution_id, recipient_index, id);
+  -- Retention pruning on open.
+  CREATE INDEX deliveries_by_created_at ON deliveries (created_at);
+
+  CREATE TABLE audiences (
+    sandbox     TEXT NOT NULL,
+    id          TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    description TEXT,
+    kind        TEXT NOT NULL,
+    query       TEXT,
+    identities  TEXT,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    PRIMARY KEY (sandbox, id)
+  );
+
+  CREATE TABLE schedules (
+    sandbox      TEXT NOT NULL,
+    id           TEXT NOT NULL,
+    campaign_id  TEXT NOT NULL,
+    audience_id  TEXT,
+    context      TEXT,
+    execute_at   TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    execution_id TEXT,
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL,
+    PRIMARY KEY (sandbox, id)
+  );
+
+  CREATE TABLE suppressions (
+    sandbox    TEXT NOT NULL,
+    channel    TEXT NOT NULL,
+    address    TEXT NOT NULL,
+    reason     TEXT NOT NULL,
+    source     TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (sandbox, channel, address)
+  );
+
+  CREATE TABLE api_keys (
+    id         TEXT NOT NULL PRIMARY KEY,
+    name       TEXT NOT NULL,
+    hash       TEXT NOT NULL UNIQUE,
+    sandboxes  TEXT NOT NULL,
+    roles      TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+  );
+  `,
+];

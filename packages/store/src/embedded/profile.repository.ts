@@ -1,0 +1,281 @@
+import type { Consents, Identity, Profile, ProfileInput, PushSubscription } from '@herald/contracts';
+import { identityKey, newId } from '@herald/contracts';
+import { ConflictError } from '@herald/errors';
+import type { Page, PageRequest, ProfileRepository } from '../ports';
+import { isUniqueViolation, type Db } from './database';
+import { fromJson, setIfPresent, toJson } from './columns';
+import { pageQuery, toPage } from './paging';
+import { now } from './time';
+
+interface ProfileRow {
+  sandbox: string;
+  id: string;
+  identities: string;
+  attributes: string;
+  preferred_language: string | null;
+  timezone: string | null;
+  consents: string;
+  push_subscriptions: string;
+  created_at: string;
+  updated_at: string;
+}
+
+interface ProfileColumns {
+  sandbox: string;
+  id: string;
+  attributes: string;
+  preferredLanguage: string | null;
+  timezone: string | null;
+  consents: string;
+  pushSubscriptions: string;
+  at: string;
+}
+
+/** An identity of the caller's input, with its index there (for error paths). */
+interface GivenIdentity {
+  index: number;
+  identity: Identity;
+}
+
+interface KnownIdentity extends GivenIdentity {
+  profileId: string;
+}
+
+// Identities live in their own table (for the unique key) and are folded back into the row here.
+const SELECT_PROFILE = `
+  SELECT p.*,
+    (SELECT json_group_array(json_object('namespace', i.namespace, 'id', i.identity_id) ORDER BY i.position)
+       FROM profile_identities i WHERE i.sandbox = p.sandbox AND i.profile_id = p.id) AS identities
+  FROM profiles p`;
+
+function toProfile(row: ProfileRow): Profile {
+  const profile: Profile = {
+    id: row.id,
+    sandbox: row.sandbox,
+    identities: fromJson<Identity[]>(row.identities),
+    attributes: fromJson<Record<string, unknown>>(row.attributes),
+    consents: fromJson<Consents>(row.consents),
+    pushSubscriptions: fromJson<PushSubscription[]>(row.push_subscriptions),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+  setIfPresent(profile, 'preferredLanguage', row.preferred_language);
+  setIfPresent(profile, 'timezone', row.timezone);
+  return profile;
+}
+
+/** Drops repeats of an identity within one input, keeping the index of its first occurrence. */
+function distinct(identities: readonly Identity[]): GivenIdentity[] {
+  const seen = new Set<string>();
+  const result: GivenIdentity[] = [];
+  identities.forEach((identity, index) => {
+    const key = identityKey(identity);
+    if (seen.has(key)) return;
+    seen.add(key);
+    result.push({ index, identity: { namespace: identity.namespace, id: identity.id } });
+  });
+  return result;
+}
+
+function identityConflict(message: string, known: readonly KnownIdentity[]): ConflictError {
+  return new ConflictError(
+    'identity-conflict',
+    message,
+    known.map(({ index, identity }) => ({
+      path: `/identities/${index}`,
+      code: 'identity-conflict',
+      message: `Identity ${identityKey(identity)} already belongs to a profile.`,
+    })),
+  );
+}
+
+export class EmbeddedProfileRepository implements ProfileRepository {
+  private readonly selectById;
+  private readonly selectByIdentity;
+  private readonly selectOwner;
+  private readonly selectPage;
+  private readonly selectNextPosition;
+  private readonly insertProfile;
+  private readonly insertIdentity;
+  private readonly updateProfile;
+  private readonly deleteProfile;
+
+  constructor(private readonly db: Db) {
+    this.selectById = db.prepare<[string, string], ProfileRow>(
+      `${SELECT_PROFILE} WHERE p.sandbox = ? AND p.id = ?`,
+    );
+    this.selectByIdentity = db.prepare<[string, string, string], ProfileRow>(
+      `${SELECT_PROFILE}
+       JOIN profile_identities k ON k.sandbox = p.sandbox AND k.profile_id = p.id
+       WHERE k.sandbox = ? AND k.namespace = ? AND k.identity_id = ?`,
+    );
+    this.selectOwner = db
+      .prepare<[string, string, string], string>(
+        `SELECT profile_id FROM profile_identities WHERE sandbox = ? AND namespace = ? AND identity_id = ?`,
+      )
+      .pluck();
+    this.selectPage = db.prepare<[string, string, number], ProfileRow>(
+      `${SELECT_PROFILE} WHERE p.sandbox = ? AND p.id > ? ORDER BY p.id LIMIT ?`,
+    );
+    this.selectNextPosition = db
+      .prepare<[string, string], number>(
+        `SELECT coalesce(max(position) + 1, 0) FROM profile_identities WHERE sandbox = ? AND profile_id = ?`,
+      )
+      .pluck();
+    this.insertProfile = db.prepare<ProfileColumns>(
+      `INSERT INTO profiles
+         (sandbox, id, attributes, preferred_language, timezone, consents, push_subscriptions, created_at, updated_at)
+       VALUES (@sandbox, @id, @attributes, @preferredLanguage, @timezone, @consents, @pushSubscriptions, @at, @at)`,
+    );
+    this.insertIdentity = db.prepare<[string, string, string, string, number]>(
+      `INSERT INTO profile_identities (sandbox, namespace, identity_id, profile_id, position) VALUES (?, ?, ?, ?, ?)`,
+    );
+    this.updateProfile = db.prepare<ProfileColumns>(
+      `UPDATE profiles
+       SET attributes = @attributes, preferred_language = @preferredLanguage, timezone = @timezone,
+           consents = @consents, push_subscriptions = @pushSubscriptions, updated_at = @at
+       WHERE sandbox = @sandbox AND id = @id`,
+    );
+    this.deleteProfile = db.prepare<[string, string]>(`DELETE FROM profiles WHERE sandbox = ? AND id = ?`);
+  }
+
+  async create(sandbox: string, input: ProfileInput): Promise<Profile> {
+    return this.writeRetryingOnRace(() => {
+      const known = this.known(sandbox, distinct(input.identities));
+      if (known.length > 0) {
+        throw identityConflict('Some identities already belong to another profile.', known);
+      }
+      return this.insertNew(sandbox, input);
+    });
+  }
+
+  async get(sandbox: string, id: string): Promise<Profile | null> {
+    const row = this.selectById.get(sandbox, id);
+    return row ? toProfile(row) : null;
+  }
+
+  async findByIdentity(sandbox: string, identity: Identity): Promise<Profile | null> {
+    const row = this.selectByIdentity.get(sandbox, identity.namespace, identity.id);
+    return row ? toProfile(row) : null;
+  }
+
+  async findOrCreateByIdentity(
+    sandbox: string,
+    identity: Identity,
+    defaults?: Omit<ProfileInput, 'identities'>,
+  ): Promise<{ profile: Profile; created: boolean }> {
+    // Most calls find an existing profile: answer those without taking the write lock.
+    const existing = await this.findByIdentity(sandbox, identity);
+    if (existing) return { profile: existing, created: false };
+    return this.writeRetryingOnRace(() => {
+      const row = this.selectByIdentity.get(sandbox, identity.namespace, identity.id);
+      if (row) return { profile: toProfile(row), created: false };
+      return { profile: this.insertNew(sandbox, { ...defaults, identities: [identity] }), created: true };
+    });
+  }
+
+  async upsert(sandbox: string, input: ProfileInput): Promise<{ profile: Profile; created: boolean }> {
+    return this.writeRetryingOnRace(() => {
+      const given = distinct(input.identities);
+      const known = this.known(sandbox, given);
+      const owners = new Set(known.map((k) => k.profileId));
+      const [ownerId, ...others] = owners;
+      if (ownerId === undefined) return { profile: this.insertNew(sandbox, input), created: true };
+      if (others.length > 0) {
+        throw identityConflict(
+          `The identities belong to ${owners.size} different profiles; profiles are never merged implicitly.`,
+          known,
+        );
+      }
+      const knownKeys = new Set(known.map((k) => identityKey(k.identity)));
+      const added = given.filter((g) => !knownKeys.has(identityKey(g.identity))).map((g) => g.identity);
+      return { profile: this.mergeInto(sandbox, ownerId, input, added), created: false };
+    });
+  }
+
+  async delete(sandbox: string, id: string): Promise<boolean> {
+    return this.deleteProfile.run(sandbox, id).changes > 0;
+  }
+
+  async list(sandbox: string, page?: PageRequest): Promise<Page<Profile>> {
+    const query = pageQuery<[string]>(page, ['']);
+    const [afterId] = query.after;
+    const rows = this.selectPage.all(sandbox, afterId, query.fetch);
+    return toPage(rows, query, toProfile, (row) => [row.id]);
+  }
+
+  /**
+   * Runs `write` under BEGIN IMMEDIATE, so no other process can write between its reads and its
+   * inserts. Should a writer that skips the lock still win a race, the unique key on identities
+   * refuses the second insert: `write` then runs once more and re-reads what the winner wrote.
+   */
+  private writeRetryingOnRace<T>(write: () => T): T {
+    const transaction = this.db.transaction(write);
+    try {
+      return transaction.immediate();
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return transaction.immediate();
+    }
+  }
+
+  private known(sandbox: string, given: readonly GivenIdentity[]): KnownIdentity[] {
+    const known: KnownIdentity[] = [];
+    for (const g of given) {
+      const profileId = this.selectOwner.get(sandbox, g.identity.namespace, g.identity.id);
+      if (profileId !== undefined) known.push({ ...g, profileId });
+    }
+    return known;
+  }
+
+  private insertNew(sandbox: string, input: ProfileInput): Profile {
+    const id = newId();
+    this.insertProfile.run({
+      sandbox,
+      id,
+      attributes: toJson(input.attributes ?? {}),
+      preferredLanguage: input.preferredLanguage ?? null,
+      timezone: input.timezone ?? null,
+      consents: toJson(input.consents ?? { marketing: {} }),
+      pushSubscriptions: toJson(input.pushSubscriptions ?? []),
+      at: now(),
+    });
+    this.addIdentities(
+      sandbox,
+      id,
+      distinct(input.identities).map((g) => g.identity),
+    );
+    return this.mustGet(sandbox, id);
+  }
+
+  private mergeInto(sandbox: string, id: string, input: ProfileInput, added: readonly Identity[]): Profile {
+    const current = this.mustGet(sandbox, id);
+    this.updateProfile.run({
+      sandbox,
+      id,
+      // Top-level keys only: a given key replaces the stored value whole, nested objects included.
+      attributes: toJson({ ...current.attributes, ...input.attributes }),
+      preferredLanguage: input.preferredLanguage ?? current.preferredLanguage ?? null,
+      timezone: input.timezone ?? current.timezone ?? null,
+      consents: toJson(input.consents ?? current.consents),
+      pushSubscriptions: toJson(input.pushSubscriptions ?? current.pushSubscriptions),
+      at: now(),
+    });
+    this.addIdentities(sandbox, id, added);
+    return this.mustGet(sandbox, id);
+  }
+
+  private addIdentities(sandbox: string, profileId: string, identities: readonly Identity[]): void {
+    let position = this.selectNextPosition.get(sandbox, profileId) ?? 0;
+    for (const identity of identities) {
+      this.insertIdentity.run(sandbox, identity.namespace, identity.id, profileId, position);
+      position += 1;
+    }
+  }
+
+  private mustGet(sandbox: string, id: string): Profile {
+    const row = this.selectById.get(sandbox, id);
+    if (!row) throw new Error(`Profile ${id} vanished inside its own transaction.`);
+    return toProfile(row);
+  }
+}

@@ -1,0 +1,171 @@
+import type { AnyBulkWriteOperation, UpdateQuery } from 'mongoose';
+import type { Delivery, DeliveryEvent } from '@herald/contracts';
+import type { DeliveryKey, DeliveryRepository, DeliveryUpdate, Page, PageRequest } from '../ports';
+import { toDate, toIso } from './dates';
+import {
+  isDuplicateKeyError,
+  isDuplicateKeyWriteError,
+  operationIndexOf,
+  writeErrorsOf,
+} from './duplicate-key';
+import type { DeliveryDoc, DeliveryEventDoc, DeliveryModel } from './delivery.model';
+import { cursorAfter, pageLimit, toPage } from './paging';
+
+function toDeliveryEvent(doc: DeliveryEventDoc): DeliveryEvent {
+  return {
+    status: doc.status,
+    at: toIso(doc.at),
+    ...(doc.reason != null ? { reason: doc.reason } : {}),
+    ...(doc.detail != null ? { detail: doc.detail } : {}),
+  };
+}
+
+export function toDelivery(doc: DeliveryDoc): Delivery {
+  return {
+    id: doc._id,
+    sandbox: doc.sandbox,
+    executionId: doc.executionId,
+    campaignId: doc.campaignId,
+    campaignVersion: doc.campaignVersion,
+    recipientIndex: doc.recipientIndex,
+    channel: doc.channel,
+    status: doc.status,
+    ...(doc.reason != null ? { reason: doc.reason } : {}),
+    ...(doc.address != null ? { address: doc.address } : {}),
+    ...(doc.profileId != null ? { profileId: doc.profileId } : {}),
+    ...(doc.providerMessageId != null ? { providerMessageId: doc.providerMessageId } : {}),
+    attempts: doc.attempts ?? 0,
+    ...(doc.lastError != null ? { lastError: doc.lastError } : {}),
+    history: (doc.history ?? []).map(toDeliveryEvent),
+    createdAt: toIso(doc.createdAt),
+    updatedAt: toIso(doc.updatedAt),
+  };
+}
+
+interface DeliveryWrite {
+  filter: { _id: string };
+  update: UpdateQuery<DeliveryDoc>;
+}
+
+/**
+ * One upsert that creates the record on first use (key fields via $setOnInsert) and appends
+ * the event. The filter is the `_id` alone: when two writers upsert the same new record at
+ * once, the server itself retries the loser as an update, which it only does for an equality
+ * filter on exactly the unique index's fields (MongoDB ≥ 4.2).
+ */
+function deliveryWrite(key: DeliveryKey, change: DeliveryUpdate, now: Date): DeliveryWrite {
+  const { event } = change;
+  const eventDoc: DeliveryEventDoc = {
+    status: event.status,
+    at: toDate(event.at, '/event/at'),
+    ...(event.reason !== undefined ? { reason: event.reason } : {}),
+    ...(event.detail !== undefined ? { detail: event.detail } : {}),
+  };
+  const set: Partial<DeliveryDoc> = { status: event.status, updatedAt: now };
+  if (event.reason !== undefined) set.reason = event.reason;
+  if (change.address !== undefined) set.address = change.address;
+  if (change.profileId !== undefined) set.profileId = change.profileId;
+  if (change.providerMessageId !== undefined) set.providerMessageId = change.providerMessageId;
+  if (change.attempts !== undefined) set.attempts = change.attempts;
+  if (change.lastError !== undefined) set.lastError = change.lastError;
+
+  const setOnInsert: Partial<DeliveryDoc> = {
+    sandbox: key.sandbox,
+    executionId: key.executionId,
+    campaignId: key.campaignId,
+    campaignVersion: key.campaignVersion,
+    recipientIndex: key.recipientIndex,
+    channel: key.channel,
+    createdAt: now,
+  };
+  // One path may not appear in two operators of an update.
+  if (change.attempts === undefined) setOnInsert.attempts = 0;
+
+  const update: UpdateQuery<DeliveryDoc> = {
+    $setOnInsert: setOnInsert,
+    $set: set,
+    $push: { history: eventDoc },
+  };
+  // The reason belongs to the status: an event without one clears the previous one.
+  if (event.reason === undefined) update.$unset = { reason: 1 };
+  return { filter: { _id: key.id }, update };
+}
+
+export class MongoDeliveryRepository implements DeliveryRepository {
+  constructor(private readonly deliveries: DeliveryModel) {}
+
+  async record(key: DeliveryKey, update: DeliveryUpdate): Promise<Delivery> {
+    const write = deliveryWrite(key, update, new Date());
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const doc = await this.deliveries
+          .findOneAndUpdate(write.filter, write.update, {
+            upsert: true,
+            returnDocument: 'after',
+            setDefaultsOnInsert: false,
+          })
+          .lean<DeliveryDoc>()
+          .exec();
+        // An upsert returning the document after the write always returns one.
+        if (!doc) throw new Error(`Delivery ${key.id} was not stored.`);
+        return toDelivery(doc);
+      } catch (error) {
+        // Servers older than 4.2 do not retry a lost upsert race themselves; the record
+        // exists now, so the same write applies as an update.
+        if (!isDuplicateKeyError(error) || attempt > 1) throw error;
+      }
+    }
+  }
+
+  async recordMany(entries: ReadonlyArray<{ key: DeliveryKey; update: DeliveryUpdate }>): Promise<void> {
+    if (entries.length === 0) return;
+    const now = new Date();
+    const writes = entries.map(({ key, update }) => deliveryWrite(key, update, now));
+    const failed = await this.bulkUpsert(writes);
+    if (failed.length === 0) return;
+    // Lost upsert races (see `record`): the records exist now, so the writes apply as updates.
+    const retried = await this.bulkUpsert(failed.map(({ write }) => write));
+    if (retried.length > 0) throw retried[0]?.error;
+  }
+
+  /** Runs the writes unordered; returns the ones refused only for a duplicate key, to retry. */
+  private async bulkUpsert(
+    writes: readonly DeliveryWrite[],
+  ): Promise<Array<{ write: DeliveryWrite; error: unknown }>> {
+    const operations: Array<AnyBulkWriteOperation<DeliveryDoc>> = writes.map(({ filter, update }) => ({
+      updateOne: { filter, update, upsert: true, setDefaultsOnInsert: false },
+    }));
+    try {
+      // `throwOnValidationError`: unordered, mongoose would otherwise skip a write that fails
+      // to cast and resolve as if all were stored.
+      await this.deliveries.bulkWrite(operations, { ordered: false, throwOnValidationError: true });
+      return [];
+    } catch (error) {
+      const writeErrors = writeErrorsOf(error);
+      if (writeErrors.length === 0 || !writeErrors.every(isDuplicateKeyWriteError)) throw error;
+      return writeErrors.map((writeError) => {
+        const index = operationIndexOf(writeError);
+        const write = index === undefined ? undefined : writes[index];
+        if (!write) throw error;
+        return { write, error };
+      });
+    }
+  }
+
+  async get(sandbox: string, id: string): Promise<Delivery | null> {
+    const doc = await this.deliveries.findOne({ _id: id, sandbox }).lean<DeliveryDoc>().exec();
+    return doc ? toDelivery(doc) : null;
+  }
+
+  async listByExecution(sandbox: string, executionId: string, page?: PageRequest): Promise<Page<Delivery>> {
+    const limit = pageLimit(page);
+    const after = cursorAfter(page, 'number');
+    const docs = await this.deliveries
+      .find({ sandbox, executionId, ...(after !== undefined ? { recipientIndex: { $gt: after } } : {}) })
+      .sort({ recipientIndex: 1 })
+      .limit(limit + 1)
+      .lean<DeliveryDoc[]>()
+      .exec();
+    return toPage(docs, limit, (doc) => doc.recipientIndex, toDelivery);
+  }
+}

@@ -1,0 +1,47 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { ExecutionKind, ExecutionStatus } from '@herald/contracts';
+import { SCHEMA_OPTIONS } from './schema-options';
+
+export interface ExecutionDoc {
+  /** The execution id (UUIDv7 from the ingest), so ids sort in creation order. */
+  _id: string;
+  sandbox: string;
+  kind: ExecutionKind;
+  campaignId: string;
+  campaignVersion: number;
+  requestId: string;
+  recipientCount: number;
+  status: ExecutionStatus;
+  error?: string;
+  createdBy?: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const executionSchema = new Schema<ExecutionDoc>(
+  {
+    _id: { type: String, required: true },
+    sandbox: { type: String, required: true },
+    kind: { type: String, enum: ['unitary', 'highthroughput', 'audience'], required: true },
+    campaignId: { type: String, required: true },
+    campaignVersion: { type: Number, required: true },
+    requestId: { type: String, required: true },
+    recipientCount: { type: Number, required: true },
+    status: { type: String, enum: ['accepted', 'queued', 'failed'], required: true },
+    error: { type: String },
+    createdBy: { type: String },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { ...SCHEMA_OPTIONS, collection: 'executions' },
+);
+
+// executions.listByCampaign: {sandbox, campaignId, _id: {$gt: cursor}} sorted by _id (creation order).
+// executions.get needs none beyond the default _id index.
+executionSchema.index({ sandbox: 1, campaignId: 1, _id: 1 });
+
+export type ExecutionModel = Model<ExecutionDoc>;
+
+export function executionModel(connection: Connection): ExecutionModel {
+  return connection.model<ExecutionDoc>('Execution', executionSchema);
+}

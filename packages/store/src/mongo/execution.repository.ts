@@ -1,0 +1,79 @@
+import type { UpdateQuery } from 'mongoose';
+import type { Execution, ExecutionStatus } from '@herald/contracts';
+import { ConflictError } from '@herald/errors';
+import type { ExecutionRepository, NewExecution, Page, PageRequest } from '../ports';
+import { toIso } from './dates';
+import { isDuplicateKeyError } from './duplicate-key';
+import type { ExecutionDoc, ExecutionModel } from './execution.model';
+import { cursorAfter, pageLimit, toPage } from './paging';
+
+export function toExecution(doc: ExecutionDoc): Execution {
+  return {
+    id: doc._id,
+    sandbox: doc.sandbox,
+    kind: doc.kind,
+    campaignId: doc.campaignId,
+    campaignVersion: doc.campaignVersion,
+    requestId: doc.requestId,
+    recipientCount: doc.recipientCount,
+    status: doc.status,
+    ...(doc.error != null ? { error: doc.error } : {}),
+    ...(doc.createdBy != null ? { createdBy: doc.createdBy } : {}),
+    createdAt: toIso(doc.createdAt),
+    updatedAt: toIso(doc.updatedAt),
+  };
+}
+
+export class MongoExecutionRepository implements ExecutionRepository {
+  constructor(private readonly executions: ExecutionModel) {}
+
+  async create(input: NewExecution): Promise<Execution> {
+    const now = new Date();
+    const doc: ExecutionDoc = {
+      _id: input.id,
+      sandbox: input.sandbox,
+      kind: input.kind,
+      campaignId: input.campaignId,
+      campaignVersion: input.campaignVersion,
+      requestId: input.requestId,
+      recipientCount: input.recipientCount,
+      status: 'accepted',
+      ...(input.createdBy !== undefined ? { createdBy: input.createdBy } : {}),
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      await this.executions.insertOne(doc);
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      throw new ConflictError('execution-exists', `Execution ${input.id} already exists.`);
+    }
+    return toExecution(doc);
+  }
+
+  async get(sandbox: string, id: string): Promise<Execution | null> {
+    const doc = await this.executions.findOne({ _id: id, sandbox }).lean<ExecutionDoc>().exec();
+    return doc ? toExecution(doc) : null;
+  }
+
+  async setStatus(sandbox: string, id: string, status: ExecutionStatus, error?: string): Promise<void> {
+    // The error describes the status it came with, so a later status without one clears it.
+    const update: UpdateQuery<ExecutionDoc> =
+      error !== undefined
+        ? { $set: { status, error, updatedAt: new Date() } }
+        : { $set: { status, updatedAt: new Date() }, $unset: { error: 1 } };
+    await this.executions.updateOne({ _id: id, sandbox }, update).exec();
+  }
+
+  async listByCampaign(sandbox: string, campaignId: string, page?: PageRequest): Promise<Page<Execution>> {
+    const limit = pageLimit(page);
+    const after = cursorAfter(page, 'string');
+    const docs = await this.executions
+      .find({ sandbox, campaignId, ...(after !== undefined ? { _id: { $gt: after } } : {}) })
+      .sort({ _id: 1 })
+      .limit(limit + 1)
+      .lean<ExecutionDoc[]>()
+      .exec();
+    return toPage(docs, limit, (doc) => doc._id, toExecution);
+  }
+}

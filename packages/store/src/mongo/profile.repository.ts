@@ -1,0 +1,280 @@
+import type { UpdateQuery } from 'mongoose';
+import { identityKey, newId } from '@herald/contracts';
+import type { Identity, Profile, ProfileInput } from '@herald/contracts';
+import { ConflictError, ValidationError } from '@herald/errors';
+import type { FieldError } from '@herald/errors';
+import type { Page, PageRequest, ProfileRepository } from '../ports';
+import { toIso } from './dates';
+import { isDuplicateKeyError } from './duplicate-key';
+import { toIdentity } from './identity.schema';
+import type { ProfileDoc, ProfileModel } from './profile.model';
+import { cursorAfter, pageLimit, toPage } from './paging';
+
+/**
+ * Attempts of an optimistic write that lost a race (E11000, or its profile deleted meanwhile);
+ * each retry re-reads, so it either succeeds or finds the conflict to report.
+ */
+const MAX_ATTEMPTS = 3;
+
+export function toProfile(doc: ProfileDoc): Profile {
+  return {
+    id: doc._id,
+    sandbox: doc.sandbox,
+    identities: doc.identities.map(toIdentity),
+    attributes: doc.attributes ?? {},
+    ...(doc.preferredLanguage != null ? { preferredLanguage: doc.preferredLanguage } : {}),
+    ...(doc.timezone != null ? { timezone: doc.timezone } : {}),
+    consents: doc.consents ?? { marketing: {} },
+    pushSubscriptions: (doc.pushSubscriptions ?? []).map((subscription) => ({
+      endpoint: subscription.endpoint,
+      keys: { p256dh: subscription.keys.p256dh, auth: subscription.keys.auth },
+      ...(subscription.appId != null ? { appId: subscription.appId } : {}),
+    })),
+    createdAt: toIso(doc.createdAt),
+    updatedAt: toIso(doc.updatedAt),
+  };
+}
+
+function holding(identity: Identity): { identities: { $elemMatch: Identity } } {
+  return { identities: { $elemMatch: { namespace: identity.namespace, id: identity.id } } };
+}
+
+function distinctIdentities(identities: readonly Identity[]): Identity[] {
+  const seen = new Map<string, Identity>();
+  for (const identity of identities) {
+    if (!seen.has(identityKey(identity))) seen.set(identityKey(identity), toIdentity(identity));
+  }
+  return [...seen.values()];
+}
+
+function pointerToken(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+/**
+ * A profile without identities could never be found again, and every one of them would hold
+ * the same (empty) key of the unique identity index.
+ */
+function assertIdentities(identities: readonly Identity[]): void {
+  if (identities.length > 0) return;
+  throw new ValidationError('identities-required', 'A profile needs at least one identity.', [
+    { path: '/identities', code: 'identities-required', message: 'Give at least one identity.' },
+  ]);
+}
+
+/**
+ * Top-level attribute keys become update paths (`attributes.<key>`) when profiles are merged;
+ * a dot would address a nested field and a leading `$` an operator, so neither is stored.
+ */
+function assertAttributeKeys(attributes: Record<string, unknown> | undefined): void {
+  const errors: FieldError[] = Object.keys(attributes ?? {})
+    .filter((key) => key === '' || key.includes('.') || key.startsWith('$'))
+    .map((key) => ({
+      path: `/attributes/${pointerToken(key)}`,
+      code: 'invalid-attribute-key',
+      message: 'Attribute names must be non-empty and may neither contain "." nor start with "$".',
+    }));
+  if (errors.length > 0) {
+    throw new ValidationError('invalid-attribute-key', 'Some attribute names cannot be stored.', errors);
+  }
+}
+
+export class MongoProfileRepository implements ProfileRepository {
+  constructor(private readonly profiles: ProfileModel) {}
+
+  async create(sandbox: string, input: ProfileInput): Promise<Profile> {
+    assertIdentities(input.identities);
+    assertAttributeKeys(input.attributes);
+    try {
+      return await this.insert(sandbox, input);
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      throw await this.identityConflict(
+        sandbox,
+        input.identities,
+        'An identity already belongs to a profile.',
+      );
+    }
+  }
+
+  async get(sandbox: string, id: string): Promise<Profile | null> {
+    const doc = await this.profiles.findOne({ _id: id, sandbox }).lean<ProfileDoc>().exec();
+    return doc ? toProfile(doc) : null;
+  }
+
+  async findByIdentity(sandbox: string, identity: Identity): Promise<Profile | null> {
+    const doc = await this.profiles
+      .findOne({ sandbox, ...holding(identity) })
+      .lean<ProfileDoc>()
+      .exec();
+    return doc ? toProfile(doc) : null;
+  }
+
+  async findOrCreateByIdentity(
+    sandbox: string,
+    identity: Identity,
+    defaults: Omit<ProfileInput, 'identities'> = {},
+  ): Promise<{ profile: Profile; created: boolean }> {
+    assertAttributeKeys(defaults.attributes);
+    for (let attempt = 1; ; attempt += 1) {
+      const candidate = this.newDoc(sandbox, { ...defaults, identities: [identity] });
+      // The inserted document takes `sandbox` from the filter's equality; `identities` must be
+      // in $setOnInsert, since an $elemMatch condition seeds nothing.
+      const onInsert: Partial<ProfileDoc> = { ...candidate };
+      delete onInsert.sandbox;
+      try {
+        const doc = await this.profiles
+          .findOneAndUpdate(
+            { sandbox, ...holding(identity) },
+            { $setOnInsert: onInsert },
+            { upsert: true, returnDocument: 'after', setDefaultsOnInsert: false },
+          )
+          .lean<ProfileDoc>()
+          .exec();
+        // Our fresh id in the answer means this call inserted it.
+        if (doc) return { profile: toProfile(doc), created: doc._id === candidate._id };
+      } catch (error) {
+        // Two upserts that both found nothing both insert; the unique identity index refuses
+        // the second, and the profile the first one made is the answer.
+        if (!isDuplicateKeyError(error)) throw error;
+      }
+      const existing = await this.findByIdentity(sandbox, identity);
+      if (existing) return { profile: existing, created: false };
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new Error(`Could not find or create the profile of ${identityKey(identity)} in ${sandbox}.`);
+      }
+    }
+  }
+
+  async upsert(sandbox: string, input: ProfileInput): Promise<{ profile: Profile; created: boolean }> {
+    assertIdentities(input.identities);
+    assertAttributeKeys(input.attributes);
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+      try {
+        const result = await this.tryUpsert(sandbox, input);
+        if (result) return result;
+      } catch (error) {
+        // Another writer gave one of these identities to a profile between our read and write.
+        if (!isDuplicateKeyError(error)) throw error;
+      }
+    }
+    throw await this.identityConflict(
+      sandbox,
+      input.identities,
+      'The identities kept moving between profiles while this change was applied; retry it.',
+    );
+  }
+
+  /** Null when the profile to merge into was deleted meanwhile: the caller starts over. */
+  private async tryUpsert(
+    sandbox: string,
+    input: ProfileInput,
+  ): Promise<{ profile: Profile; created: boolean } | null> {
+    const owners = await this.profiles
+      .find({ sandbox, $or: input.identities.map(holding) })
+      .lean<ProfileDoc[]>()
+      .exec();
+    const [owner, ...others] = owners;
+    if (!owner) return { profile: await this.insert(sandbox, input), created: true };
+    if (others.length > 0) {
+      throw this.conflictWith(
+        owners,
+        input.identities,
+        `The identities belong to ${owners.length} different profiles; profiles are never merged.`,
+      );
+    }
+
+    const known = new Set(owner.identities.map(identityKey));
+    const added = distinctIdentities(input.identities).filter(
+      (identity) => !known.has(identityKey(identity)),
+    );
+    const set: Record<string, unknown> = { updatedAt: new Date() };
+    for (const [key, value] of Object.entries(input.attributes ?? {})) set[`attributes.${key}`] = value;
+    if (input.preferredLanguage !== undefined) set.preferredLanguage = input.preferredLanguage;
+    if (input.timezone !== undefined) set.timezone = input.timezone;
+    if (input.consents !== undefined) set.consents = input.consents;
+    if (input.pushSubscriptions !== undefined) set.pushSubscriptions = input.pushSubscriptions;
+    const update: UpdateQuery<ProfileDoc> = { $set: set };
+    if (added.length > 0) update.$addToSet = { identities: { $each: added } };
+
+    const doc = await this.profiles
+      .findOneAndUpdate({ _id: owner._id, sandbox }, update, { returnDocument: 'after' })
+      .lean<ProfileDoc>()
+      .exec();
+    return doc ? { profile: toProfile(doc), created: false } : null;
+  }
+
+  async delete(sandbox: string, id: string): Promise<boolean> {
+    const { deletedCount } = await this.profiles.deleteOne({ _id: id, sandbox }).exec();
+    return deletedCount === 1;
+  }
+
+  async list(sandbox: string, page?: PageRequest): Promise<Page<Profile>> {
+    const limit = pageLimit(page);
+    const after = cursorAfter(page, 'string');
+    const docs = await this.profiles
+      .find({ sandbox, ...(after !== undefined ? { _id: { $gt: after } } : {}) })
+      .sort({ _id: 1 })
+      .limit(limit + 1)
+      .lean<ProfileDoc[]>()
+      .exec();
+    return toPage(docs, limit, (doc) => doc._id, toProfile);
+  }
+
+  private newDoc(sandbox: string, input: ProfileInput): ProfileDoc {
+    const now = new Date();
+    return {
+      _id: newId(),
+      sandbox,
+      identities: distinctIdentities(input.identities),
+      attributes: input.attributes ?? {},
+      ...(input.preferredLanguage !== undefined ? { preferredLanguage: input.preferredLanguage } : {}),
+      ...(input.timezone !== undefined ? { timezone: input.timezone } : {}),
+      consents: input.consents ?? { marketing: {} },
+      pushSubscriptions: input.pushSubscriptions ?? [],
+      createdAt: now,
+      updatedAt: now,
+    };
+  }
+
+  private async insert(sandbox: string, input: ProfileInput): Promise<Profile> {
+    const doc = this.newDoc(sandbox, input);
+    await this.profiles.insertOne(doc);
+    return toProfile(doc);
+  }
+
+  /** The conflict, naming each given identity that some profile already holds. */
+  private async identityConflict(
+    sandbox: string,
+    identities: readonly Identity[],
+    message: string,
+  ): Promise<ConflictError> {
+    const owners = await this.profiles
+      .find({ sandbox, $or: identities.map(holding) })
+      .lean<ProfileDoc[]>()
+      .exec();
+    return this.conflictWith(owners, identities, message);
+  }
+
+  private conflictWith(
+    owners: readonly ProfileDoc[],
+    identities: readonly Identity[],
+    message: string,
+  ): ConflictError {
+    const ownerOf = new Map<string, string>();
+    for (const owner of owners) {
+      for (const identity of owner.identities) ownerOf.set(identityKey(identity), owner._id);
+    }
+    const errors: FieldError[] = [];
+    identities.forEach((identity, index) => {
+      const profileId = ownerOf.get(identityKey(identity));
+      if (profileId === undefined) return;
+      errors.push({
+        path: `/identities/${index}`,
+        code: 'identity-conflict',
+        message: `Identity ${identityKey(identity)} belongs to profile ${profileId}.`,
+      });
+    });
+    return new ConflictError('identity-conflict', message, errors);
+  }
+}

@@ -1,0 +1,80 @@
+import type { Channel } from '@herald/contracts';
+import type { Page, PageRequest, Suppression, SuppressionRepository } from '../ports';
+import { toIso } from './dates';
+import { isDuplicateKeyError } from './duplicate-key';
+import { cursorAfter, pageLimit, toPage } from './paging';
+import type { SuppressionDoc, SuppressionModel } from './suppression.model';
+
+/** E-mail addresses compare case-insensitively in practice; phone numbers are kept as given (E.164). */
+export function normaliseAddress(channel: Channel, address: string): string {
+  return channel === 'email' ? address.toLowerCase() : address;
+}
+
+export function toSuppression(doc: SuppressionDoc): Suppression {
+  return {
+    sandbox: doc.sandbox,
+    channel: doc.channel,
+    address: doc.address,
+    reason: doc.reason,
+    source: doc.source,
+    createdAt: toIso(doc.createdAt),
+  };
+}
+
+export class MongoSuppressionRepository implements SuppressionRepository {
+  constructor(private readonly suppressions: SuppressionModel) {}
+
+  async add(entry: Omit<Suppression, 'createdAt'>): Promise<Suppression> {
+    const filter = {
+      sandbox: entry.sandbox,
+      channel: entry.channel,
+      address: normaliseAddress(entry.channel, entry.address),
+    };
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        // $setOnInsert only: an address already suppressed keeps its first reason and source.
+        const doc = await this.suppressions
+          .findOneAndUpdate(
+            filter,
+            { $setOnInsert: { reason: entry.reason, source: entry.source, createdAt: new Date() } },
+            { upsert: true, returnDocument: 'after', setDefaultsOnInsert: false },
+          )
+          .lean<SuppressionDoc>()
+          .exec();
+        if (!doc) throw new Error(`Suppression of ${filter.address} was not stored.`);
+        return toSuppression(doc);
+      } catch (error) {
+        // The filter is exactly the unique key, so MongoDB ≥ 4.2 retries a lost upsert race
+        // itself; older servers report E11000, and the entry exists by then.
+        if (!isDuplicateKeyError(error) || attempt > 1) throw error;
+      }
+    }
+  }
+
+  async remove(sandbox: string, channel: Channel, address: string): Promise<boolean> {
+    const { deletedCount } = await this.suppressions
+      .deleteOne({ sandbox, channel, address: normaliseAddress(channel, address) })
+      .exec();
+    return deletedCount === 1;
+  }
+
+  async find(sandbox: string, channel: Channel, address: string): Promise<Suppression | null> {
+    const doc = await this.suppressions
+      .findOne({ sandbox, channel, address: normaliseAddress(channel, address) })
+      .lean<SuppressionDoc>()
+      .exec();
+    return doc ? toSuppression(doc) : null;
+  }
+
+  async list(sandbox: string, channel: Channel, page?: PageRequest): Promise<Page<Suppression>> {
+    const limit = pageLimit(page);
+    const after = cursorAfter(page, 'string');
+    const docs = await this.suppressions
+      .find({ sandbox, channel, ...(after !== undefined ? { address: { $gt: after } } : {}) })
+      .sort({ address: 1 })
+      .limit(limit + 1)
+      .lean<SuppressionDoc[]>()
+      .exec();
+    return toPage(docs, limit, (doc) => doc.address, toSuppression);
+  }
+}

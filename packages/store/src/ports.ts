@@ -1,0 +1,272 @@
+import type {
+  Campaign,
+  CampaignDefinition,
+  CampaignStatus,
+  CampaignVersion,
+  Channel,
+  Delivery,
+  DeliveryEvent,
+  Execution,
+  ExecutionStatus,
+  Identity,
+  Profile,
+  ProfileInput,
+} from '@herald/contracts';
+
+/**
+ * Repository interfaces (ports). Both adapters (embedded SQLite, MongoDB) implement them and
+ * pass the same contract suite (`store.contract.ts`). Timestamps are ISO-8601 strings.
+ * Errors: `ConflictError` / `NotFoundError` from `@herald/errors`, with the codes documented
+ * on each method; anything else is an infrastructure failure.
+ */
+
+export interface PageRequest {
+  /** 1..500, default 50. */
+  limit?: number;
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Null when this is the last page. */
+  nextCursor: string | null;
+}
+
+export interface NewCampaign {
+  /** Generated (UUIDv7) when omitted. */
+  id?: string;
+  sandbox: string;
+  definition: CampaignDefinition;
+}
+
+export interface CampaignTransition {
+  /** Statuses the campaign may be in for the transition to apply. */
+  from: readonly CampaignStatus[];
+  to: CampaignStatus;
+  /** Set `liveVersion` in the same atomic step (activation, publish). */
+  liveVersion?: number;
+}
+
+export interface CampaignRepository {
+  /** Creates version 1 with status `draft`. */
+  create(input: NewCampaign): Promise<Campaign>;
+  get(sandbox: string, id: string): Promise<Campaign | null>;
+  /** Sorted by id (creation order). */
+  list(sandbox: string, page?: PageRequest): Promise<Page<Campaign>>;
+  getVersion(sandbox: string, id: string, version: number): Promise<CampaignVersion | null>;
+  /** Oldest first. */
+  listVersions(sandbox: string, id: string, page?: PageRequest): Promise<Page<CampaignVersion>>;
+  /**
+   * Appends version `expectedLatestVersion + 1`. Throws NotFoundError `campaign-not-found`, or
+   * ConflictError `version-conflict` when another writer added a version first.
+   */
+  addVersion(
+    sandbox: string,
+    id: string,
+    definition: CampaignDefinition,
+    expectedLatestVersion: number,
+  ): Promise<Campaign>;
+  /**
+   * Atomic compare-and-set of the status. Throws NotFoundError `campaign-not-found`, or
+   * ConflictError `illegal-transition` when the current status is not in `from`.
+   */
+  transition(sandbox: string, id: string, transition: CampaignTransition): Promise<Campaign>;
+}
+
+export interface ProfileRepository {
+  /** Throws ConflictError `identity-conflict` when any identity already belongs to a profile. */
+  create(sandbox: string, input: ProfileInput): Promise<Profile>;
+  get(sandbox: string, id: string): Promise<Profile | null>;
+  findByIdentity(sandbox: string, identity: Identity): Promise<Profile | null>;
+  /**
+   * Returns the profile holding `identity`, creating it (with `defaults`) when none does.
+   * Safe under concurrency across processes: concurrent callers get the same single profile.
+   */
+  findOrCreateByIdentity(
+    sandbox: string,
+    identity: Identity,
+    defaults?: Omit<ProfileInput, 'identities'>,
+  ): Promise<{ profile: Profile; created: boolean }>;
+  /**
+   * Creates a profile when none of the identities is known; when all known ones belong to one
+   * profile, merges into it (top-level attribute keys replaced, new identities added, other
+   * given fields replaced). Throws ConflictError `identity-conflict` when they belong to two or
+   * more profiles: profiles are never merged silently.
+   */
+  upsert(sandbox: string, input: ProfileInput): Promise<{ profile: Profile; created: boolean }>;
+  delete(sandbox: string, id: string): Promise<boolean>;
+  /** Sorted by id (creation order). */
+  list(sandbox: string, page?: PageRequest): Promise<Page<Profile>>;
+}
+
+export interface NewExecution {
+  id: string;
+  sandbox: string;
+  kind: Execution['kind'];
+  campaignId: string;
+  campaignVersion: number;
+  requestId: string;
+  recipientCount: number;
+  createdBy?: string;
+}
+
+export interface ExecutionRepository {
+  /** Status starts as `accepted`. */
+  create(input: NewExecution): Promise<Execution>;
+  get(sandbox: string, id: string): Promise<Execution | null>;
+  setStatus(sandbox: string, id: string, status: ExecutionStatus, error?: string): Promise<void>;
+  /** Sorted by id (creation order). */
+  listByCampaign(sandbox: string, campaignId: string, page?: PageRequest): Promise<Page<Execution>>;
+}
+
+/** Identity of a delivery record: fixed when it is first written. */
+export interface DeliveryKey {
+  id: string;
+  sandbox: string;
+  executionId: string;
+  campaignId: string;
+  campaignVersion: number;
+  recipientIndex: number;
+  channel: Channel;
+}
+
+/** One change to a delivery: an event appended to its history plus the fields it sets. */
+export interface DeliveryUpdate {
+  event: DeliveryEvent;
+  address?: string;
+  profileId?: string;
+  providerMessageId?: string;
+  /** Attempts made so far, as the queue counts them. */
+  attempts?: number;
+  lastError?: string;
+}
+
+export interface DeliveryRepository {
+  /**
+   * Creates the record on first use and appends `update.event` to its history; the record's
+   * `status` and `reason` become the event's.
+   */
+  record(key: DeliveryKey, update: DeliveryUpdate): Promise<Delivery>;
+  /** Same as `record` for many deliveries in one write (one transaction / one bulk op). */
+  recordMany(entries: ReadonlyArray<{ key: DeliveryKey; update: DeliveryUpdate }>): Promise<void>;
+  get(sandbox: string, id: string): Promise<Delivery | null>;
+  /** Sorted by recipientIndex. */
+  listByExecution(sandbox: string, executionId: string, page?: PageRequest): Promise<Page<Delivery>>;
+}
+
+export interface Audience {
+  id: string;
+  sandbox: string;
+  name: string;
+  description?: string;
+  kind: 'query' | 'static';
+  /** MongoDB query over profiles, for `query` audiences. */
+  query?: Record<string, unknown>;
+  /** Members of a `static` audience. */
+  identities?: Identity[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NewAudience = Omit<Audience, 'id' | 'createdAt' | 'updatedAt'> & { id?: string };
+
+export interface AudienceRepository {
+  create(input: NewAudience): Promise<Audience>;
+  get(sandbox: string, id: string): Promise<Audience | null>;
+  delete(sandbox: string, id: string): Promise<boolean>;
+  list(sandbox: string, page?: PageRequest): Promise<Page<Audience>>;
+}
+
+export type ScheduleStatus = 'Scheduled' | 'Triggered' | 'Cancelled';
+
+export interface Schedule {
+  id: string;
+  sandbox: string;
+  campaignId: string;
+  audienceId?: string;
+  context?: Record<string, unknown>;
+  executeAt: string;
+  status: ScheduleStatus;
+  executionId?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NewSchedule = Omit<Schedule, 'id' | 'status' | 'executionId' | 'createdAt' | 'updatedAt'> & {
+  id?: string;
+};
+
+export interface ScheduleRepository {
+  /** Status starts as `Scheduled`. */
+  create(input: NewSchedule): Promise<Schedule>;
+  get(sandbox: string, id: string): Promise<Schedule | null>;
+  /**
+   * Compare-and-set from `Scheduled`; returns null when the schedule is missing or no longer
+   * `Scheduled` (so a cancelled schedule can never be triggered, and vice versa).
+   */
+  settle(
+    sandbox: string,
+    id: string,
+    to: Exclude<ScheduleStatus, 'Scheduled'>,
+    executionId?: string,
+  ): Promise<Schedule | null>;
+}
+
+export type SuppressionReason = 'hard-bounce' | 'spam-complaint' | 'soft-bounce-limit' | 'manual';
+
+export interface Suppression {
+  sandbox: string;
+  channel: Channel;
+  /** Normalised: e-mail addresses lower-cased, phone numbers as given (E.164). */
+  address: string;
+  reason: SuppressionReason;
+  source: string;
+  createdAt: string;
+}
+
+export interface SuppressionRepository {
+  /** Idempotent: adding an existing address keeps the first entry and returns it. */
+  add(entry: Omit<Suppression, 'createdAt'>): Promise<Suppression>;
+  remove(sandbox: string, channel: Channel, address: string): Promise<boolean>;
+  find(sandbox: string, channel: Channel, address: string): Promise<Suppression | null>;
+  /** Sorted by address. */
+  list(sandbox: string, channel: Channel, page?: PageRequest): Promise<Page<Suppression>>;
+}
+
+export type ApiKeyRole = 'execute' | 'manage' | 'admin';
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  /** SHA-256 of the key, hex; the key itself is never stored. */
+  hash: string;
+  sandboxes: string[];
+  roles: ApiKeyRole[];
+  createdAt: string;
+  revokedAt?: string;
+}
+
+export interface ApiKeyRepository {
+  /** Throws ConflictError `api-key-exists` when the hash is already stored. */
+  create(input: Omit<ApiKey, 'id' | 'createdAt' | 'revokedAt'> & { id?: string }): Promise<ApiKey>;
+  /** Revoked keys are not returned. */
+  findByHash(hash: string): Promise<ApiKey | null>;
+  list(page?: PageRequest): Promise<Page<ApiKey>>;
+  revoke(id: string): Promise<boolean>;
+}
+
+export interface Store {
+  readonly kind: 'embedded' | 'mongodb';
+  readonly campaigns: CampaignRepository;
+  readonly profiles: ProfileRepository;
+  readonly executions: ExecutionRepository;
+  readonly deliveries: DeliveryRepository;
+  readonly audiences: AudienceRepository;
+  readonly schedules: ScheduleRepository;
+  readonly suppressions: SuppressionRepository;
+  readonly apiKeys: ApiKeyRepository;
+  /** Resolves when the store answers; used by readiness checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

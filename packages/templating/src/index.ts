@@ -1,0 +1,3 @@
+export * from './template-engine';
+export * from './template-error';
+export * from './context-variables';

@@ -1,0 +1,93 @@
+import { TemplateEngine } from './template-engine';
+import { TemplateError } from './template-error';
+import { undeclaredContextPaths } from './context-variables';
+
+describe('TemplateEngine', () => {
+  const engine = new TemplateEngine();
+
+  it('fills profile and context values', async () => {
+    const out = await engine.render(
+      'k1',
+      'Hi {{ profile.name }}, order {{ context.order.id }}',
+      {
+        profile: { name: 'Ada' },
+        context: { order: { id: 'A-1' } },
+      },
+      'text',
+    );
+    expect(out).toBe('Hi Ada, order A-1');
+  });
+
+  it('escapes inserted values in HTML output unless the template asks for raw', async () => {
+    const data = { context: { note: '<script>x</script>' } };
+    await expect(engine.render('k2', '<p>{{ context.note }}</p>', data, 'html')).resolves.toBe(
+      '<p>&lt;script&gt;x&lt;/script&gt;</p>',
+    );
+    await expect(engine.render('k3', '{{ context.note | raw }}', data, 'html')).resolves.toBe(
+      '<script>x</script>',
+    );
+  });
+
+  it('renders a missing variable as empty, or as its default', async () => {
+    await expect(engine.render('k4', '[{{ context.nope }}]', { context: {} }, 'text')).resolves.toBe('[]');
+    await expect(
+      engine.render('k5', '{{ profile.firstName | default: "there" }}', { profile: {} }, 'text'),
+    ).resolves.toBe('there');
+  });
+
+  it('never reads templates from the file system', async () => {
+    await expect(engine.render('k6', "{% include '/etc/passwd' %}", {}, 'text')).rejects.toBeInstanceOf(
+      TemplateError,
+    );
+  });
+
+  it('does not expose inherited properties', async () => {
+    await expect(engine.render('k7', '{{ context.constructor }}', { context: {} }, 'text')).resolves.toBe('');
+  });
+
+  it('reports the line and column of a syntax error', () => {
+    let caught: unknown;
+    try {
+      engine.parse('line one\n{% if x %}never closed', 'text');
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(TemplateError);
+    expect((caught as TemplateError).code).toBe('template-syntax');
+    expect((caught as TemplateError).line).toBe(2);
+  });
+
+  it('parses a source once per cache key', async () => {
+    const counting = new TemplateEngine();
+    const parse = jest.spyOn(counting, 'parse');
+    await counting.render('same', '{{ a }}', { a: 1 }, 'text');
+    await counting.render('same', '{{ a }}', { a: 2 }, 'text');
+    expect(parse).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('undeclaredContextPaths', () => {
+  const engine = new TemplateEngine();
+  const schema = {
+    type: 'object',
+    properties: {
+      order: { type: 'object', properties: { id: { type: 'string' } } },
+      items: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' } } } },
+      free: { type: 'object' },
+    },
+  };
+
+  it('lists context variables the schema does not declare', () => {
+    const paths = engine.variablePaths(
+      '{{ context.order.id }} {{ context.order.total }} {{ context.coupon }} {{ profile.x }}',
+    );
+    expect(undeclaredContextPaths(paths, schema)).toEqual(['context.order.total', 'context.coupon']);
+  });
+
+  it('accepts loops over declared arrays and anything under a free-form object', () => {
+    const paths = engine.variablePaths(
+      '{% for item in context.items %}{{ item.name }}{% endfor %}{{ context.items[0].name }}{{ context.free.a.b }}',
+    );
+    expect(undeclaredContextPaths(paths, schema)).toEqual([]);
+  });
+});

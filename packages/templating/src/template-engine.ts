@@ -1,0 +1,97 @@
+import { Liquid, type Template } from 'liquidjs';
+import { TemplateError } from './template-error';
+
+export type OutputMode = 'html' | 'text';
+
+export interface TemplateEngineOptions {
+  /** Parsed templates kept in memory (least recently used dropped first). */
+  cacheSize?: number;
+  /** Time budget of one render, in ms. */
+  renderLimitMs?: number;
+  /** Longest template source accepted, in characters. */
+  parseLimit?: number;
+}
+
+/**
+ * Renders campaign content with liquidjs. Templates come only from memory (the `templates`
+ * option replaces the file system, so `include`/`render` can never read a file), only own
+ * properties of the data are visible, missing variables render empty, and HTML output escapes
+ * every value unless the template says `| raw`.
+ */
+export class TemplateEngine {
+  private readonly engines: Record<OutputMode, Liquid>;
+  private readonly cache = new Map<string, Template[]>();
+  private readonly cacheSize: number;
+
+  constructor(options: TemplateEngineOptions = {}) {
+    this.cacheSize = options.cacheSize ?? 2000;
+    const common = {
+      templates: {},
+      ownPropertyOnly: true,
+      strictFilters: true,
+      strictVariables: false,
+      renderLimit: options.renderLimitMs ?? 1000,
+      parseLimit: options.parseLimit ?? 1_000_000,
+      memoryLimit: 50_000_000,
+    };
+    this.engines = {
+      html: new Liquid({ ...common, outputEscape: 'escape' }),
+      text: new Liquid(common),
+    };
+  }
+
+  /** Parses `source`, throwing TemplateError with the position of the first syntax error. */
+  parse(source: string, mode: OutputMode): Template[] {
+    try {
+      return this.engines[mode].parse(source);
+    } catch (error) {
+      throw toTemplateError('template-syntax', error);
+    }
+  }
+
+  /**
+   * Renders `source` with `data`. `cacheKey` names the source (campaign, version, locale,
+   * field): the same key must always name the same source, so it is parsed once.
+   */
+  async render(cacheKey: string, source: string, data: object, mode: OutputMode): Promise<string> {
+    const key = `${mode}\u0000${cacheKey}`;
+    let template = this.cache.get(key);
+    if (template) {
+      this.cache.delete(key);
+    } else {
+      template = this.parse(source, mode);
+      if (this.cache.size >= this.cacheSize) {
+        const oldest = this.cache.keys().next();
+        if (!oldest.done) this.cache.delete(oldest.value);
+      }
+    }
+    this.cache.set(key, template);
+    try {
+      return String(await this.engines[mode].render(template, data));
+    } catch (error) {
+      throw toTemplateError('template-render', error);
+    }
+  }
+
+  /** Variable paths a template reads, e.g. `['context', 'order', 'id']`. */
+  variablePaths(source: string): Array<Array<string | number>> {
+    const template = this.parse(source, 'text');
+    return this.engines.text
+      .variableSegmentsSync(template)
+      .map((segments) => segments.filter((segment): segment is string | number => !Array.isArray(segment)));
+  }
+}
+
+function toTemplateError(code: 'template-syntax' | 'template-render', error: unknown): TemplateError {
+  if (error instanceof Error) {
+    const position = /line:(\d+), col:(\d+)/.exec(error.message);
+    const message = error.message.split(', line:')[0] ?? error.message;
+    return new TemplateError(
+      code,
+      message,
+      position ? Number(position[1]) : undefined,
+      position ? Number(position[2]) : undefined,
+    );
+  }
+  return new TemplateError(code, String(error));
+}

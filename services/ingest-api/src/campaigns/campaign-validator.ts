@@ -1,0 +1,63 @@
+import type { ValidateFunction } from 'ajv';
+import type { CampaignDefinition } from '@herald/contracts';
+import { campaignDefinitionSchema } from '@herald/contracts';
+import { ValidationError, type FieldError } from '@herald/errors';
+import { createAjv, createUserSchemaAjv, toFieldErrors } from '../validation/ajv';
+
+const MAX_CONTEXT_SCHEMA_BYTES = 64 * 1024;
+
+/** Validates campaign definitions: the published schema, then the author's context schema. */
+export class CampaignValidator {
+  private readonly validateDefinition: ValidateFunction<CampaignDefinition>;
+  private readonly userSchemas = createUserSchemaAjv();
+
+  constructor() {
+    this.validateDefinition = createAjv().compile<CampaignDefinition>(campaignDefinitionSchema);
+  }
+
+  /** Returns the definition (with defaults applied) or throws ValidationError listing every problem. */
+  parse(body: unknown): CampaignDefinition {
+    if (!this.validateDefinition(body)) {
+      throw new ValidationError(
+        'invalid-campaign',
+        'The campaign definition is invalid.',
+        toFieldErrors(this.validateDefinition.errors),
+      );
+    }
+    const problems = this.contextSchemaProblems(body.contextSchema);
+    if (problems.length > 0) {
+      throw new ValidationError('invalid-campaign', 'The campaign definition is invalid.', problems);
+    }
+    return body;
+  }
+
+  private contextSchemaProblems(schema: Record<string, unknown>): FieldError[] {
+    if (Buffer.byteLength(JSON.stringify(schema)) > MAX_CONTEXT_SCHEMA_BYTES) {
+      return [
+        {
+          path: '/contextSchema',
+          code: 'maxLength',
+          message: `must be at most ${MAX_CONTEXT_SCHEMA_BYTES} bytes`,
+        },
+      ];
+    }
+    if (schema.type !== 'object') {
+      return [
+        { path: '/contextSchema/type', code: 'const', message: 'must be "object": context is an object' },
+      ];
+    }
+    try {
+      if (!this.userSchemas.validateSchema(schema)) {
+        return toFieldErrors(this.userSchemas.errors, '/contextSchema').map((error) => ({
+          ...error,
+          code: 'invalid-schema',
+        }));
+      }
+      this.userSchemas.compile(schema);
+    } catch (error) {
+      // Ajv throws (rather than reporting) on an unknown `$schema` dialect or a bad `$ref`.
+      return [{ path: '/contextSchema', code: 'invalid-schema', message: (error as Error).message }];
+    }
+    return [];
+  }
+}

@@ -1,0 +1,140 @@
+import type { Server } from 'node:http';
+import type { Express } from 'express';
+import { loadConfig, type HeraldConfig } from '@herald/config';
+import { HeraldError } from '@herald/errors';
+import { createLogger, flushAndExit, type Logger } from '@herald/logger';
+import {
+  checkEvictionPolicy,
+  createDeliveryQueue,
+  createRedisConnection,
+  waitForRedis,
+} from '@herald/queues';
+import { openStore } from '@herald/store';
+import { TemplateEngine } from '@herald/templating';
+import { createApp } from './app';
+import { CampaignService } from './campaigns/campaign-service';
+import { CampaignValidator } from './campaigns/campaign-validator';
+import { ContextValidators } from './executions/context-validators';
+import { UnitaryExecutionService } from './executions/unitary-execution.service';
+import { createUserSchemaAjv } from './validation/ajv';
+
+export interface ApiRuntime {
+  app: Express;
+  close(): Promise<void>;
+}
+
+/** Wires the API from a config: the only place that knows every concrete dependency. */
+export async function buildApi(config: HeraldConfig, logger: Logger): Promise<ApiRuntime> {
+  const store = await openStore({
+    url: config.store.url,
+    deliveryRetentionDays: config.store.deliveryRetentionDays,
+  });
+  const redis = createRedisConnection(config.redis.url, {
+    role: 'producer',
+    connectionName: 'herald-ingest-api',
+    onError: (error) => logger.warn({ err: error.message }, 'redis connection error'),
+  });
+  try {
+    await waitForRedis(redis, 10_000);
+    const eviction = await checkEvictionPolicy(redis);
+    if (!eviction.safe) {
+      logger.warn(
+        { policy: eviction.policy },
+        'Redis maxmemory-policy is not noeviction: under memory pressure Redis may delete queued jobs',
+      );
+    }
+  } catch (error) {
+    redis.disconnect();
+    await store.close();
+    throw error;
+  }
+  const emailQueue = createDeliveryQueue('email', {
+    connection: redis,
+    prefix: config.redis.queuePrefix,
+    maxAttempts: config.worker.maxAttempts,
+  });
+  emailQueue.on('error', (error) => logger.warn({ err: error.message }, 'email queue error'));
+  const templates = new TemplateEngine();
+  const app = createApp({
+    logger,
+    maxBodyBytes: config.api.maxBodyBytes,
+    maxRecipients: config.api.maxRecipients,
+    campaigns: new CampaignService(store, new CampaignValidator(), templates),
+    unitaryExecutions: new UnitaryExecutionService({
+      store,
+      queue: emailQueue,
+      contextValidators: new ContextValidators(createUserSchemaAjv()),
+      limits: { maxRecipients: config.api.maxRecipients, maxContextBytes: config.api.maxContextBytes },
+      logger,
+    }),
+    readinessChecks: [
+      { name: 'store', check: () => store.ping() },
+      { name: 'redis', check: async () => void (await redis.ping()) },
+    ],
+  });
+  return {
+    app,
+    close: async () => {
+      await emailQueue.close();
+      redis.disconnect();
+      await store.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: HeraldConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    process.stderr.write(
+      `herald ingest-api: ${error instanceof HeraldError ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  }
+  const logger = createLogger({ level: config.log.level, service: 'ingest-api' });
+  let runtime: ApiRuntime;
+  try {
+    runtime = await buildApi(config, logger);
+  } catch (error) {
+    logger.fatal({ err: error }, 'cannot start: is Redis reachable at REDIS_URL and the store at STORE_URL?');
+    flushAndExit(logger, 1);
+    return;
+  }
+  const server: Server = runtime.app.listen(config.api.port, config.api.host, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.api.port;
+    logger.info(
+      { host: config.api.host, port, store: config.store.url.startsWith('mongodb') ? 'mongodb' : 'embedded' },
+      'ingest-api listening',
+    );
+  });
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'ingest-api shutting down: no new connections, finishing requests in flight');
+    const force = setTimeout(() => {
+      logger.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    server.close(() => {
+      runtime
+        .close()
+        .then(() => {
+          logger.info('ingest-api stopped');
+          flushAndExit(logger, 0);
+        })
+        .catch((error: unknown) => {
+          logger.error({ err: error }, 'error while closing');
+          process.exit(1);
+        });
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (require.main === module) void main();

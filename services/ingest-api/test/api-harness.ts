@@ -1,0 +1,48 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { loadConfig, type HeraldConfig } from '@herald/config';
+import { QUEUE_NAMES } from '@herald/contracts';
+import { openStore, type Store } from '@herald/store';
+import { createTempDir, testRedisUrl, uniqueQueuePrefix, type TempDir } from '@herald/testing';
+import { buildApi, type ApiRuntime } from '../src/index';
+
+/** The API wired for real (Redis, embedded store in a temp dir), driven in-process by supertest. */
+export interface ApiHarness {
+  runtime: ApiRuntime;
+  config: HeraldConfig;
+  store: Store;
+  emailQueue: Queue;
+  dir: TempDir;
+  close(): Promise<void>;
+}
+
+export async function startApiHarness(name: string, env: Record<string, string> = {}): Promise<ApiHarness> {
+  const dir = createTempDir(name);
+  const config = loadConfig({
+    REDIS_URL: testRedisUrl(),
+    QUEUE_PREFIX: uniqueQueuePrefix(name),
+    HERALD_DATA_DIR: dir.path,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const runtime = await buildApi(config, pino({ level: 'silent' }));
+  const store = await openStore({ url: config.store.url });
+  const connection = new Redis(config.redis.url, { maxRetriesPerRequest: null });
+  const emailQueue = new Queue(QUEUE_NAMES.email, { connection, prefix: config.redis.queuePrefix });
+  return {
+    runtime,
+    config,
+    store,
+    emailQueue,
+    dir,
+    close: async () => {
+      await emailQueue.obliterate({ force: true });
+      await emailQueue.close();
+      connection.disconnect();
+      await store.close();
+      await runtime.close();
+      dir.remove();
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import path from 'node:path';
+import {
+  freePort,
+  startServiceProcess,
+  testRedisUrl,
+  uniqueQueuePrefix,
+  type ServiceProcess,
+} from '@herald/testing';
+
+const root = path.resolve(__dirname, '..', '..');
+export const API_ENTRY = path.join(root, 'services/ingest-api/dist/index.js');
+export const WORKER_ENTRY = path.join(root, 'services/worker/dist/index.js');
+export const LAUNCHER_ENTRY = path.join(root, 'services/launcher/dist/index.js');
+
+/** Environment shared by the API and worker processes of one test file. */
+export async function heraldEnv(name: string, dataDir: string, extra: Record<string, string> = {}) {
+  return {
+    REDIS_URL: testRedisUrl(),
+    QUEUE_PREFIX: uniqueQueuePrefix(name),
+    HERALD_DATA_DIR: dataDir,
+    API_PORT: String(await freePort()),
+    LOG_LEVEL: 'info',
+    NODE_ENV: 'test',
+    ...extra,
+  };
+}
+
+export async function startApiProcess(env: Record<string, string>): Promise<ServiceProcess> {
+  const api = startServiceProcess(API_ENTRY, env);
+  await api.waitForLog((line) => line.msg === 'ingest-api listening');
+  return api;
+}
+
+export async function startWorkerProcess(env: Record<string, string>): Promise<ServiceProcess> {
+  const worker = startServiceProcess(WORKER_ENTRY, env);
+  await worker.waitForLog((line) => line.msg === 'worker ready');
+  return worker;
+}
+
+export interface JsonResponse {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export async function postJson(url: string, body?: unknown): Promise<JsonResponse> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** Creates and activates a campaign through the API; returns its id. */
+export async function createLiveCampaign(apiUrl: string, definition: unknown): Promise<string> {
+  const created = await postJson(`${apiUrl}/campaigns`, definition);
+  if (created.status !== 201) throw new Error(`create failed: ${JSON.stringify(created.body)}`);
+  const id = String(created.body.id);
+  const activated = await postJson(`${apiUrl}/campaigns/${id}/activate`);
+  if (activated.status !== 200) throw new Error(`activate failed: ${JSON.stringify(activated.body)}`);
+  return id;
+}

@@ -12,6 +12,9 @@ export const API_ENTRY = path.join(root, 'services/ingest-api/dist/index.js');
 export const WORKER_ENTRY = path.join(root, 'services/worker/dist/index.js');
 export const LAUNCHER_ENTRY = path.join(root, 'services/launcher/dist/index.js');
 
+/** Admin key the API processes of the tests bootstrap. */
+export const PROCESS_ADMIN_KEY = 'process-admin-key-0123456789abcdefghijkl';
+
 /** Environment shared by the API and worker processes of one test file. */
 export async function heraldEnv(name: string, dataDir: string, extra: Record<string, string> = {}) {
   return {
@@ -21,6 +24,7 @@ export async function heraldEnv(name: string, dataDir: string, extra: Record<str
     API_PORT: String(await freePort()),
     LOG_LEVEL: 'info',
     NODE_ENV: 'test',
+    HERALD_ADMIN_KEY: PROCESS_ADMIN_KEY,
     ...extra,
   };
 }
@@ -45,7 +49,10 @@ export interface JsonResponse {
 export async function postJson(url: string, body?: unknown): Promise<JsonResponse> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: {
+      authorization: `Bearer ${PROCESS_ADMIN_KEY}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };

@@ -32,4 +32,10 @@ export interface HeraldConfig {
   };
   readonly outbox: { readonly dir: string };
   readonly shutdownTimeoutMs: number;
+  readonly auth: {
+    /** Admin key to make sure exists at start; when unset and none exists, one is generated and printed once. */
+    readonly adminKey?: string;
+    /** How long a looked-up API key is trusted before the store is asked again (revocation delay). */
+    readonly keyCacheSeconds: number;
+  };
 }

@@ -35,6 +35,8 @@ export const ENVIRONMENT_VARIABLES = {
   WORKER_MAX_ATTEMPTS: { type: 'integer', minimum: 1, maximum: 50, default: 5 },
   OUTBOX_DIR: { type: 'string', minLength: 1 },
   SHUTDOWN_TIMEOUT_MS: { type: 'integer', minimum: 0, maximum: 600000, default: 30000 },
+  HERALD_ADMIN_KEY: { type: 'string', minLength: 32, maxLength: 256, pattern: '^[\\x21-\\x7e]+$' },
+  API_KEY_CACHE_SECONDS: { type: 'integer', minimum: 0, maximum: 3600, default: 30 },
 } as const;
 
 type VariableName = keyof typeof ENVIRONMENT_VARIABLES;
@@ -58,6 +60,8 @@ interface RawConfig {
   WORKER_MAX_ATTEMPTS: number;
   OUTBOX_DIR?: string;
   SHUTDOWN_TIMEOUT_MS: number;
+  HERALD_ADMIN_KEY?: string;
+  API_KEY_CACHE_SECONDS: number;
 }
 
 const validate = new Ajv({
@@ -122,6 +126,10 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Heral
     },
     outbox: { dir: path.resolve(cwd, values.OUTBOX_DIR ?? path.join(dataDir, 'outbox')) },
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+    auth: {
+      ...(values.HERALD_ADMIN_KEY ? { adminKey: values.HERALD_ADMIN_KEY } : {}),
+      keyCacheSeconds: values.API_KEY_CACHE_SECONDS,
+    },
   };
   return deepFreeze(config);
 }

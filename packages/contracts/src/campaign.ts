@@ -9,17 +9,47 @@ export interface EmailChannelConfig {
   fromAddress: string;
   fromName?: string;
   replyTo?: string;
+  /** Extra headers (`X-…` only); values must not contain CR/LF. */
+  headers?: Record<string, string>;
+  tracking?: { opens: boolean; clicks: boolean };
+}
+
+export interface SmsChannelConfig {
+  /** Sender id or E.164 number. */
+  sender: string;
+}
+
+export type PushUrgency = 'very-low' | 'low' | 'normal' | 'high';
+
+export interface PushChannelConfig {
+  /** Subscriptions of profiles are filtered by this app id when set. */
+  appId?: string;
+  /** Seconds the push service keeps an undelivered message (RFC 8030 TTL). */
+  ttlSeconds?: number;
+  urgency?: PushUrgency;
+  defaultUrl?: string;
+  defaultIcon?: string;
 }
 
 export interface ChannelConfig {
   email?: EmailChannelConfig;
+  sms?: SmsChannelConfig;
+  push?: PushChannelConfig;
 }
 
-/** Content of one locale. Email uses subject/html/text; later channels add their own fields. */
+/**
+ * Content of one locale. E-mail uses subject/html/text; SMS uses body; push uses title, body,
+ * url, icon and data. Every string is a Liquid template.
+ */
 export interface LocaleContent {
   subject?: string;
   html?: string;
   text?: string;
+  body?: string;
+  title?: string;
+  url?: string;
+  icon?: string;
+  data?: Record<string, string>;
 }
 
 export interface CampaignContent {
@@ -42,6 +72,14 @@ export interface CampaignDefinition {
   contextSchema: JsonSchemaObject;
   identityNamespace: string;
   createProfiles: boolean;
+  /** Access labels (who may see or edit the campaign). */
+  labels?: string[];
+  /** Audience of marketing audience sends. */
+  audience?: { id: string };
+  /** ISO-8601 instants; triggers outside [start, end) are refused. */
+  schedule?: { start?: string; end?: string };
+  /** Messages per second across all workers, 1..2000. */
+  throttle?: { perSecond: number };
 }
 
 export interface Campaign {

@@ -119,3 +119,15 @@ export class UnsupportedMediaTypeError extends HeraldError {
   readonly status = 415;
   readonly code = 'unsupported-media-type';
 }
+
+/** No key, or a key that is unknown or revoked; never says which. */
+export class UnauthorizedError extends HeraldError {
+  readonly status = 401;
+  readonly code = 'unauthorized';
+}
+
+/** A valid key used outside its roles or sandboxes. */
+export class ForbiddenError extends HeraldError {
+  readonly status = 403;
+  readonly code = 'forbidden';
+}

@@ -1,20 +1,24 @@
 import express, { type Express } from 'express';
-import type { Logger } from '@herald/logger';
+import type { ApiKeyAuthenticator } from './auth/api-key-authenticator';
 import type { CampaignService } from './campaigns/campaign-service';
 import type { UnitaryExecutionService } from './executions/unitary-execution.service';
 import { errorHandler, notFoundHandler } from './http/error-handler';
+import { openApiDocument } from './openapi/openapi-document';
+import { apiKeysRoutes } from './routes/api-keys.routes';
+import { audiencesRoutes } from './routes/audiences.routes';
 import { campaignsRoutes } from './routes/campaigns.routes';
 import { executionsRoutes } from './routes/executions.routes';
 import { healthRoutes, type ReadinessCheck } from './routes/health.routes';
 import { openApiRoutes } from './routes/openapi.routes';
-import { openApiDocument } from './openapi/openapi-document';
+import { profilesRoutes } from './routes/profiles.routes';
+import type { RouteDeps } from './routes/route-deps';
+import { suppressionsRoutes } from './routes/suppressions.routes';
 
-export interface AppDeps {
-  logger: Logger;
+export interface AppDeps extends RouteDeps {
+  authenticator: ApiKeyAuthenticator;
   campaigns: CampaignService;
   unitaryExecutions: UnitaryExecutionService;
   readinessChecks: readonly ReadinessCheck[];
-  maxBodyBytes: number;
   maxRecipients: number;
 }
 
@@ -23,10 +27,17 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // Unauthenticated: probes and the API description.
   app.use(healthRoutes(deps.readinessChecks));
   app.use(openApiRoutes(openApiDocument(deps.maxRecipients)));
-  app.use(campaignsRoutes(deps.campaigns, deps.maxBodyBytes));
+  // Everything below needs a key; each route says which role.
+  app.use(deps.authenticator.middleware());
   app.use(executionsRoutes(deps.unitaryExecutions, deps.maxBodyBytes));
+  app.use(campaignsRoutes(deps.campaigns, deps.maxBodyBytes));
+  app.use(profilesRoutes(deps));
+  app.use(audiencesRoutes(deps));
+  app.use(suppressionsRoutes(deps));
+  app.use(apiKeysRoutes(deps, deps.authenticator));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

@@ -17,9 +17,13 @@ import { CampaignValidator } from './campaigns/campaign-validator';
 import { ContextValidators } from './executions/context-validators';
 import { UnitaryExecutionService } from './executions/unitary-execution.service';
 import { createUserSchemaAjv } from './validation/ajv';
+import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
+import { bootstrapAdminKey } from './auth/bootstrap-admin-key';
 
 export interface ApiRuntime {
   app: Express;
+  /** A generated first admin key, to be shown once; undefined when none was generated. */
+  generatedAdminKey?: string;
   close(): Promise<void>;
 }
 
@@ -55,8 +59,11 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
   });
   emailQueue.on('error', (error) => logger.warn({ err: error.message }, 'email queue error'));
   const templates = new TemplateEngine();
+  const bootstrap = await bootstrapAdminKey(store, config.auth.adminKey, logger);
   const app = createApp({
     logger,
+    store,
+    authenticator: new ApiKeyAuthenticator(store, config.auth.keyCacheSeconds),
     maxBodyBytes: config.api.maxBodyBytes,
     maxRecipients: config.api.maxRecipients,
     campaigns: new CampaignService(store, new CampaignValidator(), templates),
@@ -74,6 +81,7 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
   });
   return {
     app,
+    ...(bootstrap.generatedKey ? { generatedAdminKey: bootstrap.generatedKey } : {}),
     close: async () => {
       await emailQueue.close();
       redis.disconnect();
@@ -100,6 +108,12 @@ async function main(): Promise<void> {
     logger.fatal({ err: error }, 'cannot start: is Redis reachable at REDIS_URL and the store at STORE_URL?');
     flushAndExit(logger, 1);
     return;
+  }
+  if (runtime.generatedAdminKey) {
+    // Printed once, to the terminal only: it is not kept anywhere but as a hash.
+    process.stderr.write(
+      `\nHerald generated the first admin API key. It is shown only this once; store it safely:\n\n  ${runtime.generatedAdminKey}\n\n`,
+    );
   }
   const server: Server = runtime.app.listen(config.api.port, config.api.host, () => {
     const address = server.address();

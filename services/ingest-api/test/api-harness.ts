@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import request from 'supertest';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { loadConfig, type HeraldConfig } from '@herald/config';
@@ -8,8 +9,14 @@ import { createTempDir, testRedisUrl, uniqueQueuePrefix, type TempDir } from '@h
 import { buildApi, type ApiRuntime } from '../src/index';
 
 /** The API wired for real (Redis, embedded store in a temp dir), driven in-process by supertest. */
+/** The admin key every harness bootstraps (roles admin, manage, execute; all sandboxes). */
+export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
+
 export interface ApiHarness {
   runtime: ApiRuntime;
+  /** A supertest agent that sends the admin key on every request. */
+  api: ReturnType<typeof request.agent>;
+  adminKey: string;
   config: HeraldConfig;
   store: Store;
   emailQueue: Queue;
@@ -24,6 +31,7 @@ export async function startApiHarness(name: string, env: Record<string, string> 
     QUEUE_PREFIX: uniqueQueuePrefix(name),
     HERALD_DATA_DIR: dir.path,
     LOG_LEVEL: 'silent',
+    HERALD_ADMIN_KEY: TEST_ADMIN_KEY,
     ...env,
   });
   const runtime = await buildApi(config, pino({ level: 'silent' }));
@@ -32,6 +40,8 @@ export async function startApiHarness(name: string, env: Record<string, string> 
   const emailQueue = new Queue(QUEUE_NAMES.email, { connection, prefix: config.redis.queuePrefix });
   return {
     runtime,
+    api: request.agent(runtime.app).set('authorization', `Bearer ${TEST_ADMIN_KEY}`),
+    adminKey: TEST_ADMIN_KEY,
     config,
     store,
     emailQueue,

@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { orderShippedCampaign } from '@herald/testing';
 import { startApiHarness, type ApiHarness } from './api-harness';
 
@@ -8,7 +7,7 @@ describe('campaigns API', () => {
   afterAll(async () => h.close());
 
   it('creates a draft campaign at version 1 and reads it back', async () => {
-    const created = await request(h.runtime.app).post('/campaigns').send(orderShippedCampaign()).expect(201);
+    const created = await h.api.post('/campaigns').send(orderShippedCampaign()).expect(201);
     expect(created.body).toMatchObject({
       status: 'draft',
       latestVersion: 1,
@@ -16,13 +15,13 @@ describe('campaigns API', () => {
       sandbox: 'prod',
     });
     expect(created.headers.location).toBe(`/campaigns/${created.body.id}`);
-    const read = await request(h.runtime.app).get(`/campaigns/${created.body.id}`).expect(200);
+    const read = await h.api.get(`/campaigns/${created.body.id}`).expect(200);
     expect(read.body.definition).toEqual(orderShippedCampaign());
   });
 
   it('refuses an invalid definition, naming every field at fault, and stores nothing', async () => {
     const before = await h.store.campaigns.list('prod', { limit: 500 });
-    const res = await request(h.runtime.app)
+    const res = await h.api
       .post('/campaigns')
       .send({
         ...orderShippedCampaign(),
@@ -46,7 +45,7 @@ describe('campaigns API', () => {
   });
 
   it('refuses a context schema that is not a valid JSON Schema', async () => {
-    const res = await request(h.runtime.app)
+    const res = await h.api
       .post('/campaigns')
       .send({
         ...orderShippedCampaign(),
@@ -58,23 +57,23 @@ describe('campaigns API', () => {
   });
 
   it('activates a campaign that passes every check, making its latest version live', async () => {
-    const created = await request(h.runtime.app).post('/campaigns').send(orderShippedCampaign()).expect(201);
-    const live = await request(h.runtime.app).post(`/campaigns/${created.body.id}/activate`).expect(200);
+    const created = await h.api.post('/campaigns').send(orderShippedCampaign()).expect(201);
+    const live = await h.api.post(`/campaigns/${created.body.id}/activate`).expect(200);
     expect(live.body).toMatchObject({ status: 'live', liveVersion: 1 });
   });
 
   it('refuses to activate twice with 409', async () => {
-    const created = await request(h.runtime.app).post('/campaigns').send(orderShippedCampaign()).expect(201);
-    await request(h.runtime.app).post(`/campaigns/${created.body.id}/activate`).expect(200);
-    const res = await request(h.runtime.app).post(`/campaigns/${created.body.id}/activate`).expect(409);
+    const created = await h.api.post('/campaigns').send(orderShippedCampaign()).expect(201);
+    await h.api.post(`/campaigns/${created.body.id}/activate`).expect(200);
+    const res = await h.api.post(`/campaigns/${created.body.id}/activate`).expect(409);
     expect(res.body.code).toBe('illegal-transition');
   });
 
   it('refuses activation with 422 listing every problem, and the campaign stays a draft', async () => {
     const broken = orderShippedCampaign();
     broken.content.locales.en = { subject: '{{ context.coupon }}', html: '{% if %}' };
-    const created = await request(h.runtime.app).post('/campaigns').send(broken).expect(201);
-    const res = await request(h.runtime.app).post(`/campaigns/${created.body.id}/activate`).expect(422);
+    const created = await h.api.post('/campaigns').send(broken).expect(201);
+    const res = await h.api.post(`/campaigns/${created.body.id}/activate`).expect(422);
     expect(res.body.code).toBe('campaign-checks-failed');
     expect(res.body.errors).toEqual(
       expect.arrayContaining([
@@ -82,13 +81,13 @@ describe('campaigns API', () => {
         expect.objectContaining({ path: '/content/locales/en/html', code: 'template-syntax' }),
       ]),
     );
-    const read = await request(h.runtime.app).get(`/campaigns/${created.body.id}`).expect(200);
+    const read = await h.api.get(`/campaigns/${created.body.id}`).expect(200);
     expect(read.body.status).toBe('draft');
   });
 
   it('answers 404 for a campaign of another sandbox', async () => {
-    const created = await request(h.runtime.app).post('/campaigns').send(orderShippedCampaign()).expect(201);
-    const res = await request(h.runtime.app)
+    const created = await h.api.post('/campaigns').send(orderShippedCampaign()).expect(201);
+    const res = await h.api
       .get(`/campaigns/${created.body.id}`)
       .set('x-sandbox-name', 'staging')
       .expect(404);
@@ -96,7 +95,7 @@ describe('campaigns API', () => {
   });
 
   it('refuses a body that is not JSON', async () => {
-    const res = await request(h.runtime.app)
+    const res = await h.api
       .post('/campaigns')
       .set('content-type', 'text/plain')
       .send('hi')
@@ -105,7 +104,7 @@ describe('campaigns API', () => {
   });
 
   it('answers readiness with the state of the store and Redis', async () => {
-    const res = await request(h.runtime.app).get('/ready').expect(200);
+    const res = await h.api.get('/ready').expect(200);
     expect(res.body).toEqual({ status: 'ok', checks: { store: 'ok', redis: 'ok' } });
   });
 });

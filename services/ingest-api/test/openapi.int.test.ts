@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { orderShippedCampaign } from '@herald/testing';
 import { createAjv } from '../src/validation/ajv';
 import { startApiHarness, type ApiHarness } from './api-harness';
@@ -25,7 +24,7 @@ describe('the OpenAPI document', () => {
   afterAll(async () => h.close());
 
   it('documents every route the app registers, and nothing else', async () => {
-    const res = await request(h.runtime.app).get('/openapi.json').expect(200);
+    const res = await h.api.get('/openapi.json').expect(200);
     const paths = res.body.paths as Record<string, Record<string, unknown>>;
     const documented = Object.entries(paths).flatMap(([path, operations]) =>
       Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
@@ -35,7 +34,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('describes request bodies with the schemas the API validates with', async () => {
-    const res = await request(h.runtime.app).get('/openapi.json').expect(200);
+    const res = await h.api.get('/openapi.json').expect(200);
     const ajv = createAjv();
     const validateCampaign = ajv.compile(res.body.components.schemas.CampaignDefinition);
     expect(validateCampaign(orderShippedCampaign())).toBe(true);

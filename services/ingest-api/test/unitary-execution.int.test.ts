@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { orderShippedCampaign } from '@herald/testing';
 import { startApiHarness, type ApiHarness } from './api-harness';
 
@@ -8,9 +7,9 @@ describe('POST /im/executions/unitary', () => {
 
   beforeAll(async () => {
     h = await startApiHarness('unitary');
-    const created = await request(h.runtime.app).post('/campaigns').send(orderShippedCampaign()).expect(201);
+    const created = await h.api.post('/campaigns').send(orderShippedCampaign()).expect(201);
     campaignId = created.body.id;
-    await request(h.runtime.app).post(`/campaigns/${campaignId}/activate`).expect(200);
+    await h.api.post(`/campaigns/${campaignId}/activate`).expect(200);
   });
   afterAll(async () => h.close());
   beforeEach(async () => h.emailQueue.drain(true));
@@ -27,7 +26,7 @@ describe('POST /im/executions/unitary', () => {
   const waitingJobs = async () => (await h.emailQueue.getJobCounts('waiting')).waiting ?? 0;
 
   it('queues one job per recipient and answers 202 with the AJO body', async () => {
-    const res = await request(h.runtime.app)
+    const res = await h.api
       .post('/im/executions/unitary')
       .send({ requestId: 'req-1', campaignId, recipients: [recipient(0), recipient(1), recipient(2)] })
       .expect(202);
@@ -54,7 +53,7 @@ describe('POST /im/executions/unitary', () => {
   });
 
   it('refuses an unknown campaign with 404 and queues nothing', async () => {
-    const res = await request(h.runtime.app)
+    const res = await h.api
       .post('/im/executions/unitary')
       .send({ requestId: 'req-2', campaignId: 'no-such-campaign', recipients: [recipient(0)] })
       .expect(404)
@@ -69,7 +68,7 @@ describe('POST /im/executions/unitary', () => {
 
   it('refuses more than 20 recipients and queues nothing', async () => {
     const recipients = Array.from({ length: 21 }, (_, index) => recipient(index));
-    const res = await request(h.runtime.app)
+    const res = await h.api
       .post('/im/executions/unitary')
       .send({ requestId: 'req-3', campaignId, recipients })
       .expect(400);
@@ -78,7 +77,7 @@ describe('POST /im/executions/unitary', () => {
   });
 
   it('lists every recipient whose context breaks the campaign schema, and queues nothing', async () => {
-    const res = await request(h.runtime.app)
+    const res = await h.api
       .post('/im/executions/unitary')
       .send({
         requestId: 'req-4',
@@ -123,7 +122,7 @@ describe('POST /im/executions/unitary', () => {
   });
 
   it('refuses an external recipient of an e-mail campaign that has no address', async () => {
-    const res = await request(h.runtime.app)
+    const res = await h.api
       .post('/im/executions/unitary')
       .send({
         requestId: 'req-5',
@@ -149,7 +148,7 @@ describe('POST /im/executions/unitary', () => {
   });
 
   it('refuses malformed JSON with a problem body', async () => {
-    const res = await request(h.runtime.app)
+    const res = await h.api
       .post('/im/executions/unitary')
       .set('content-type', 'application/json')
       .send('{"requestId": "r", "campaignId": ')
@@ -163,7 +162,7 @@ describe('POST /im/executions/unitary', () => {
   });
 
   it('names every missing or unknown top-level field', async () => {
-    const res = await request(h.runtime.app)
+    const res = await h.api
       .post('/im/executions/unitary')
       .send({ campaignId, recipients: [], surprise: 1 })
       .expect(400);
@@ -176,7 +175,7 @@ describe('POST /im/executions/unitary', () => {
 
   it('refuses a body over the size limit with 413', async () => {
     const huge = 'x'.repeat(h.config.api.maxBodyBytes + 10);
-    const res = await request(h.runtime.app)
+    const res = await h.api
       .post('/im/executions/unitary')
       .send({ requestId: 'req-6', campaignId, recipients: [recipient(0, { orderId: huge, total: 1 })] })
       .expect(413);
@@ -186,7 +185,7 @@ describe('POST /im/executions/unitary', () => {
 
   it('refuses a recipient whose context is over the per-recipient limit', async () => {
     const big = 'x'.repeat(h.config.api.maxContextBytes);
-    const res = await request(h.runtime.app)
+    const res = await h.api
       .post('/im/executions/unitary')
       .send({
         requestId: 'req-7',
@@ -201,8 +200,8 @@ describe('POST /im/executions/unitary', () => {
   });
 
   it('refuses a campaign that is not live with 409', async () => {
-    const draft = await request(h.runtime.app).post('/campaigns').send(orderShippedCampaign()).expect(201);
-    const res = await request(h.runtime.app)
+    const draft = await h.api.post('/campaigns').send(orderShippedCampaign()).expect(201);
+    const res = await h.api
       .post('/im/executions/unitary')
       .send({ requestId: 'req-8', campaignId: draft.body.id, recipients: [recipient(0)] })
       .expect(409);
@@ -211,7 +210,7 @@ describe('POST /im/executions/unitary', () => {
   });
 
   it('keeps sandboxes apart: a campaign of one sandbox cannot be triggered from another', async () => {
-    await request(h.runtime.app)
+    await h.api
       .post('/im/executions/unitary')
       .set('x-sandbox-name', 'dev')
       .send({ requestId: 'req-9', campaignId, recipients: [recipient(0)] })

@@ -1,5 +1,5 @@
 /** The copy-paste walkthrough printed by `npm start` (the README shows the same commands). */
-export function firstTriggerInstructions(apiUrl: string, outboxDir: string): string {
+export function firstTriggerInstructions(apiUrl: string, outboxDir: string, adminKeyShell: string): string {
   const campaign = {
     name: 'Welcome',
     type: 'transactional',
@@ -43,11 +43,12 @@ export function firstTriggerInstructions(apiUrl: string, outboxDir: string): str
     '',
     'Send a first trigger (copy and paste into a shell):',
     '',
-    `CAMPAIGN_ID=$(curl -s -X POST ${apiUrl}/campaigns -H 'content-type: application/json' \\`,
+    `KEY=${adminKeyShell}`,
+    `CAMPAIGN_ID=$(curl -s -X POST ${apiUrl}/campaigns -H "authorization: Bearer $KEY" -H 'content-type: application/json' \\`,
     `  -d '${JSON.stringify(campaign)}' \\`,
     `  | node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).id')`,
-    `curl -s -X POST ${apiUrl}/campaigns/$CAMPAIGN_ID/activate > /dev/null`,
-    `curl -s -X POST ${apiUrl}/im/executions/unitary -H 'content-type: application/json' \\`,
+    `curl -s -X POST ${apiUrl}/campaigns/$CAMPAIGN_ID/activate -H "authorization: Bearer $KEY" > /dev/null`,
+    `curl -s -X POST ${apiUrl}/im/executions/unitary -H "authorization: Bearer $KEY" -H 'content-type: application/json' \\`,
     `  -d '${trigger('CAMPAIGN')}'`,
     `ls ${outboxDir}/email`,
     '',

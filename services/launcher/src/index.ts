@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { loadConfig, type HeraldConfig } from '@herald/config';
 import { HeraldError } from '@herald/errors';
+import { devAdminKey } from './dev-admin-key';
 import { findExecutable } from './find-executable';
 import { firstTriggerInstructions } from './first-trigger';
 import { startPrivateRedis, type PrivateRedis } from './private-redis';
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
   } catch (error) {
     fail(error instanceof HeraldError ? error.message : String(error));
   }
+  const adminKeyFile = config.auth.adminKey ? undefined : devAdminKey(config.dataDir);
+  const childEnv = adminKeyFile ? { ...process.env, HERALD_ADMIN_KEY: adminKeyFile.key } : process.env;
   const redis = await ensureRedis(config, process.env.PATH ?? '');
   const services = new Map<string, ChildProcess>();
   let stopping = false;
@@ -45,7 +48,7 @@ async function main(): Promise<void> {
   for (const name of ['ingest-api', 'worker']) {
     const entry = path.resolve(__dirname, '..', '..', name, 'dist', 'index.js');
     const child = spawn(process.execPath, [entry], {
-      env: process.env,
+      env: childEnv,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     services.set(name, child);
@@ -62,7 +65,13 @@ async function main(): Promise<void> {
     if (chunk.toString().includes('ingest-api listening')) {
       api.stdout?.off('data', onData);
       const host = config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host;
-      process.stdout.write(firstTriggerInstructions(`http://${host}:${config.api.port}`, config.outbox.dir));
+      process.stdout.write(
+        firstTriggerInstructions(
+          `http://${host}:${config.api.port}`,
+          config.outbox.dir,
+          adminKeyFile ? `$(cat ${adminKeyFile.file})` : '$HERALD_ADMIN_KEY',
+        ),
+      );
     }
   });
   process.on('SIGINT', () => void stopAll(0));

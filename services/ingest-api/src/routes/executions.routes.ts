@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { requireRole } from '../auth/require-role';
 import type { UnitaryExecutionService } from '../executions/unitary-execution.service';
 import { setReport } from '../http/error-handler';
 import { jsonBody } from '../http/json-body';
@@ -7,16 +8,21 @@ import { sandboxOf } from '../http/sandbox';
 /** The AJO-compatible execution API under `/im`. */
 export function executionsRoutes(unitary: UnitaryExecutionService, maxBodyBytes: number): Router {
   const router = Router();
-  router.post('/im/executions/unitary', ...jsonBody(maxBodyBytes), async (req, res) => {
-    const body: unknown = req.body;
-    if (typeof body === 'object' && body !== null) {
-      const { requestId, campaignId } = body as Record<string, unknown>;
-      setReport(req, {
-        ...(typeof requestId === 'string' ? { requestId } : {}),
-        ...(typeof campaignId === 'string' ? { campaignId } : {}),
-      });
-    }
-    res.status(202).json(await unitary.execute(sandboxOf(req), body));
-  });
+  router.post(
+    '/im/executions/unitary',
+    requireRole('execute'),
+    ...jsonBody(maxBodyBytes),
+    async (req, res) => {
+      const body: unknown = req.body;
+      if (typeof body === 'object' && body !== null) {
+        const { requestId, campaignId } = body as Record<string, unknown>;
+        setReport(req, {
+          ...(typeof requestId === 'string' ? { requestId } : {}),
+          ...(typeof campaignId === 'string' ? { campaignId } : {}),
+        });
+      }
+      res.status(202).json(await unitary.execute(sandboxOf(req), body));
+    },
+  );
   return router;
 }

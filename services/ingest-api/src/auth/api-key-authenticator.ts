@@ -1,0 +1,83 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { Store } from '@herald/store';
+import { hashApiKey } from './api-key-secret';
+import { setPrincipal, type Principal } from './principal';
+
+interface CacheEntry {
+  principal: Principal | null;
+  hash: string;
+  expiresAt: number;
+}
+
+/**
+ * Resolves `Authorization: Bearer <key>` (or `x-api-key`) to a principal. Keys are looked up by
+ * their SHA-256 and the stored hash is compared in constant time. Answers (including "unknown")
+ * are cached for `cacheSeconds`, so a revoked key stops working within that delay and the store
+ * is not asked on every trigger call.
+ */
+export class ApiKeyAuthenticator {
+  private readonly cache = new Map<string, CacheEntry>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly cacheSeconds: number,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  middleware(): RequestHandler {
+    return (req, _res, next) => {
+      const key = presentedKey(req.header('authorization'), req.header('x-api-key'));
+      if (key === undefined) {
+        setPrincipal(req, undefined);
+        next();
+        return;
+      }
+      this.principalFor(key)
+        .then((principal) => {
+          setPrincipal(req, principal ?? undefined);
+          next();
+        })
+        .catch(next);
+    };
+  }
+
+  async principalFor(key: string): Promise<Principal | null> {
+    const hash = hashApiKey(key);
+    const now = Date.now();
+    const cached = this.cache.get(hash);
+    if (cached && cached.expiresAt > now) return cached.principal;
+    const stored = await this.store.apiKeys.findByHash(hash);
+    const matches = stored !== null && constantTimeEqual(stored.hash, hash);
+    const principal: Principal | null =
+      stored && matches
+        ? { keyId: stored.id, name: stored.name, roles: stored.roles, sandboxes: stored.sandboxes }
+        : null;
+    if (this.cacheSeconds > 0) {
+      if (this.cache.size >= this.maxEntries) this.cache.clear();
+      this.cache.set(hash, { principal, hash, expiresAt: now + this.cacheSeconds * 1000 });
+    }
+    return principal;
+  }
+
+  /** Forgets cached answers, e.g. right after a key is revoked through this process. */
+  forget(hash?: string): void {
+    if (hash) this.cache.delete(hash);
+    else this.cache.clear();
+  }
+}
+
+function presentedKey(
+  authorization: string | undefined,
+  apiKeyHeader: string | undefined,
+): string | undefined {
+  const bearer = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] : undefined;
+  const key = bearer ?? apiKeyHeader?.trim();
+  return key ? key : undefined;
+}
+
+function constantTimeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
+  return left.length === right.length && timingSafeEqual(left, right);
+}

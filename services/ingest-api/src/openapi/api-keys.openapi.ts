@@ -1,0 +1,5 @@
+import type { OpenApiPart } from './common';
+
+export function apiKeysOpenApi(): OpenApiPart {
+  return { paths: {}, schemas: {} };
+}

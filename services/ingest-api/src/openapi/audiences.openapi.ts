@@ -1,0 +1,5 @@
+import type { OpenApiPart } from './common';
+
+export function audiencesOpenApi(): OpenApiPart {
+  return { paths: {}, schemas: {} };
+}

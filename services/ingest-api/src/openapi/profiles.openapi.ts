@@ -1,0 +1,5 @@
+import type { OpenApiPart } from './common';
+
+export function profilesOpenApi(): OpenApiPart {
+  return { paths: {}, schemas: {} };
+}

@@ -1,0 +1,5 @@
+import type { OpenApiPart } from './common';
+
+export function suppressionsOpenApi(): OpenApiPart {
+  return { paths: {}, schemas: {} };
+}

@@ -1,0 +1,6 @@
+import { Router } from 'express';
+import type { RouteDeps } from './route-deps';
+
+export function profilesRoutes(_deps: RouteDeps): Router {
+  return Router();
+}

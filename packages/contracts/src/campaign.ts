@@ -103,3 +103,6 @@ export interface CampaignVersion {
   definition: CampaignDefinition;
   createdAt: string;
 }
+
+/** Content fields that hold one template each (`data` holds a map of them). */
+export type TemplateField = Exclude<keyof LocaleContent, 'data'>;

@@ -1,4 +1,4 @@
-import type { CampaignVersion, LocaleContent } from '@herald/contracts';
+import type { CampaignVersion, TemplateField } from '@herald/contracts';
 import { PermanentDeliveryError } from '@herald/errors';
 import { TemplateError, type OutputMode, type TemplateEngine } from '@herald/templating';
 
@@ -24,7 +24,7 @@ export async function renderEmail(
   if (!content?.subject) {
     throw new PermanentDeliveryError('missing-content', `locale ${locale} has no e-mail subject`);
   }
-  const render = async (field: keyof LocaleContent, mode: OutputMode): Promise<string | undefined> => {
+  const render = async (field: TemplateField, mode: OutputMode): Promise<string | undefined> => {
     const source = content[field];
     if (source === undefined) return undefined;
     const key = `${version.sandbox}/${version.campaignId}/v${version.version}/${locale}/${field}`;

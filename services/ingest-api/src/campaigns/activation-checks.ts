@@ -1,8 +1,8 @@
-import type { CampaignDefinition, LocaleContent } from '@herald/contracts';
+import type { CampaignDefinition, TemplateField } from '@herald/contracts';
 import type { FieldError } from '@herald/errors';
 import { TemplateError, undeclaredContextPaths, type TemplateEngine } from '@herald/templating';
 
-const TEMPLATE_FIELDS: ReadonlyArray<keyof LocaleContent> = ['subject', 'html', 'text'];
+const TEMPLATE_FIELDS: readonly TemplateField[] = ['subject', 'html', 'text'];
 
 /**
  * Every check a campaign must pass before it can go live; all problems are returned at once so

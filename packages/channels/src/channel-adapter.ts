@@ -1,4 +1,4 @@
-import type { Channel } from '@herald/contracts';
+import type { Channel, PushUrgency } from '@herald/contracts';
 
 export interface EmailAddress {
   address: string;
@@ -18,8 +18,45 @@ export interface EmailMessage {
   text?: string;
 }
 
-/** What an adapter sends; SMS and push messages join this union in the delivery issue. */
-export type OutboundMessage = EmailMessage;
+export interface SmsMessage {
+  channel: 'sms';
+  deliveryId: string;
+  executionId: string;
+  /** Sender id or E.164 number (the campaign's SMS sender). */
+  from: string;
+  /** E.164 number. */
+  to: string;
+  body: string;
+}
+
+/** A Web Push subscription as the browser's PushManager gives it. */
+export interface PushTarget {
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+}
+
+/** What the service worker receives (the JSON encrypted into the push message). */
+export interface PushPayload {
+  title: string;
+  body: string;
+  url?: string;
+  icon?: string;
+  data?: Record<string, string>;
+}
+
+export interface PushMessage {
+  channel: 'push';
+  deliveryId: string;
+  executionId: string;
+  subscription: PushTarget;
+  payload: PushPayload;
+  /** Seconds the push service keeps an undelivered message (RFC 8030 TTL). */
+  ttlSeconds?: number;
+  urgency?: PushUrgency;
+}
+
+/** What an adapter sends. */
+export type OutboundMessage = EmailMessage | SmsMessage | PushMessage;
 
 export interface SendResult {
   providerMessageId: string;

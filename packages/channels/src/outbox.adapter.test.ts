@@ -3,7 +3,7 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { PermanentDeliveryError } from '@herald/errors';
 import { createTempDir, type TempDir } from '@herald/testing';
-import type { EmailMessage } from './channel-adapter';
+import type { EmailMessage, PushMessage, SmsMessage } from './channel-adapter';
 import { OutboxAdapter } from './outbox.adapter';
 
 describe('OutboxAdapter', () => {
@@ -51,5 +51,48 @@ describe('OutboxAdapter', () => {
     await expect(
       new OutboxAdapter(dir.path).send({ ...message, deliveryId: '../../etc/x' }),
     ).rejects.toMatchObject({ code: 'invalid-delivery-id' });
+  });
+
+  it('writes an SMS as JSON named by delivery id', async () => {
+    const sms: SmsMessage = {
+      channel: 'sms',
+      deliveryId: 'exec-2-r0',
+      executionId: 'exec-2',
+      from: 'Shop',
+      to: '+33612345678',
+      body: 'Your order A-1 has shipped',
+    };
+    const result = await new OutboxAdapter(dir.path).send(sms);
+    expect(result.providerMessageId).toBe('outbox:exec-2-r0');
+    const written: unknown = JSON.parse(readFileSync(path.join(dir.path, 'sms', 'exec-2-r0.json'), 'utf8'));
+    expect(written).toEqual(sms);
+  });
+
+  it('writes a push message as JSON with the endpoint but without the subscription keys', async () => {
+    const push: PushMessage = {
+      channel: 'push',
+      deliveryId: 'exec-3-r0',
+      executionId: 'exec-3',
+      subscription: {
+        endpoint: 'https://push.example.com/sub/1',
+        keys: { p256dh: 'public-key', auth: 'secret-auth' },
+      },
+      payload: {
+        title: 'Shipped',
+        body: 'Order A-1',
+        url: 'https://shop.example.com/a-1',
+        data: { id: 'A-1' },
+      },
+      ttlSeconds: 3600,
+      urgency: 'high',
+    };
+    await new OutboxAdapter(dir.path).send(push);
+    const text = readFileSync(path.join(dir.path, 'push', 'exec-3-r0.json'), 'utf8');
+    expect(JSON.parse(text)).toEqual({
+      ...push,
+      subscription: { endpoint: 'https://push.example.com/sub/1' },
+    });
+    expect(text).not.toContain('secret-auth');
+    expect(text).not.toContain('public-key');
   });
 });

@@ -4,15 +4,22 @@ import path from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Channel } from '@herald/contracts';
 import { PermanentDeliveryError, TransientDeliveryError } from '@herald/errors';
-import type { ChannelAdapter, EmailMessage, OutboundMessage, SendResult } from './channel-adapter';
+import type {
+  ChannelAdapter,
+  EmailMessage,
+  OutboundMessage,
+  PushMessage,
+  SendResult,
+  SmsMessage,
+} from './channel-adapter';
 import { assertHeaderSafe } from './header-safety';
 
 const SAFE_FILE_NAME = /^[A-Za-z0-9_.-]{1,200}$/;
 
 /**
  * The zero-setup "provider": writes each message as a file under `<dir>/<channel>/`
- * (`.eml` for e-mail). The file is named by delivery id and replaced atomically, so a send
- * repeated after a crash leaves one file, not two.
+ * (`.eml` for e-mail, `.json` for SMS and push). The file is named by delivery id and replaced
+ * atomically, so a send repeated after a crash leaves one file, not two.
  */
 export class OutboxAdapter implements ChannelAdapter {
   readonly name = 'outbox';
@@ -24,9 +31,10 @@ export class OutboxAdapter implements ChannelAdapter {
     if (!SAFE_FILE_NAME.test(message.deliveryId)) {
       throw new PermanentDeliveryError('invalid-delivery-id', 'delivery id is not a safe file name');
     }
-    const content = await buildEml(message);
+    const [extension, content] =
+      message.channel === 'email' ? ['eml', await buildEml(message)] : ['json', toJson(message)];
     const folder = path.join(this.dir, message.channel);
-    await this.writeAtomically(folder, `${message.deliveryId}.eml`, content);
+    await this.writeAtomically(folder, `${message.deliveryId}.${extension}`, content);
     return { providerMessageId: `outbox:${message.deliveryId}` };
   }
 
@@ -76,4 +84,17 @@ async function buildEml(message: EmailMessage): Promise<Buffer> {
     headers: { 'X-Herald-Execution-Id': message.executionId, 'X-Herald-Delivery-Id': message.deliveryId },
   });
   return composer.compile().build();
+}
+
+/**
+ * SMS and push messages as JSON. The push subscription's keys are left out: they let anyone
+ * who reads the outbox encrypt messages to the device, and a reader of the file needs only the
+ * endpoint to tell which device it was for.
+ */
+function toJson(message: SmsMessage | PushMessage): Buffer {
+  const written =
+    message.channel === 'push'
+      ? { ...message, subscription: { endpoint: message.subscription.endpoint } }
+      : message;
+  return Buffer.from(`${JSON.stringify(written, null, 2)}\n`);
 }

@@ -32,6 +32,11 @@ export interface HeraldConfig {
   };
   readonly outbox: { readonly dir: string };
   readonly shutdownTimeoutMs: number;
+  /**
+   * Accept user-supplied URLs (push endpoints, webhooks) on loopback and private networks.
+   * Off by default (SSRF); tests and local development turn it on.
+   */
+  readonly allowPrivateUrls: boolean;
   readonly auth: {
     /** Admin key to make sure exists at start; when unset and none exists, one is generated and printed once. */
     readonly adminKey?: string;

@@ -37,6 +37,7 @@ export const ENVIRONMENT_VARIABLES = {
   SHUTDOWN_TIMEOUT_MS: { type: 'integer', minimum: 0, maximum: 600000, default: 30000 },
   HERALD_ADMIN_KEY: { type: 'string', minLength: 32, maxLength: 256, pattern: '^[\\x21-\\x7e]+$' },
   API_KEY_CACHE_SECONDS: { type: 'integer', minimum: 0, maximum: 3600, default: 30 },
+  ALLOW_PRIVATE_URLS: { type: 'boolean', default: false },
 } as const;
 
 type VariableName = keyof typeof ENVIRONMENT_VARIABLES;
@@ -62,6 +63,7 @@ interface RawConfig {
   SHUTDOWN_TIMEOUT_MS: number;
   HERALD_ADMIN_KEY?: string;
   API_KEY_CACHE_SECONDS: number;
+  ALLOW_PRIVATE_URLS: boolean;
 }
 
 const validate = new Ajv({
@@ -130,6 +132,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Heral
       ...(values.HERALD_ADMIN_KEY ? { adminKey: values.HERALD_ADMIN_KEY } : {}),
       keyCacheSeconds: values.API_KEY_CACHE_SECONDS,
     },
+    allowPrivateUrls: values.ALLOW_PRIVATE_URLS,
   };
   return deepFreeze(config);
 }

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { newId } from '@herald/contracts';
 import { expectOneProfilePerIdentityAcrossProcesses } from './concurrent-upsert.fixture';
 import { openEmbeddedStore } from './embedded/embedded-store';
+import { describeAudienceContract } from './audience.contract';
 import { describeStoreContract } from './store.contract';
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-store-'));
@@ -15,6 +16,7 @@ function freshFile(): string {
 }
 
 describeStoreContract('embedded', () => openEmbeddedStore({ path: freshFile() }));
+describeAudienceContract('embedded', () => openEmbeddedStore({ path: freshFile() }));
 
 describe('embedded store', () => {
   test('keeps its file in WAL mode', async () => {

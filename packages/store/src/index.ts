@@ -1,2 +1,3 @@
 export * from './ports';
 export * from './open-store';
+export * from './audience-filter';

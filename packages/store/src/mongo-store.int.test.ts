@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expectOneProfilePerIdentityAcrossProcesses } from './concurrent-upsert.fixture';
 import { openStore } from './open-store';
 import type { Store } from './ports';
+import { describeAudienceContract } from './audience.contract';
 import { describeStoreContract } from './store.contract';
 
 const MONGODB_URL = process.env.MONGODB_URL;
@@ -11,6 +12,7 @@ const MONGODB_URL = process.env.MONGODB_URL;
 if (MONGODB_URL) {
   const url = MONGODB_URL;
   describeStoreContract('mongodb', () => openStore({ url }));
+  describeAudienceContract('mongodb', () => openStore({ url }));
 
   describe('mongodb store', () => {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-store-'));

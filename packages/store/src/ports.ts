@@ -98,6 +98,13 @@ export interface ProfileRepository {
   delete(sandbox: string, id: string): Promise<boolean>;
   /** Sorted by id (creation order). */
   list(sandbox: string, page?: PageRequest): Promise<Page<Profile>>;
+  /**
+   * Profiles matching an audience query (see `audience-filter.ts` for the document it sees),
+   * sorted by id. Throws ValidationError `invalid-audience-query` for a query it refuses.
+   */
+  match(sandbox: string, query: Record<string, unknown>, page?: PageRequest): Promise<Page<Profile>>;
+  /** How many profiles match an audience query; same refusals as `match`. */
+  countMatching(sandbox: string, query: Record<string, unknown>): Promise<number>;
 }
 
 export interface NewExecution {

@@ -84,6 +84,10 @@ describe('undeclaredContextPaths', () => {
     expect(undeclaredContextPaths(paths, schema)).toEqual(['context.order.total', 'context.coupon']);
   });
 
+  it('reports an include as a template error, not a crash', () => {
+    expect(() => engine.variablePaths("{% include 'other' %}")).toThrow(TemplateError);
+  });
+
   it('accepts loops over declared arrays and anything under a free-form object', () => {
     const paths = engine.variablePaths(
       '{% for item in context.items %}{{ item.name }}{% endfor %}{{ context.items[0].name }}{{ context.free.a.b }}',

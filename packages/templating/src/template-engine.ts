@@ -76,9 +76,22 @@ export class TemplateEngine {
   /** Variable paths a template reads, e.g. `['context', 'order', 'id']`. */
   variablePaths(source: string): Array<Array<string | number>> {
     const template = this.parse(source, 'text');
-    return this.engines.text
-      .variableSegmentsSync(template)
-      .map((segments) => segments.filter((segment): segment is string | number => !Array.isArray(segment)));
+    let segments: ReturnType<Liquid['variableSegmentsSync']>;
+    try {
+      // Analysis follows `include`/`render`, which have nothing to load: that is a template error.
+      segments = this.engines.text.variableSegmentsSync(template);
+    } catch (error) {
+      if (error instanceof Error && (error as Error & { code?: unknown }).code === 'ENOENT') {
+        throw new TemplateError(
+          'template-syntax',
+          `${error.message.replace(/^ENOENT: /, '')}: campaign templates cannot include other templates`,
+        );
+      }
+      throw toTemplateError('template-syntax', error);
+    }
+    return segments.map((path) =>
+      path.filter((segment): segment is string | number => !Array.isArray(segment)),
+    );
   }
 }
 

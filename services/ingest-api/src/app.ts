@@ -1,4 +1,6 @@
 import express, { type Express } from 'express';
+import type { ChannelAdapter } from '@herald/channels';
+import type { TemplateEngine } from '@herald/templating';
 import type { ApiKeyAuthenticator } from './auth/api-key-authenticator';
 import type { CampaignService } from './campaigns/campaign-service';
 import type { UnitaryExecutionService } from './executions/unitary-execution.service';
@@ -6,6 +8,7 @@ import { errorHandler, notFoundHandler } from './http/error-handler';
 import { openApiDocument } from './openapi/openapi-document';
 import { apiKeysRoutes } from './routes/api-keys.routes';
 import { audiencesRoutes } from './routes/audiences.routes';
+import { campaignToolsRoutes } from './routes/campaign-tools.routes';
 import { campaignsRoutes } from './routes/campaigns.routes';
 import { executionsRoutes } from './routes/executions.routes';
 import { healthRoutes, type ReadinessCheck } from './routes/health.routes';
@@ -20,6 +23,9 @@ export interface AppDeps extends RouteDeps {
   unitaryExecutions: UnitaryExecutionService;
   readinessChecks: readonly ReadinessCheck[];
   maxRecipients: number;
+  templates: TemplateEngine;
+  /** Channel adapter of test sends (the outbox until provider adapters exist). */
+  outbox: ChannelAdapter;
 }
 
 /** The HTTP application, without listening: tests drive it with supertest. */
@@ -34,10 +40,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(deps.authenticator.middleware());
   app.use(executionsRoutes(deps.unitaryExecutions, deps.maxBodyBytes));
   app.use(campaignsRoutes(deps.campaigns, deps.maxBodyBytes));
-  app.use(profilesRoutes(deps));
+  app.use(profilesRoutes(deps, { allowPrivatePushEndpoints: deps.allowPrivateUrls }));
   app.use(audiencesRoutes(deps));
   app.use(suppressionsRoutes(deps));
   app.use(apiKeysRoutes(deps, deps.authenticator));
+  app.use(campaignToolsRoutes(deps));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

@@ -1,13 +1,16 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
+import { OutboxAdapter } from '@herald/channels';
 import { loadConfig, type HeraldConfig } from '@herald/config';
 import { HeraldError } from '@herald/errors';
 import { createLogger, flushAndExit, type Logger } from '@herald/logger';
+import type { Channel } from '@herald/contracts';
 import {
   checkEvictionPolicy,
   createDeliveryQueue,
   createRedisConnection,
   waitForRedis,
+  type DeliveryQueue,
 } from '@herald/queues';
 import { openStore } from '@herald/store';
 import { TemplateEngine } from '@herald/templating';
@@ -52,12 +55,20 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
     await store.close();
     throw error;
   }
-  const emailQueue = createDeliveryQueue('email', {
-    connection: redis,
-    prefix: config.redis.queuePrefix,
-    maxAttempts: config.worker.maxAttempts,
-  });
-  emailQueue.on('error', (error) => logger.warn({ err: error.message }, 'email queue error'));
+  const deliveryQueue = (channel: Channel): DeliveryQueue => {
+    const queue = createDeliveryQueue(channel, {
+      connection: redis,
+      prefix: config.redis.queuePrefix,
+      maxAttempts: config.worker.maxAttempts,
+    });
+    queue.on('error', (error) => logger.warn({ err: error.message, channel }, 'delivery queue error'));
+    return queue;
+  };
+  const queues: Record<Channel, DeliveryQueue> = {
+    email: deliveryQueue('email'),
+    sms: deliveryQueue('sms'),
+    push: deliveryQueue('push'),
+  };
   const templates = new TemplateEngine();
   const bootstrap = await bootstrapAdminKey(store, config.auth.adminKey, logger);
   const app = createApp({
@@ -65,11 +76,15 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
     store,
     authenticator: new ApiKeyAuthenticator(store, config.auth.keyCacheSeconds),
     maxBodyBytes: config.api.maxBodyBytes,
+    allowPrivateUrls: config.allowPrivateUrls,
     maxRecipients: config.api.maxRecipients,
+    templates,
+    outbox: new OutboxAdapter(config.outbox.dir),
     campaigns: new CampaignService(store, new CampaignValidator(), templates),
     unitaryExecutions: new UnitaryExecutionService({
       store,
-      queue: emailQueue,
+      queues,
+      allowPrivatePushEndpoints: config.allowPrivateUrls,
       contextValidators: new ContextValidators(createUserSchemaAjv()),
       limits: { maxRecipients: config.api.maxRecipients, maxContextBytes: config.api.maxContextBytes },
       logger,
@@ -83,7 +98,7 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
     app,
     ...(bootstrap.generatedKey ? { generatedAdminKey: bootstrap.generatedKey } : {}),
     close: async () => {
-      await emailQueue.close();
+      await Promise.all(Object.values(queues).map((queue) => queue.close()));
       redis.disconnect();
       await store.close();
     },

@@ -2,6 +2,10 @@ import { orderShippedCampaign } from '@herald/testing';
 import { createAjv } from '../src/validation/ajv';
 import { startApiHarness, type ApiHarness } from './api-harness';
 
+interface Operation {
+  requestBody?: { content?: Record<string, { schema: { $ref?: string }; example?: unknown }> };
+}
+
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
   handle?: { stack?: Layer[] };
@@ -30,7 +34,45 @@ describe('the OpenAPI document', () => {
       Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
     );
     const router = (h.runtime.app as unknown as { router: { stack: Layer[] } }).router;
-    expect(documented.sort()).toEqual(registeredRoutes(router.stack).sort());
+    // Files under /docs/ are Swagger UI's assets, not API routes.
+    const routes = registeredRoutes(router.stack).filter((route) => !route.includes(' /docs/'));
+    expect(documented.sort()).toEqual(routes.sort());
+  });
+
+  it('renders the document at /docs with the packaged Swagger UI, pointed at /openapi.json', async () => {
+    const page = await h.api.get('/docs/').expect(200);
+    expect(page.text).toContain('swagger-ui');
+    const initializer = await h.api.get('/docs/swagger-initializer.js').expect(200);
+    expect(initializer.text).toContain("url: '../openapi.json'");
+    await h.api.get('/docs/swagger-ui-bundle.js').expect(200);
+  });
+
+  it('gives every JSON request body an example that validates against its schema', async () => {
+    const res = await h.api.get('/openapi.json').expect(200);
+    const ajv = createAjv();
+    for (const [name, schema] of Object.entries(res.body.components.schemas as Record<string, object>)) {
+      ajv.addSchema(schema, `#/components/schemas/${name}`);
+    }
+    const bodies: Array<[string, { schema: { $ref?: string }; example?: unknown }]> = [];
+    for (const [path, operations] of Object.entries(
+      res.body.paths as Record<string, Record<string, Operation>>,
+    )) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const json = operation.requestBody?.content?.['application/json'];
+        if (json) bodies.push([`${method.toUpperCase()} ${path}`, json]);
+      }
+    }
+    expect(bodies.length).toBeGreaterThan(0);
+    for (const [operation, body] of bodies) {
+      expect({ operation, hasExample: body.example !== undefined }).toEqual({ operation, hasExample: true });
+      const validate = body.schema.$ref ? ajv.getSchema(body.schema.$ref) : ajv.compile(body.schema);
+      const valid = validate?.(body.example);
+      expect({ operation, valid, errors: validate?.errors ?? null }).toEqual({
+        operation,
+        valid: true,
+        errors: null,
+      });
+    }
   });
 
   it('describes request bodies with the schemas the API validates with', async () => {

@@ -51,8 +51,8 @@ export async function buildWorker(config: HeraldConfig, logger: Logger): Promise
       concurrency: config.worker.concurrency,
       lockDurationMs: config.worker.lockDurationMs,
     },
-    // Only e-mail has content rules so far; SMS and push adapters come with the delivery issue.
-    (channel) => (channel === 'email' ? { store, campaigns, templates, adapter: outbox, logger } : undefined),
+    // The outbox serves every channel; provider adapters will be chosen per channel here.
+    () => ({ store, campaigns, templates, adapter: outbox, logger }),
     logger,
   );
   return {

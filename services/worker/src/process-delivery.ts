@@ -1,14 +1,12 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { DeliveryJobData, ExclusionReason } from '@herald/contracts';
 import { PermanentDeliveryError } from '@herald/errors';
-import type { ChannelAdapter } from '@herald/channels';
+import type { ChannelAdapter, OutboundMessage } from '@herald/channels';
 import type { Logger } from '@herald/logger';
+import { buildMessage, type MessageToSend } from '@herald/messages';
 import type { DeliveryKey, DeliveryUpdate, Store } from '@herald/store';
 import type { TemplateEngine } from '@herald/templating';
 import type { CampaignVersions } from './campaign-versions';
-import { chooseLocale } from './choose-locale';
-import { overlay, renderEmail } from './render-message';
-import { resolveEmailAddress } from './resolve-address';
 import { resolveProfile } from './resolve-profile';
 
 export interface DeliveryDeps {
@@ -23,8 +21,8 @@ export type DeliveryOutcome =
   { status: 'sent'; providerMessageId: string } | { status: 'excluded'; reason: ExclusionReason };
 
 /**
- * Delivers one recipient: campaign version → profile → address → locale → render → send →
- * record. The outcome is stored before the job completes, so a crash at any point leaves the
+ * Delivers one recipient: campaign version → profile → message (address, locale, render) →
+ * send → record. The outcome is stored before the job completes, so a crash at any point leaves the
  * job to be retried: at most one duplicate send per in-flight job, never a loss.
  * Permanent failures are recorded and end the job without retries (BullMQ UnrecoverableError);
  * transient ones are retried with backoff and recorded as failed on the last attempt.
@@ -93,38 +91,22 @@ async function deliver(
   const profile = resolution.profile;
   const profileId = profile ? { profileId: profile.id } : {};
 
-  const address = resolveEmailAddress(data.recipient, profile);
-  if (!address) return exclude('no-address', profileId);
+  const built = await buildMessage(deps.templates, { version, recipient: data.recipient, profile });
+  if (built.kind === 'excluded') return exclude(built.reason, profileId);
 
-  const locale = chooseLocale(version.definition.content, data.recipient, profile);
-  const rendered = await renderEmail(deps.templates, version, locale, {
-    profile: overlay(profile?.attributes ?? {}, data.recipient.profile),
-    context: data.recipient.context ?? {},
-  });
-  const emailConfig = version.definition.channelConfig.email;
-  if (!emailConfig)
-    throw new PermanentDeliveryError('channel-config-missing', 'campaign has no e-mail settings');
-
-  const { providerMessageId } = await deps.adapter.send({
-    channel: 'email',
-    deliveryId: key.id,
-    executionId: key.executionId,
-    from: {
-      address: emailConfig.fromAddress,
-      ...(emailConfig.fromName ? { name: emailConfig.fromName } : {}),
-    },
-    ...(emailConfig.replyTo ? { replyTo: emailConfig.replyTo } : {}),
-    to: address,
-    ...rendered,
-  });
+  const providerIds: string[] = [];
+  for (const message of outboundMessages(built.message, key)) {
+    providerIds.push((await deps.adapter.send(message)).providerMessageId);
+  }
+  const providerMessageId = providerIds.join(',');
   await store.deliveries.record(key, {
     event: { status: 'sent', at: new Date().toISOString() },
-    address,
+    address: addressOf(built.message),
     ...profileId,
     providerMessageId,
     attempts,
   });
-  logger.debug({ deliveryId: key.id, executionId: key.executionId, locale }, 'delivery sent');
+  logger.debug({ deliveryId: key.id, executionId: key.executionId, locale: built.locale }, 'delivery sent');
   return { status: 'sent', providerMessageId };
 }
 
@@ -138,4 +120,26 @@ export function deliveryKey(data: DeliveryJobData): DeliveryKey {
     recipientIndex: data.recipientIndex,
     channel: data.channel,
   };
+}
+
+/**
+ * The adapter messages of one delivery. A push recipient with several devices gets one message
+ * per subscription: the first keeps the delivery id, the others add `-s<n>`, so a retry after a
+ * crash rewrites the same messages instead of adding new ones.
+ */
+function outboundMessages(message: MessageToSend, key: DeliveryKey): OutboundMessage[] {
+  const ids = { deliveryId: key.id, executionId: key.executionId };
+  if (message.channel !== 'push') return [{ ...message, ...ids }];
+  const { subscriptions, ...rest } = message;
+  return subscriptions.map((subscription, index) => ({
+    ...rest,
+    ...ids,
+    deliveryId: index === 0 ? key.id : `${key.id}-s${index}`,
+    subscription,
+  }));
+}
+
+/** Recorded on the delivery: the e-mail address, the phone number, or the first push endpoint. */
+function addressOf(message: MessageToSend): string | undefined {
+  return message.channel === 'push' ? message.subscriptions[0]?.endpoint : message.to;
 }

@@ -1,21 +1,124 @@
 import { LOCALE_PATTERN, NAMESPACE_PATTERN, SINGLE_LINE_PATTERN } from './common';
 
-const emailContent = {
+/** Longest template source of a single-line field (subject, title, URL). */
+const LINE_TEMPLATE_MAX = 2000;
+/** Longest template source of a message body (HTML, text). */
+const BODY_TEMPLATE_MAX = 512_000;
+
+/** An access label: who may see or edit a campaign. */
+export const LABEL_PATTERN = '^[A-Za-z0-9_.:-]{1,64}$';
+
+/** Extra e-mail headers are limited to `X-…` names so they can never override routing headers. */
+export const EMAIL_HEADER_NAME_PATTERN = '^X-[A-Za-z0-9-]{1,64}$';
+
+/** SMS sender: an E.164 number, or an alphanumeric sender id of at most 11 characters. */
+export const SMS_SENDER_PATTERN = '^(\\+[1-9][0-9]{6,14}|[A-Za-z0-9][A-Za-z0-9 .-]{0,10})$';
+
+const httpsUrl = { type: 'string', format: 'uri', pattern: '^https://', maxLength: 2048 } as const;
+
+const emailConfig = {
   type: 'object',
   additionalProperties: false,
-  required: ['subject'],
-  anyOf: [{ required: ['html'] }, { required: ['text'] }],
+  required: ['fromAddress'],
   properties: {
-    subject: { type: 'string', minLength: 1, maxLength: 998 },
-    html: { type: 'string', minLength: 1, maxLength: 512_000 },
-    text: { type: 'string', minLength: 1, maxLength: 512_000 },
+    fromAddress: { type: 'string', format: 'email', maxLength: 254 },
+    fromName: { type: 'string', maxLength: 200, pattern: SINGLE_LINE_PATTERN },
+    replyTo: { type: 'string', format: 'email', maxLength: 254 },
+    headers: {
+      type: 'object',
+      maxProperties: 20,
+      propertyNames: { pattern: EMAIL_HEADER_NAME_PATTERN },
+      additionalProperties: { type: 'string', maxLength: 998, pattern: SINGLE_LINE_PATTERN },
+    },
+    tracking: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['opens', 'clicks'],
+      properties: { opens: { type: 'boolean' }, clicks: { type: 'boolean' } },
+    },
+  },
+} as const;
+
+const smsConfig = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['sender'],
+  properties: { sender: { type: 'string', pattern: SMS_SENDER_PATTERN } },
+} as const;
+
+const pushConfig = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    appId: { type: 'string', minLength: 1, maxLength: 256 },
+    ttlSeconds: { type: 'integer', minimum: 0, maximum: 2_419_200 },
+    urgency: { enum: ['very-low', 'low', 'normal', 'high'] },
+    defaultUrl: httpsUrl,
+    defaultIcon: httpsUrl,
+  },
+} as const;
+
+/** Every content field any channel uses; each channel's branch below narrows it. */
+const localeContent = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    subject: { type: 'string', minLength: 1, maxLength: LINE_TEMPLATE_MAX },
+    html: { type: 'string', minLength: 1, maxLength: BODY_TEMPLATE_MAX },
+    text: { type: 'string', minLength: 1, maxLength: BODY_TEMPLATE_MAX },
+    body: { type: 'string', minLength: 1, maxLength: 10_000 },
+    title: { type: 'string', minLength: 1, maxLength: LINE_TEMPLATE_MAX },
+    url: { type: 'string', minLength: 1, maxLength: LINE_TEMPLATE_MAX },
+    icon: { type: 'string', minLength: 1, maxLength: LINE_TEMPLATE_MAX },
+    data: {
+      type: 'object',
+      maxProperties: 20,
+      propertyNames: { pattern: '^[A-Za-z0-9_.-]{1,64}$' },
+      additionalProperties: { type: 'string', maxLength: 4096 },
+    },
   },
 } as const;
 
 /**
- * JSON Schema of a campaign definition (`POST /campaigns`). The delivery issue widens
- * `channel` to SMS and push; today e-mail is the only channel with content rules.
+ * What one channel requires and refuses: its own settings must be present, other channels'
+ * settings and content fields are refused (a `false` schema names the field at fault).
  */
+function channelRule(
+  channel: 'email' | 'sms' | 'push',
+  content: { required: readonly string[]; anyOf?: readonly object[]; refused: readonly string[] },
+) {
+  const otherChannels = (['email', 'sms', 'push'] as const).filter((other) => other !== channel);
+  return {
+    if: { type: 'object', required: ['channel'], properties: { channel: { const: channel } } },
+    then: {
+      type: 'object',
+      required: ['channelConfig'],
+      properties: {
+        channelConfig: {
+          type: 'object',
+          required: [channel],
+          properties: Object.fromEntries(otherChannels.map((other) => [other, false])),
+        },
+        content: {
+          type: 'object',
+          properties: {
+            locales: {
+              type: 'object',
+              additionalProperties: {
+                type: 'object',
+                required: content.required,
+                ...(content.anyOf ? { anyOf: content.anyOf } : {}),
+                properties: Object.fromEntries(content.refused.map((field) => [field, false])),
+              },
+            },
+          },
+        },
+      },
+    },
+  } as const;
+}
+
+/** JSON Schema of a campaign definition (`POST /campaigns`, `PUT /campaigns/{id}`). */
 export const campaignDefinitionSchema = {
   $id: 'https://herald.dev/schemas/campaign-definition.json',
   type: 'object',
@@ -30,23 +133,18 @@ export const campaignDefinitionSchema = {
       uniqueItems: true,
       items: { type: 'string', minLength: 1, maxLength: 100 },
     },
+    labels: {
+      type: 'array',
+      maxItems: 50,
+      uniqueItems: true,
+      items: { type: 'string', pattern: LABEL_PATTERN },
+    },
     type: { enum: ['transactional', 'marketing'] },
-    channel: { enum: ['email'] },
+    channel: { enum: ['email', 'sms', 'push'] },
     channelConfig: {
       type: 'object',
       additionalProperties: false,
-      properties: {
-        email: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['fromAddress'],
-          properties: {
-            fromAddress: { type: 'string', format: 'email', maxLength: 254 },
-            fromName: { type: 'string', maxLength: 200, pattern: SINGLE_LINE_PATTERN },
-            replyTo: { type: 'string', format: 'email', maxLength: 254 },
-          },
-        },
-      },
+      properties: { email: emailConfig, sms: smsConfig, push: pushConfig },
     },
     content: {
       type: 'object',
@@ -59,7 +157,7 @@ export const campaignDefinitionSchema = {
           minProperties: 1,
           maxProperties: 100,
           propertyNames: { pattern: LOCALE_PATTERN },
-          additionalProperties: emailContent,
+          additionalProperties: localeContent,
         },
       },
     },
@@ -67,5 +165,37 @@ export const campaignDefinitionSchema = {
     contextSchema: { type: 'object', maxProperties: 100 },
     identityNamespace: { type: 'string', pattern: NAMESPACE_PATTERN },
     createProfiles: { type: 'boolean', default: false },
+    audience: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id'],
+      properties: { id: { type: 'string', minLength: 1, maxLength: 128 } },
+    },
+    schedule: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        start: { type: 'string', format: 'date-time', maxLength: 64 },
+        end: { type: 'string', format: 'date-time', maxLength: 64 },
+      },
+    },
+    throttle: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['perSecond'],
+      properties: { perSecond: { type: 'integer', minimum: 1, maximum: 2000 } },
+    },
   },
+  allOf: [
+    channelRule('email', {
+      required: ['subject'],
+      anyOf: [{ required: ['html'] }, { required: ['text'] }],
+      refused: ['body', 'title', 'url', 'icon', 'data'],
+    }),
+    channelRule('sms', {
+      required: ['body'],
+      refused: ['subject', 'html', 'text', 'title', 'url', 'icon', 'data'],
+    }),
+    channelRule('push', { required: ['title', 'body'], refused: ['subject', 'html', 'text'] }),
+  ],
 } as const;

@@ -1,6 +1,10 @@
 import type { Consents, Identity, Profile, ProfileInput, PushSubscription } from '@herald/contracts';
 import { identityKey, newId } from '@herald/contracts';
 import { ConflictError } from '@herald/errors';
+import { Context } from 'mingo/core';
+import * as queryOperators from 'mingo/operators/query';
+import { Query } from 'mingo/query';
+import { compileAudienceQuery } from '../audience-filter';
 import type { Page, PageRequest, ProfileRepository } from '../ports';
 import { isUniqueViolation, type Db } from './database';
 import { fromJson, setIfPresent, toJson } from './columns';
@@ -62,6 +66,54 @@ function toProfile(row: ProfileRow): Profile {
   setIfPresent(profile, 'preferredLanguage', row.preferred_language);
   setIfPresent(profile, 'timezone', row.timezone);
   return profile;
+}
+
+/** Profiles read per step of an audience scan, so memory stays bounded whatever the sandbox holds. */
+const SCAN_BATCH = 500;
+
+/**
+ * Only the operators audience queries allow are known to mingo here: whatever slipped past
+ * validation (`$where`, `$expr`, `$function`…) fails to compile instead of running.
+ */
+const AUDIENCE_CONTEXT = Context.init({
+  query: {
+    $and: queryOperators.$and,
+    $or: queryOperators.$or,
+    $nor: queryOperators.$nor,
+    $not: queryOperators.$not,
+    $eq: queryOperators.$eq,
+    $ne: queryOperators.$ne,
+    $gt: queryOperators.$gt,
+    $gte: queryOperators.$gte,
+    $lt: queryOperators.$lt,
+    $lte: queryOperators.$lte,
+    $in: queryOperators.$in,
+    $nin: queryOperators.$nin,
+    $exists: queryOperators.$exists,
+    $regex: queryOperators.$regex,
+    $elemMatch: queryOperators.$elemMatch,
+    $size: queryOperators.$size,
+    $all: queryOperators.$all,
+    $type: queryOperators.$type,
+  },
+});
+
+/** The document an audience query sees: the shape MongoDB stores, dates as `Date`s. */
+function audienceDocument(profile: Profile): Record<string, unknown> {
+  return {
+    identities: profile.identities,
+    attributes: profile.attributes,
+    ...(profile.preferredLanguage !== undefined ? { preferredLanguage: profile.preferredLanguage } : {}),
+    ...(profile.timezone !== undefined ? { timezone: profile.timezone } : {}),
+    consents: profile.consents,
+    createdAt: new Date(profile.createdAt),
+    updatedAt: new Date(profile.updatedAt),
+  };
+}
+
+function audienceMatcher(query: Record<string, unknown>): (profile: Profile) => boolean {
+  const compiled = new Query(compileAudienceQuery(query), { context: AUDIENCE_CONTEXT });
+  return (profile) => compiled.test(audienceDocument(profile));
 }
 
 /** Drops repeats of an identity within one input, keeping the index of its first occurrence. */
@@ -202,6 +254,42 @@ export class EmbeddedProfileRepository implements ProfileRepository {
     const [afterId] = query.after;
     const rows = this.selectPage.all(sandbox, afterId, query.fetch);
     return toPage(rows, query, toProfile, (row) => [row.id]);
+  }
+
+  async match(sandbox: string, query: Record<string, unknown>, page?: PageRequest): Promise<Page<Profile>> {
+    const matches = audienceMatcher(query);
+    const paging = pageQuery<[string]>(page, ['']);
+    const found: Profile[] = [];
+    for (const profile of this.scan(sandbox, paging.after[0])) {
+      if (!matches(profile)) continue;
+      found.push(profile);
+      if (found.length === paging.fetch) break;
+    }
+    return toPage(
+      found,
+      paging,
+      (profile) => profile,
+      (profile) => [profile.id],
+    );
+  }
+
+  async countMatching(sandbox: string, query: Record<string, unknown>): Promise<number> {
+    const matches = audienceMatcher(query);
+    let count = 0;
+    for (const profile of this.scan(sandbox, '')) if (matches(profile)) count += 1;
+    return count;
+  }
+
+  /** The sandbox's profiles with ids after `afterId`, in id order, read `SCAN_BATCH` at a time. */
+  private *scan(sandbox: string, afterId: string): Generator<Profile> {
+    let after = afterId;
+    for (;;) {
+      const rows = this.selectPage.all(sandbox, after, SCAN_BATCH);
+      for (const row of rows) yield toProfile(row);
+      const last = rows[rows.length - 1];
+      if (last === undefined || rows.length < SCAN_BATCH) return;
+      after = last.id;
+    }
   }
 
   /**

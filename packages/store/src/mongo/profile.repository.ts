@@ -3,6 +3,7 @@ import { identityKey, newId } from '@herald/contracts';
 import type { Identity, Profile, ProfileInput } from '@herald/contracts';
 import { ConflictError, ValidationError } from '@herald/errors';
 import type { FieldError } from '@herald/errors';
+import { compileAudienceQuery } from '../audience-filter';
 import type { Page, PageRequest, ProfileRepository } from '../ports';
 import { toIso } from './dates';
 import { isDuplicateKeyError } from './duplicate-key';
@@ -34,6 +35,9 @@ export function toProfile(doc: ProfileDoc): Profile {
     updatedAt: toIso(doc.updatedAt),
   };
 }
+
+/** An audience query that runs longer is stopped by the server rather than holding a request. */
+const AUDIENCE_QUERY_MAX_TIME_MS = 30_000;
 
 function holding(identity: Identity): { identities: { $elemMatch: Identity } } {
   return { identities: { $elemMatch: { namespace: identity.namespace, id: identity.id } } };
@@ -219,6 +223,31 @@ export class MongoProfileRepository implements ProfileRepository {
       .lean<ProfileDoc[]>()
       .exec();
     return toPage(docs, limit, (doc) => doc._id, toProfile);
+  }
+
+  // Audience queries go to the driver's collection: mongoose would cast them against the
+  // schema, and the stored documents are already the shape `audience-filter.ts` documents.
+  async match(sandbox: string, query: Record<string, unknown>, page?: PageRequest): Promise<Page<Profile>> {
+    const limit = pageLimit(page);
+    const after = cursorAfter(page, 'string');
+    const scope: Record<string, unknown> = {
+      sandbox,
+      ...(after !== undefined ? { _id: { $gt: after } } : {}),
+    };
+    const docs = await this.profiles.collection
+      .find<ProfileDoc>(
+        { $and: [scope, compileAudienceQuery(query)] },
+        { sort: { _id: 1 }, limit: limit + 1, maxTimeMS: AUDIENCE_QUERY_MAX_TIME_MS },
+      )
+      .toArray();
+    return toPage(docs, limit, (doc) => doc._id, toProfile);
+  }
+
+  async countMatching(sandbox: string, query: Record<string, unknown>): Promise<number> {
+    return this.profiles.collection.countDocuments(
+      { $and: [{ sandbox }, compileAudienceQuery(query)] },
+      { maxTimeMS: AUDIENCE_QUERY_MAX_TIME_MS },
+    );
   }
 
   private newDoc(sandbox: string, input: ProfileInput): ProfileDoc {

@@ -43,9 +43,10 @@ export async function bootstrapAdminKey(
       ...allRoles,
       roles: [...allRoles.roles],
     });
-  } catch {
-    // Another API process created it first and printed its own key.
-    return {};
+  } catch (error) {
+    // Another API process created it first and printed its own key; anything else is a failure.
+    if ((await store.apiKeys.list({ limit: 1 })).items.length > 0) return {};
+    throw error;
   }
   return { generatedKey: key };
 }

@@ -1,6 +1,8 @@
 import type { CampaignDefinition } from '@herald/contracts';
 import { TemplateEngine } from '@herald/templating';
-import { activationProblems } from './activation-checks';
+import { activationChecks } from './activation-checks';
+
+const NOW = new Date('2030-01-01T00:00:00Z');
 
 const valid: CampaignDefinition = {
   name: 'Order shipped',
@@ -16,14 +18,22 @@ const valid: CampaignDefinition = {
   createProfiles: false,
 };
 
-describe('activationProblems', () => {
+const sms = (body: string): CampaignDefinition => ({
+  ...valid,
+  channel: 'sms',
+  channelConfig: { sms: { sender: 'Shop' } },
+  content: { defaultLocale: 'en', locales: { en: { body } } },
+  contextSchema: { type: 'object', properties: { code: { type: 'string', pattern: '^[0-9]{6}$' } } },
+});
+
+describe('activationChecks', () => {
   const templates = new TemplateEngine();
 
-  it('finds nothing wrong with a complete campaign', () => {
-    expect(activationProblems(valid, templates)).toEqual([]);
+  it('finds nothing wrong with a complete campaign', async () => {
+    expect(await activationChecks(valid, templates, NOW)).toEqual({ errors: [], warnings: [] });
   });
 
-  it('reports every problem at once, each with the field at fault', () => {
+  it('reports every problem at once, each with the field at fault', async () => {
     const broken: CampaignDefinition = {
       ...valid,
       channelConfig: {},
@@ -33,17 +43,110 @@ describe('activationProblems', () => {
           en: { subject: 'Order {{ context.orderId }} {{ context.coupon }}', html: '<p>\n{% if x %}</p>' },
         },
       },
+      schedule: { start: '2030-02-01T00:00:00Z', end: '2029-12-01T00:00:00Z' },
     };
-    const problems = activationProblems(broken, templates);
-    expect(problems).toEqual(
+    const { errors } = await activationChecks(broken, templates, NOW);
+    expect(errors).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ path: '/content/defaultLocale', code: 'missing-default-locale' }),
-        expect.objectContaining({ path: '/channelConfig/email/fromAddress', code: 'required' }),
+        expect.objectContaining({ path: '/channelConfig/email', code: 'channel-config-missing' }),
         expect.objectContaining({ path: '/content/locales/en/subject', code: 'undeclared-context-variable' }),
         expect.objectContaining({ path: '/content/locales/en/html', code: 'template-syntax' }),
+        expect.objectContaining({ path: '/schedule/end', code: 'schedule-incoherent' }),
+        expect.objectContaining({ path: '/schedule/end', code: 'schedule-ended' }),
       ]),
     );
-    expect(problems).toHaveLength(4);
-    expect(problems.find((p) => p.code === 'template-syntax')?.message).toMatch(/line 2/);
+    expect(errors).toHaveLength(6);
+    expect(errors.find((p) => p.code === 'template-syntax')?.message).toMatch(
+      /^locale en, field html, line 2, column 1: /,
+    );
+  });
+
+  it('refuses a from address that is not an e-mail address', async () => {
+    const { errors } = await activationChecks(
+      { ...valid, channelConfig: { email: { fromAddress: 'shop at example' } } },
+      templates,
+      NOW,
+    );
+    expect(errors).toEqual([expect.objectContaining({ code: 'invalid-from-address' })]);
+  });
+
+  it('renders each template with sample data and reports a render error with its position', async () => {
+    // Fine with small counts; the schema's minimum makes the sample loop exceed the memory limit.
+    const { errors } = await activationChecks(
+      {
+        ...valid,
+        content: {
+          defaultLocale: 'en',
+          locales: {
+            en: { subject: 'Hi', text: 'x\n  {% for i in (1..context.count) %}{{ i }}{% endfor %}' },
+          },
+        },
+        contextSchema: { type: 'object', properties: { count: { type: 'integer', minimum: 1_000_000_000 } } },
+      },
+      templates,
+      NOW,
+    );
+    expect(errors).toEqual([
+      expect.objectContaining({ path: '/content/locales/en/text', code: 'template-render' }),
+    ]);
+    expect(errors[0]?.message).toMatch(/^locale en, field text, line 2, column 3: .*sample data/);
+  });
+
+  it('refuses a template that includes another template', async () => {
+    const { errors } = await activationChecks(
+      {
+        ...valid,
+        content: { defaultLocale: 'en', locales: { en: { subject: 'Hi', text: '{% include "footer" %}' } } },
+      },
+      templates,
+      NOW,
+    );
+    expect(errors).toEqual([
+      expect.objectContaining({ path: '/content/locales/en/text', code: 'template-syntax' }),
+    ]);
+    expect(errors[0]?.message).toContain('cannot include other templates');
+  });
+
+  it('reports the segments of an SMS body rendered with sample data as a warning', async () => {
+    const { errors, warnings } = await activationChecks(
+      sms('Your code is {{ context.code }}'),
+      templates,
+      NOW,
+    );
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([
+      {
+        path: '/content/locales/en/body',
+        code: 'sms-segments',
+        message: 'locale en: renders (with sample data) to 19 characters in GSM-7: 1 segment',
+      },
+    ]);
+  });
+
+  it('refuses an SMS body whose rendered sample needs more than 10 segments', async () => {
+    const { errors, warnings } = await activationChecks(sms('€'.repeat(800)), templates, NOW);
+    expect(warnings).toEqual([]);
+    expect(errors).toEqual([expect.objectContaining({ code: 'sms-too-long' })]);
+    expect(errors[0]?.message).toContain('11 segments');
+  });
+
+  it('checks every push data template', async () => {
+    const push: CampaignDefinition = {
+      ...valid,
+      channel: 'push',
+      channelConfig: { push: {} },
+      content: {
+        defaultLocale: 'en',
+        locales: { en: { title: 'Hi', body: 'There', data: { orderId: '{{ context.nope }}' } } },
+      },
+    };
+    const { errors } = await activationChecks(push, templates, NOW);
+    expect(errors).toEqual([
+      expect.objectContaining({
+        path: '/content/locales/en/data/orderId',
+        code: 'undeclared-context-variable',
+      }),
+    ]);
   });
 });

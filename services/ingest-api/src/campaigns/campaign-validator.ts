@@ -21,7 +21,7 @@ export class CampaignValidator {
       throw new ValidationError(
         'invalid-campaign',
         'The campaign definition is invalid.',
-        toFieldErrors(this.validateDefinition.errors),
+        definitionProblems(toFieldErrors(this.validateDefinition.errors), body),
       );
     }
     const problems = this.contextSchemaProblems(body.contextSchema);
@@ -60,4 +60,20 @@ export class CampaignValidator {
     }
     return [];
   }
+}
+
+/**
+ * Ajv's wording of the per-channel rules, made readable: the `if` summary repeats what the
+ * detailed errors say, and a `false` schema is a field the campaign's channel does not use.
+ */
+function definitionProblems(errors: FieldError[], body: unknown): FieldError[] {
+  const channel =
+    typeof body === 'object' && body !== null && 'channel' in body ? String(body.channel) : 'this';
+  return errors
+    .filter((error) => error.code !== 'if')
+    .map((error) =>
+      error.code === 'false schema'
+        ? { ...error, code: 'not-allowed', message: `is not allowed for a ${channel} campaign` }
+        : error,
+    );
 }

@@ -2,6 +2,7 @@ import type { ValidateFunction } from 'ajv';
 import type {
   Campaign,
   CampaignVersion,
+  Channel,
   DeliveryJobData,
   Execution,
   UnitaryExecutionRequest,
@@ -17,6 +18,7 @@ import {
 import type { Logger } from '@herald/logger';
 import type { DeliveryQueue } from '@herald/queues';
 import type { Store } from '@herald/store';
+import { settleCampaign } from '../campaigns/settle-campaign';
 import { createAjv, toFieldErrors } from '../validation/ajv';
 import type { ContextValidators } from './context-validators';
 import { recipientProblems } from './recipient-checks';
@@ -38,7 +40,10 @@ export interface ExecutionAccepted {
 
 export interface UnitaryExecutionDeps {
   store: Store;
-  queue: DeliveryQueue;
+  /** One delivery queue per channel: a job goes to the queue of its campaign's channel. */
+  queues: Record<Channel, DeliveryQueue>;
+  /** Accept push endpoints on loopback and private networks in `channelData.pushInfo`. */
+  allowPrivatePushEndpoints: boolean;
   contextValidators: ContextValidators;
   limits: UnitaryExecutionLimits;
   logger: Logger;
@@ -83,11 +88,18 @@ export class UnitaryExecutionService {
     sandbox: string,
     campaignId: string,
   ): Promise<{ campaign: Campaign; version: CampaignVersion }> {
-    const campaign = await this.deps.store.campaigns.get(sandbox, campaignId);
-    if (!campaign) {
+    const stored = await this.deps.store.campaigns.get(sandbox, campaignId);
+    if (!stored) {
       throw new NotFoundError(
         'campaign-not-found',
         `campaign ${campaignId} does not exist in sandbox ${sandbox}`,
+      );
+    }
+    const campaign = await settleCampaign(this.deps.store, stored, new Date());
+    if (campaign.status === 'scheduled' || campaign.status === 'completed') {
+      throw new ConflictError(
+        'campaign-outside-schedule',
+        `campaign ${campaignId} is ${campaign.status}: it accepts triggers only between its schedule start and end`,
       );
     }
     if (campaign.status !== 'live' || campaign.liveVersion === null) {
@@ -114,13 +126,10 @@ export class UnitaryExecutionService {
     return body.recipients.flatMap((recipient, index) =>
       malformed.has(index)
         ? []
-        : recipientProblems(
-            recipient,
-            index,
-            version.definition,
-            validateContext,
-            this.deps.limits.maxContextBytes,
-          ),
+        : recipientProblems(recipient, index, version.definition, validateContext, {
+            maxContextBytes: this.deps.limits.maxContextBytes,
+            allowPrivatePushEndpoints: this.deps.allowPrivatePushEndpoints,
+          }),
     );
   }
 
@@ -130,7 +139,8 @@ export class UnitaryExecutionService {
     campaign: Campaign,
     version: CampaignVersion,
   ): Promise<ExecutionAccepted> {
-    const { store, queue, logger } = this.deps;
+    const { store, logger } = this.deps;
+    const queue = this.deps.queues[version.definition.channel];
     const execution: Execution = await store.executions.create({
       id: newId(),
       sandbox,

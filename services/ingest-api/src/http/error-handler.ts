@@ -50,10 +50,10 @@ function toProblem(error: unknown): Problem {
   return problem(500, 'internal-error', 'An unexpected error occurred.');
 }
 
-/** Errors raised by express.json(): they carry `type` and `status`. */
+/** Errors raised by express.json() (they carry `type`) and by the router (a bad %-escape in a path). */
 function bodyParserError(error: unknown): Problem | undefined {
-  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
-  const type = (error as { type: unknown }).type;
+  if (typeof error !== 'object' || error === null) return undefined;
+  const type = (error as { type?: unknown }).type;
   if (type === 'entity.parse.failed') {
     return problem(400, 'malformed-json', 'The request body is not valid JSON.', {
       errors: [{ path: '/', code: 'malformed-json', message: 'body is not valid JSON' }],
@@ -68,7 +68,7 @@ function bodyParserError(error: unknown): Problem | undefined {
   }
   const status = (error as { status?: unknown }).status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return problem(status, 'bad-request-body', 'The request body could not be read.');
+    return problem(status, 'bad-request', 'The request could not be read (body or URL).');
   }
   return undefined;
 }

@@ -12,7 +12,29 @@ export function executionsOpenApi(maxRecipients: number): OpenApiPart {
           requestBody: {
             required: true,
             content: {
-              'application/json': { schema: { $ref: '#/components/schemas/UnitaryExecutionRequest' } },
+              'application/json': {
+                schema: { $ref: '#/components/schemas/UnitaryExecutionRequest' },
+                example: {
+                  requestId: 'order-1001-shipped',
+                  campaignId: '01a20dbe-9aaf-7325-95af-8082d00bb019',
+                  recipients: [
+                    {
+                      type: 'aep',
+                      userId: 'ada@example.com',
+                      namespace: 'email',
+                      profile: { person: { name: { firstName: 'Ada' } } },
+                      context: { orderId: 'A-1001', total: 42.5 },
+                    },
+                    {
+                      type: 'external',
+                      userId: 'crm-991',
+                      namespace: 'crmId',
+                      channelData: { emailAddress: 'grace@example.com' },
+                      context: { orderId: 'G-9', total: 12 },
+                    },
+                  ],
+                },
+              },
             },
           },
           responses: {

@@ -12,6 +12,12 @@ export function healthOpenApi(): OpenApiPart {
       },
       '/ready': { get: { summary: 'Readiness: the store and Redis answer.', ...readiness } },
       '/im/health': { get: { summary: 'Readiness (AJO path).', ...readiness } },
+      '/docs': {
+        get: {
+          summary: 'This document rendered by Swagger UI (assets under /docs/).',
+          responses: { '301': { description: 'Redirect to /docs/.' } },
+        },
+      },
       '/openapi.json': {
         get: { summary: 'This document.', responses: { '200': { description: 'OpenAPI 3.1 document.' } } },
       },

@@ -1,5 +1,6 @@
 import { apiKeysOpenApi } from './api-keys.openapi';
 import { audiencesOpenApi } from './audiences.openapi';
+import { campaignToolsOpenApi } from './campaign-tools.openapi';
 import { campaignsOpenApi } from './campaigns.openapi';
 import { problemSchema, type OpenApiPart } from './common';
 import { executionsOpenApi } from './executions.openapi';
@@ -15,6 +16,7 @@ export function openApiDocument(maxRecipients: number): Record<string, unknown> 
   const parts: OpenApiPart[] = [
     healthOpenApi(),
     campaignsOpenApi(),
+    campaignToolsOpenApi(),
     executionsOpenApi(maxRecipients),
     profilesOpenApi(),
     audiencesOpenApi(),

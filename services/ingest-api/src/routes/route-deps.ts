@@ -6,4 +6,6 @@ export interface RouteDeps {
   store: Store;
   logger: Logger;
   maxBodyBytes: number;
+  /** Accept user-supplied URLs on loopback/private networks (config ALLOW_PRIVATE_URLS). */
+  allowPrivateUrls: boolean;
 }

@@ -1,0 +1,123 @@
+import type { EmailAddress, PushPayload, PushTarget } from '@herald/channels';
+import type { CampaignVersion, ExclusionReason, Profile, PushUrgency, Recipient } from '@herald/contracts';
+import { PermanentDeliveryError } from '@herald/errors';
+import type { TemplateEngine } from '@herald/templating';
+import { chooseLocale } from './choose-locale';
+import { overlay, renderEmail, renderPush, renderSms, type RenderData } from './render-message';
+import { resolveEmailAddress, resolvePushTargets, resolveSmsNumber } from './resolve-address';
+
+export interface EmailToSend {
+  channel: 'email';
+  from: EmailAddress;
+  replyTo?: string;
+  to: string;
+  subject: string;
+  html?: string;
+  text?: string;
+}
+
+export interface SmsToSend {
+  channel: 'sms';
+  from: string;
+  to: string;
+  body: string;
+}
+
+export interface PushToSend {
+  channel: 'push';
+  /** Every device of the recipient; one push message goes to each. */
+  subscriptions: PushTarget[];
+  payload: PushPayload;
+  ttlSeconds?: number;
+  urgency?: PushUrgency;
+}
+
+/** One recipient's message, rendered and addressed, before it gets delivery ids. */
+export type MessageToSend = EmailToSend | SmsToSend | PushToSend;
+
+export type BuiltMessage =
+  | { kind: 'message'; locale: string; message: MessageToSend }
+  | { kind: 'excluded'; locale: string; reason: ExclusionReason };
+
+export interface MessageInput {
+  version: CampaignVersion;
+  recipient: Recipient;
+  /** The stored (or inline) profile; null for `external` recipients. */
+  profile: Profile | null;
+  /** Forces a locale of the campaign instead of choosing one (previews of every locale). */
+  locale?: string;
+}
+
+/**
+ * What one recipient is sent: address for the campaign's channel → locale → rendered content
+ * merged with the channel settings. The worker and the preview both build messages here, so a
+ * preview shows exactly what a trigger sends. Throws PermanentDeliveryError when the campaign
+ * cannot produce the message (`channel-config-missing`, `missing-content`, `render-failed`).
+ */
+export async function buildMessage(templates: TemplateEngine, input: MessageInput): Promise<BuiltMessage> {
+  const { version, recipient, profile } = input;
+  const definition = version.definition;
+  const locale = input.locale ?? chooseLocale(definition.content, recipient, profile);
+  const data = renderDataOf(recipient, profile);
+  const config = definition.channelConfig;
+  switch (definition.channel) {
+    case 'email': {
+      const email = config.email;
+      if (!email) throw missingConfig('e-mail');
+      const to = resolveEmailAddress(recipient, profile);
+      if (!to) return { kind: 'excluded', locale, reason: 'no-address' };
+      const content = await renderEmail(templates, version, locale, data);
+      return {
+        kind: 'message',
+        locale,
+        message: {
+          ...content,
+          from: { address: email.fromAddress, ...(email.fromName ? { name: email.fromName } : {}) },
+          ...(email.replyTo ? { replyTo: email.replyTo } : {}),
+          to,
+        },
+      };
+    }
+    case 'sms': {
+      const sms = config.sms;
+      if (!sms) throw missingConfig('SMS');
+      const to = resolveSmsNumber(recipient, profile);
+      if (!to) return { kind: 'excluded', locale, reason: 'no-address' };
+      const content = await renderSms(templates, version, locale, data);
+      return {
+        kind: 'message',
+        locale,
+        message: { channel: 'sms', from: sms.sender, to, body: content.body },
+      };
+    }
+    case 'push': {
+      const push = config.push ?? {};
+      const subscriptions = resolvePushTargets(recipient, profile, push.appId);
+      if (subscriptions.length === 0) return { kind: 'excluded', locale, reason: 'no-address' };
+      const content = await renderPush(templates, version, locale, data);
+      return {
+        kind: 'message',
+        locale,
+        message: {
+          channel: 'push',
+          subscriptions,
+          payload: content.payload,
+          ...(push.ttlSeconds !== undefined ? { ttlSeconds: push.ttlSeconds } : {}),
+          ...(push.urgency ? { urgency: push.urgency } : {}),
+        },
+      };
+    }
+  }
+}
+
+function missingConfig(channel: string): PermanentDeliveryError {
+  return new PermanentDeliveryError('channel-config-missing', `the campaign has no ${channel} settings`);
+}
+
+/** What templates see: the call's `profile` over the stored attributes, and the call's context. */
+export function renderDataOf(recipient: Recipient, profile: Profile | null): RenderData {
+  return {
+    profile: overlay(profile?.attributes ?? {}, recipient.profile),
+    context: recipient.context ?? {},
+  };
+}

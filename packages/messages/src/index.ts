@@ -1,0 +1,4 @@
+export * from './choose-locale';
+export * from './resolve-address';
+export * from './render-message';
+export * from './build-message';

@@ -1,0 +1,179 @@
+import request from 'supertest';
+import pino from 'pino';
+import { loadConfig } from '@herald/config';
+import { openStore } from '@herald/store';
+import { createTempDir, orderShippedCampaign, testRedisUrl, uniqueQueuePrefix } from '@herald/testing';
+import { hashApiKey } from '../src/auth/api-key-secret';
+import { buildApi } from '../src/index';
+import { startApiHarness, type ApiHarness } from './api-harness';
+
+describe('API keys and access', () => {
+  let h: ApiHarness;
+  let campaignId: string;
+  const keys = {
+    execute: 'key-execute-only-0123456789',
+    manage: 'key-manage-only-0123456789',
+    devManage: 'key-dev-manage-0123456789',
+  };
+
+  beforeAll(async () => {
+    h = await startApiHarness('auth');
+    await h.store.apiKeys.create({
+      name: 'exec',
+      hash: hashApiKey(keys.execute),
+      roles: ['execute'],
+      sandboxes: ['prod'],
+    });
+    await h.store.apiKeys.create({
+      name: 'manage',
+      hash: hashApiKey(keys.manage),
+      roles: ['manage'],
+      sandboxes: ['*'],
+    });
+    await h.store.apiKeys.create({
+      name: 'dev',
+      hash: hashApiKey(keys.devManage),
+      roles: ['manage'],
+      sandboxes: ['dev'],
+    });
+    const created = await h.api.post('/campaigns').send(orderShippedCampaign()).expect(201);
+    campaignId = created.body.id;
+    await h.api.post(`/campaigns/${campaignId}/activate`).expect(200);
+  });
+  afterAll(async () => h.close());
+
+  const app = () => request(h.runtime.app);
+  const trigger = {
+    requestId: 'auth-1',
+    recipients: [
+      { type: 'aep', userId: 'a@example.com', namespace: 'email', context: { orderId: '1', total: 1 } },
+    ],
+  };
+
+  it('answers 401 without a key, and the same 401 for an unknown key', async () => {
+    const none = await app().get(`/campaigns/${campaignId}`).expect(401);
+    const unknown = await app()
+      .get(`/campaigns/${campaignId}`)
+      .set('authorization', 'Bearer no-such-key')
+      .expect(401);
+    expect(none.headers['www-authenticate']).toBe('Bearer');
+    expect(unknown.body).toEqual(none.body);
+    expect(none.body.code).toBe('unauthorized');
+  });
+
+  it('accepts the key in x-api-key as well as Authorization: Bearer', async () => {
+    await app().get(`/campaigns/${campaignId}`).set('x-api-key', keys.manage).expect(200);
+    await app().get(`/campaigns/${campaignId}`).set('authorization', `Bearer ${keys.manage}`).expect(200);
+  });
+
+  it('lets an execute key trigger but not manage campaigns', async () => {
+    await app()
+      .post('/im/executions/unitary')
+      .set('x-api-key', keys.execute)
+      .send({ ...trigger, campaignId })
+      .expect(202);
+    const refused = await app().get(`/campaigns/${campaignId}`).set('x-api-key', keys.execute).expect(403);
+    expect(refused.body.code).toBe('forbidden');
+  });
+
+  it('lets a manage key manage campaigns but not trigger them nor manage keys', async () => {
+    await app()
+      .post('/im/executions/unitary')
+      .set('x-api-key', keys.manage)
+      .send({ ...trigger, campaignId })
+      .expect(403);
+    await app().get('/api-keys').set('x-api-key', keys.manage).expect(403);
+  });
+
+  it('refuses a key outside its sandboxes with 403, and queues nothing', async () => {
+    await h.emailQueue.drain(true);
+    await app()
+      .post('/im/executions/unitary')
+      .set('x-api-key', keys.execute)
+      .set('x-sandbox-name', 'dev')
+      .send({ ...trigger, campaignId })
+      .expect(403);
+    expect((await h.emailQueue.getJobCounts('waiting')).waiting).toBe(0);
+    await app().get(`/campaigns/${campaignId}`).set('x-api-key', keys.devManage).expect(403);
+    await app()
+      .get(`/campaigns/${campaignId}`)
+      .set('x-api-key', keys.devManage)
+      .set('x-sandbox-name', 'dev')
+      .expect(404);
+  });
+
+  it('creates a key shown once, stores only its hash, and a revoked key stops working', async () => {
+    const created = await h.api
+      .post('/api-keys')
+      .send({ name: 'shop', roles: ['manage'], sandboxes: ['prod'] })
+      .expect(201);
+    const key: string = created.body.key;
+    expect(key).toMatch(/^hrld_[A-Za-z0-9_-]{43}$/);
+    expect(created.body.hash).toBeUndefined();
+    const stored = await h.store.apiKeys.findByHash(hashApiKey(key));
+    expect(stored).toMatchObject({ id: created.body.id, roles: ['manage'], sandboxes: ['prod'] });
+    expect(JSON.stringify(stored)).not.toContain(key);
+
+    await app().get(`/campaigns/${campaignId}`).set('x-api-key', key).expect(200);
+    const listed = await h.api.get('/api-keys?limit=500').expect(200);
+    expect(listed.body.items.find((item: { id: string }) => item.id === created.body.id)).toBeDefined();
+    expect(JSON.stringify(listed.body)).not.toMatch(/"hash"/);
+
+    await h.api.delete(`/api-keys/${created.body.id}`).expect(204);
+    await app().get(`/campaigns/${campaignId}`).set('x-api-key', key).expect(401);
+    await h.api.delete(`/api-keys/${created.body.id}`).expect(404);
+  });
+
+  it('refuses an invalid key definition, naming the fields', async () => {
+    const res = await h.api
+      .post('/api-keys')
+      .send({ name: '', roles: ['root'], sandboxes: [] })
+      .expect(400);
+    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      '/name',
+      '/roles/0',
+      '/sandboxes',
+    ]);
+  });
+
+  it('answers 400, not 500, to a path with a malformed %-escape', async () => {
+    const res = await h.api.get('/campaigns/%E0%A4%A').expect(400);
+    expect(res.body.code).toBe('bad-request');
+  });
+
+  it('leaves health, readiness and the API description open', async () => {
+    await app().get('/health').expect(200);
+    await app().get('/ready').expect(200);
+    await app().get('/openapi.json').expect(200);
+  });
+});
+
+describe('the first admin key', () => {
+  it('is generated once when HERALD_ADMIN_KEY is unset, even with two API processes starting on one store', async () => {
+    const dir = createTempDir('bootstrap');
+    const config = loadConfig({
+      REDIS_URL: testRedisUrl(),
+      QUEUE_PREFIX: uniqueQueuePrefix('bootstrap'),
+      HERALD_DATA_DIR: dir.path,
+    });
+    const logger = pino({ level: 'silent' });
+    const [first, second] = await Promise.all([buildApi(config, logger), buildApi(config, logger)]);
+    const third = await buildApi(config, logger);
+    try {
+      const generated = [first.generatedAdminKey, second.generatedAdminKey, third.generatedAdminKey].filter(
+        Boolean,
+      );
+      expect(generated).toHaveLength(1);
+      const key = generated[0] as string;
+      await request(first.app).get('/api-keys').set('x-api-key', key).expect(200);
+      const store = await openStore({ url: config.store.url });
+      const listed = await store.apiKeys.list();
+      await store.close();
+      expect(listed.items).toHaveLength(1);
+      expect(listed.items[0]?.hash).toBe(hashApiKey(key));
+    } finally {
+      await Promise.all([first.close(), second.close(), third.close()]);
+      dir.remove();
+    }
+  });
+});

@@ -1,0 +1,256 @@
+import { createECDH, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CampaignDefinition, Delivery } from '@herald/contracts';
+import { openStore, type Store } from '@herald/store';
+import { createTempDir, waitFor, type ServiceProcess, type TempDir } from '@herald/testing';
+import {
+  createLiveCampaign,
+  heraldEnv,
+  postJson,
+  startApiProcess,
+  startWorkerProcess,
+} from './support/herald-processes';
+
+function pushKeys(): { p256dh: string; auth: string } {
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  return { p256dh: ecdh.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') };
+}
+
+const smsCampaign: CampaignDefinition = {
+  name: 'Delivery code',
+  type: 'transactional',
+  channel: 'sms',
+  channelConfig: { sms: { sender: 'Shop' } },
+  content: {
+    defaultLocale: 'en',
+    locales: {
+      en: {
+        body: 'Hi {{ profile.person.name.firstName | default: "there" }}, your code is {{ context.code }}',
+      },
+      fr: { body: 'Bonjour {{ profile.person.name.firstName }}, votre code : {{ context.code }}' },
+    },
+  },
+  contextSchema: {
+    type: 'object',
+    required: ['code'],
+    properties: { code: { type: 'string' }, locale: { type: 'string' } },
+  },
+  identityNamespace: 'phone',
+  createProfiles: false,
+};
+
+const pushCampaign: CampaignDefinition = {
+  name: 'Order shipped (push)',
+  type: 'transactional',
+  channel: 'push',
+  channelConfig: {
+    push: { appId: 'shop-web', ttlSeconds: 600, urgency: 'high', defaultUrl: 'https://shop.example.com/' },
+  },
+  content: {
+    defaultLocale: 'en',
+    locales: {
+      en: {
+        title: 'Order {{ context.orderId }} shipped',
+        body: '{{ profile.person.name.firstName | default: "Your" }} parcel is on its way',
+        data: { orderId: '{{ context.orderId }}' },
+      },
+    },
+  },
+  contextSchema: { type: 'object', required: ['orderId'], properties: { orderId: { type: 'string' } } },
+  identityNamespace: 'email',
+  createProfiles: false,
+};
+
+/** SMS and push, end to end: API process → the channel's queue → worker process → outbox. */
+describe('SMS and push triggers, delivered to the outbox', () => {
+  let dir: TempDir;
+  let api: ServiceProcess;
+  let worker: ServiceProcess;
+  let store: Store;
+  let apiUrl: string;
+
+  beforeAll(async () => {
+    dir = createTempDir('channels');
+    const env = await heraldEnv('channels', dir.path);
+    apiUrl = `http://127.0.0.1:${env.API_PORT}`;
+    [api, worker] = await Promise.all([startApiProcess(env), startWorkerProcess(env)]);
+    store = await openStore({ url: path.join(dir.path, 'herald.sqlite') });
+  });
+  afterAll(async () => {
+    await Promise.all([api?.stop(), worker?.stop()]);
+    await store?.close();
+    dir.remove();
+  });
+
+  const outboxJson = (channel: string, deliveryId: string): unknown =>
+    JSON.parse(readFileSync(path.join(dir.path, 'outbox', channel, `${deliveryId}.json`), 'utf8'));
+
+  const settled = (executionId: string, count: number): Promise<Delivery[]> =>
+    waitFor(
+      async () => {
+        const page = await store.deliveries.listByExecution('prod', executionId);
+        return page.items.length === count && page.items.every((d) => d.status !== 'queued')
+          ? page.items
+          : undefined;
+      },
+      { timeoutMs: 20_000, description: `${count} settled deliveries` },
+    );
+
+  it('sends an SMS to the number of each recipient, in its language, and records it', async () => {
+    await store.profiles.create('prod', {
+      identities: [{ namespace: 'phone', id: '+33612345678' }],
+      attributes: { person: { name: { firstName: 'Marie' } } },
+      preferredLanguage: 'fr',
+    });
+    const campaignId = await createLiveCampaign(apiUrl, smsCampaign);
+    const accepted = await postJson(`${apiUrl}/im/executions/unitary`, {
+      requestId: 'sms-1',
+      campaignId,
+      recipients: [
+        { type: 'aep', namespace: 'phone', userId: '+33612345678', context: { code: '111' } },
+        {
+          type: 'external',
+          namespace: 'crmId',
+          userId: 'crm-1',
+          channelData: { mobilePhoneNumber: '447700900123' },
+          context: { code: '222' },
+        },
+        { type: 'aep', namespace: 'phone', userId: '+33699999999', context: { code: '333' } },
+      ],
+    });
+    expect(accepted.status).toBe(202);
+    const executionId = String(accepted.body.executionId);
+    const deliveries = await settled(executionId, 3);
+    expect(deliveries.map((d) => [d.channel, d.status, d.address ?? d.reason])).toEqual([
+      ['sms', 'sent', '+33612345678'],
+      ['sms', 'sent', '+447700900123'],
+      ['sms', 'excluded', 'profile-not-found'],
+    ]);
+    expect(deliveries[0]?.providerMessageId).toBe(`outbox:${executionId}-r0`);
+    expect(outboxJson('sms', `${executionId}-r0`)).toEqual({
+      channel: 'sms',
+      deliveryId: `${executionId}-r0`,
+      executionId,
+      from: 'Shop',
+      to: '+33612345678',
+      body: 'Bonjour Marie, votre code : 111',
+    });
+    expect(outboxJson('sms', `${executionId}-r1`)).toMatchObject({
+      to: '+447700900123',
+      body: 'Hi there, your code is 222',
+    });
+  });
+
+  it("pushes to every device of the profile registered for the campaign's app, keys left out of the outbox", async () => {
+    const keys = pushKeys();
+    await store.profiles.create('prod', {
+      identities: [{ namespace: 'email', id: 'ada@example.com' }],
+      attributes: { person: { name: { firstName: 'Ada' } } },
+      pushSubscriptions: [
+        { endpoint: 'https://push.example.com/laptop', keys, appId: 'shop-web' },
+        { endpoint: 'https://push.example.com/other-app', keys, appId: 'blog' },
+        { endpoint: 'https://push.example.com/phone', keys, appId: 'shop-web' },
+      ],
+    });
+    const campaignId = await createLiveCampaign(apiUrl, pushCampaign);
+    const accepted = await postJson(`${apiUrl}/im/executions/unitary`, {
+      requestId: 'push-1',
+      campaignId,
+      recipients: [
+        { type: 'aep', namespace: 'email', userId: 'ada@example.com', context: { orderId: 'A-1' } },
+        {
+          type: 'external',
+          namespace: 'deviceId',
+          userId: 'd-1',
+          channelData: { pushInfo: { endpoint: 'https://push.example.com/given', keys: pushKeys() } },
+          context: { orderId: 'E-2' },
+        },
+      ],
+    });
+    expect(accepted.status).toBe(202);
+    const executionId = String(accepted.body.executionId);
+    const deliveries = await settled(executionId, 2);
+    expect(deliveries.map((d) => [d.channel, d.status, d.address])).toEqual([
+      ['push', 'sent', 'https://push.example.com/laptop'],
+      ['push', 'sent', 'https://push.example.com/given'],
+    ]);
+    expect(deliveries[0]?.providerMessageId).toBe(`outbox:${executionId}-r0,outbox:${executionId}-r0-s1`);
+
+    const laptop = outboxJson('push', `${executionId}-r0`);
+    expect(laptop).toEqual({
+      channel: 'push',
+      deliveryId: `${executionId}-r0`,
+      executionId,
+      subscription: { endpoint: 'https://push.example.com/laptop' },
+      payload: {
+        title: 'Order A-1 shipped',
+        body: 'Ada parcel is on its way',
+        url: 'https://shop.example.com/',
+        data: { orderId: 'A-1' },
+      },
+      ttlSeconds: 600,
+      urgency: 'high',
+    });
+    expect(outboxJson('push', `${executionId}-r0-s1`)).toMatchObject({
+      subscription: { endpoint: 'https://push.example.com/phone' },
+    });
+    expect(outboxJson('push', `${executionId}-r1`)).toMatchObject({
+      subscription: { endpoint: 'https://push.example.com/given' },
+      payload: { title: 'Order E-2 shipped', body: 'Your parcel is on its way' },
+    });
+    expect(
+      readFileSync(path.join(dir.path, 'outbox', 'push', `${executionId}-r0.json`), 'utf8'),
+    ).not.toContain(keys.auth);
+  });
+
+  it('refuses external recipients without an address for the channel, and queues nothing', async () => {
+    const smsId = await createLiveCampaign(apiUrl, smsCampaign);
+    const sms = await postJson(`${apiUrl}/im/executions/unitary`, {
+      requestId: 'sms-refused',
+      campaignId: smsId,
+      recipients: [
+        { type: 'external', namespace: 'crmId', userId: 'crm-1', context: { code: '1' } },
+        { type: 'external', namespace: 'phone', userId: '+33612345678', context: { code: '2' } },
+      ],
+    });
+    expect(sms.status).toBe(400);
+    expect(sms.body.errors).toEqual([
+      expect.objectContaining({
+        recipientIndex: 0,
+        path: '/recipients/0/channelData/mobilePhoneNumber',
+        code: 'missing-address',
+      }),
+    ]);
+
+    const pushId = await createLiveCampaign(apiUrl, pushCampaign);
+    const push = await postJson(`${apiUrl}/im/executions/unitary`, {
+      requestId: 'push-refused',
+      campaignId: pushId,
+      recipients: [
+        { type: 'external', namespace: 'deviceId', userId: 'd-1', context: { orderId: '1' } },
+        {
+          type: 'external',
+          namespace: 'deviceId',
+          userId: 'd-2',
+          channelData: { pushInfo: { endpoint: 'https://127.0.0.1/x', keys: pushKeys() } },
+          context: { orderId: '2' },
+        },
+      ],
+    });
+    expect(push.status).toBe(400);
+    expect(push.body.errors).toEqual([
+      expect.objectContaining({
+        recipientIndex: 0,
+        path: '/recipients/0/channelData/pushInfo',
+        code: 'missing-address',
+      }),
+      expect.objectContaining({
+        recipientIndex: 1,
+        path: '/recipients/1/channelData/pushInfo/endpoint',
+        code: 'private-address',
+      }),
+    ]);
+  });
+});

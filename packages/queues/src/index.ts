@@ -1,3 +1,4 @@
 export * from './redis-connection';
 export * from './eviction-policy';
 export * from './delivery-queue';
+export * from './connect-redis';

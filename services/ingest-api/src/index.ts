@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import { OutboxAdapter } from '@herald/channels';
@@ -5,13 +6,7 @@ import { loadConfig, type HeraldConfig } from '@herald/config';
 import { HeraldError } from '@herald/errors';
 import { createLogger, flushAndExit, type Logger } from '@herald/logger';
 import type { Channel } from '@herald/contracts';
-import {
-  checkEvictionPolicy,
-  createDeliveryQueue,
-  createRedisConnection,
-  waitForRedis,
-  type DeliveryQueue,
-} from '@herald/queues';
+import { connectRedis, createDeliveryQueue, type DeliveryQueue } from '@herald/queues';
 import { openStore } from '@herald/store';
 import { TemplateEngine } from '@herald/templating';
 import { createApp } from './app';
@@ -36,22 +31,14 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
     url: config.store.url,
     deliveryRetentionDays: config.store.deliveryRetentionDays,
   });
-  const redis = createRedisConnection(config.redis.url, {
-    role: 'producer',
-    connectionName: 'herald-ingest-api',
-    onError: (error) => logger.warn({ err: error.message }, 'redis connection error'),
-  });
+  let redis: Redis;
   try {
-    await waitForRedis(redis, 10_000);
-    const eviction = await checkEvictionPolicy(redis);
-    if (!eviction.safe) {
-      logger.warn(
-        { policy: eviction.policy },
-        'Redis maxmemory-policy is not noeviction: under memory pressure Redis may delete queued jobs',
-      );
-    }
+    redis = await connectRedis(config.redis.url, {
+      role: 'producer',
+      connectionName: 'herald-ingest-api',
+      logger,
+    });
   } catch (error) {
-    redis.disconnect();
     await store.close();
     throw error;
   }

@@ -1,9 +1,10 @@
+import type { Redis } from 'ioredis';
 import type { Worker } from 'bullmq';
 import { OutboxAdapter } from '@herald/channels';
 import { loadConfig, type HeraldConfig } from '@herald/config';
 import { HeraldError } from '@herald/errors';
 import { createLogger, flushAndExit, type Logger } from '@herald/logger';
-import { checkEvictionPolicy, createRedisConnection, waitForRedis } from '@herald/queues';
+import { connectRedis } from '@herald/queues';
 import { openStore } from '@herald/store';
 import { TemplateEngine } from '@herald/templating';
 import { CampaignVersions } from './campaign-versions';
@@ -21,24 +22,12 @@ export async function buildWorker(config: HeraldConfig, logger: Logger): Promise
     url: config.store.url,
     deliveryRetentionDays: config.store.deliveryRetentionDays,
   });
-  const redis = createRedisConnection(config.redis.url, {
-    role: 'worker',
-    connectionName: 'herald-worker',
-    onError: (error) => logger.warn({ err: error.message }, 'redis connection error'),
-  });
+  let redis: Redis;
   try {
-    await waitForRedis(redis, 10_000);
+    redis = await connectRedis(config.redis.url, { role: 'worker', connectionName: 'herald-worker', logger });
   } catch (error) {
-    redis.disconnect();
     await store.close();
     throw error;
-  }
-  const eviction = await checkEvictionPolicy(redis);
-  if (!eviction.safe) {
-    logger.warn(
-      { policy: eviction.policy },
-      'Redis maxmemory-policy is not noeviction: under memory pressure Redis may delete queued jobs',
-    );
   }
   const outbox = new OutboxAdapter(config.outbox.dir);
   const campaigns = new CampaignVersions(store);

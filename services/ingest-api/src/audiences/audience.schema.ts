@@ -1,3 +1,4 @@
+import { pageQueryProperties } from '../http/page-query';
 import { AUDIENCE_QUERY_MAX_BYTES, AUDIENCE_QUERY_MAX_DEPTH } from '@herald/store';
 import { identitySchema } from '../profiles/profile.schema';
 
@@ -74,17 +75,7 @@ export const audienceListQuerySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    limit: {
-      type: 'string',
-      pattern: '^([1-9][0-9]?|[1-4][0-9]{2}|500)$',
-      description: '1..500, default 50.',
-    },
-    cursor: {
-      type: 'string',
-      minLength: 1,
-      maxLength: 1024,
-      description: '`nextCursor` of the previous page.',
-    },
+    ...pageQueryProperties,
   },
 } as const;
 

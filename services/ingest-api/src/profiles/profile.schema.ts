@@ -1,3 +1,4 @@
+import { pageQueryProperties } from '../http/page-query';
 import { LOCALE_PATTERN, NAMESPACE_PATTERN } from '@herald/contracts';
 
 export const MAX_IDENTITIES = 20;
@@ -110,16 +111,6 @@ export const bulkProfilesSchema = {
   },
 } as const;
 
-const pageProperties = {
-  limit: { type: 'string', pattern: '^([1-9][0-9]?|[1-4][0-9]{2}|500)$', description: '1..500, default 50.' },
-  cursor: {
-    type: 'string',
-    minLength: 1,
-    maxLength: 1024,
-    description: '`nextCursor` of the previous page.',
-  },
-} as const;
-
 /** `GET /profiles` query: an identity lookup (namespace + identity) or a page of profiles. */
 export const profileQuerySchema = {
   type: 'object',
@@ -127,7 +118,7 @@ export const profileQuerySchema = {
   properties: {
     namespace: { type: 'string', pattern: NAMESPACE_PATTERN },
     identity: { type: 'string', minLength: 1, maxLength: 256 },
-    ...pageProperties,
+    ...pageQueryProperties,
   },
 } as const;
 

@@ -5,6 +5,7 @@ import { generateApiKey, hashApiKey } from '../auth/api-key-secret';
 import type { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
 import { requireRole } from '../auth/require-role';
 import { jsonBody } from '../http/json-body';
+import { pageQueryProperties } from '../http/page-query';
 import { pathParam } from '../http/path-param';
 import { createAjv, toFieldErrors } from '../validation/ajv';
 import { SANDBOX_PATTERN } from '@herald/contracts';
@@ -61,7 +62,19 @@ export function apiKeysRoutes(deps: RouteDeps, authenticator: ApiKeyAuthenticato
     const stored = await deps.store.apiKeys.create({ ...req.body, hash: hashApiKey(key) });
     res.status(201).json({ ...publicView(stored), key });
   });
+  const validateQuery = createAjv().compile<{ limit?: string; cursor?: string }>({
+    type: 'object',
+    additionalProperties: false,
+    properties: pageQueryProperties,
+  });
   router.get('/api-keys', admin, async (req, res) => {
+    if (!validateQuery(req.query)) {
+      throw new ValidationError(
+        'invalid-query',
+        'The query string is invalid.',
+        toFieldErrors(validateQuery.errors),
+      );
+    }
     const page = await deps.store.apiKeys.list({
       ...(typeof req.query.cursor === 'string' ? { cursor: req.query.cursor } : {}),
       ...(typeof req.query.limit === 'string' ? { limit: Number(req.query.limit) } : {}),

@@ -1,3 +1,4 @@
+import { pageQueryProperties } from '../http/page-query';
 import { CHANNELS, type Channel } from '@herald/contracts';
 import type { SuppressionReason } from '@herald/store';
 
@@ -66,16 +67,6 @@ export const suppressionListQuerySchema = {
   required: ['channel'],
   properties: {
     channel: { enum: [...CHANNELS] },
-    limit: {
-      type: 'string',
-      pattern: '^([1-9][0-9]?|[1-4][0-9]{2}|500)$',
-      description: '1..500, default 50.',
-    },
-    cursor: {
-      type: 'string',
-      minLength: 1,
-      maxLength: 1024,
-      description: '`nextCursor` of the previous page.',
-    },
+    ...pageQueryProperties,
   },
 } as const;

@@ -1,0 +1,109 @@
+import request from 'supertest';
+import type { ApiKeyRole } from '@herald/store';
+import { hashApiKey } from '../src/auth/api-key-secret';
+import { startApiHarness, type ApiHarness } from './api-harness';
+
+/** Routes anyone may call: probes and the API description. */
+const OPEN = new Set(['/health', '/ready', '/im/health', '/openapi.json', '/docs']);
+
+/** The role each documented route needs, by path. */
+function requiredRole(path: string): ApiKeyRole {
+  if (path.startsWith('/im/')) return 'execute';
+  if (path.startsWith('/api-keys')) return 'admin';
+  return 'manage';
+}
+
+const ROLES: readonly ApiKeyRole[] = ['execute', 'manage', 'admin'];
+
+/**
+ * The auth matrix, role × endpoint × sandbox, over every operation the OpenAPI document lists:
+ * so a route added later without its guard fails here.
+ */
+describe('access to every documented operation', () => {
+  let h: ApiHarness;
+  let operations: Array<{ method: string; path: string; role: ApiKeyRole }>;
+  const keyFor = (role: ApiKeyRole, sandbox: string) => `matrix-${role}-${sandbox}-0123456789abcdef`;
+
+  beforeAll(async () => {
+    h = await startApiHarness('matrix');
+    for (const role of ROLES) {
+      for (const sandbox of ['prod', 'other']) {
+        await h.store.apiKeys.create({
+          name: `${role}@${sandbox}`,
+          hash: hashApiKey(keyFor(role, sandbox)),
+          roles: [role],
+          sandboxes: [sandbox],
+        });
+      }
+    }
+    const document = (await h.api.get('/openapi.json').expect(200)).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    operations = Object.entries(document.paths)
+      .filter(([path]) => !OPEN.has(path))
+      .flatMap(([path, methods]) =>
+        Object.keys(methods).map((method) => ({ method, path, role: requiredRole(path) })),
+      );
+  });
+  afterAll(async () => h.close());
+
+  const call = (method: string, path: string) => {
+    const url = path.replace(/\{[^}]+\}/g, 'matrix-id');
+    const agent = request(h.runtime.app);
+    const pending =
+      method === 'get'
+        ? agent.get(url)
+        : method === 'delete'
+          ? agent.delete(url)
+          : method === 'put'
+            ? agent.put(url)
+            : agent.post(url);
+    return method === 'post' || method === 'put' ? pending.send({}) : pending;
+  };
+
+  it('covers the management, execution and key routes', () => {
+    const roles = new Set(operations.map((operation) => operation.role));
+    expect(roles).toEqual(new Set(ROLES));
+    expect(operations.length).toBeGreaterThan(25);
+  });
+
+  it('answers 401 to every guarded operation called without a key', async () => {
+    for (const { method, path } of operations) {
+      const res = await call(method, path);
+      expect({ operation: `${method} ${path}`, status: res.status }).toEqual({
+        operation: `${method} ${path}`,
+        status: 401,
+      });
+    }
+  });
+
+  it('answers 403 to a key lacking the role, and lets the right role through', async () => {
+    for (const { method, path, role } of operations) {
+      for (const other of ROLES.filter((candidate) => candidate !== role)) {
+        const res = await call(method, path).set('x-api-key', keyFor(other, 'prod'));
+        expect({ operation: `${method} ${path}`, key: other, status: res.status }).toEqual({
+          operation: `${method} ${path}`,
+          key: other,
+          status: 403,
+        });
+      }
+      const allowed = await call(method, path).set('x-api-key', keyFor(role, 'prod'));
+      expect({ operation: `${method} ${path}`, passedAuth: ![401, 403].includes(allowed.status) }).toEqual({
+        operation: `${method} ${path}`,
+        passedAuth: true,
+      });
+    }
+  });
+
+  it('answers 403 to the right role used in a sandbox the key does not cover', async () => {
+    for (const { method, path, role } of operations.filter((operation) => operation.role !== 'admin')) {
+      const res = await call(method, path)
+        .set('x-api-key', keyFor(role, 'other'))
+        .set('x-sandbox-name', 'prod');
+      expect({ operation: `${method} ${path}`, status: res.status }).toEqual({
+        operation: `${method} ${path}`,
+        status: 403,
+      });
+    }
+  });
+});

@@ -22,9 +22,19 @@ export interface HeraldConfig {
     readonly maxBodyBytes: number;
     readonly maxRecipients: number;
     readonly maxContextBytes: number;
+    /** Calls per second allowed to one API key on the execution API, shared by all API processes; 0 = no limit. */
+    readonly rateLimitPerSecond: number;
+    /** Waiting jobs a channel queue may hold before trigger calls for it get 503; 0 = no bound. */
+    readonly queueMaxWaiting: number;
+    /** How long a requestId is remembered for idempotent replays of execution calls. */
+    readonly idempotencyTtlSeconds: number;
   };
   readonly worker: {
     readonly queues: readonly Channel[];
+    /** Serve the audience fan-out queue (`fanout` in WORKER_QUEUES). */
+    readonly fanOut: boolean;
+    /** Profiles read from the store and queued per fan-out step (one progress write each). */
+    readonly fanOutPageSize: number;
     readonly concurrency: number;
     /** How long a job stays locked by a worker; a dead worker's jobs are retried after this. */
     readonly lockDurationMs: number;

@@ -25,11 +25,15 @@ export const ENVIRONMENT_VARIABLES = {
   API_MAX_BODY_BYTES: { type: 'integer', minimum: 1024, maximum: 104857600, default: 1048576 },
   API_MAX_RECIPIENTS: { type: 'integer', minimum: 1, maximum: 1000, default: 20 },
   API_MAX_CONTEXT_BYTES: { type: 'integer', minimum: 16, maximum: 10485760, default: 204800 },
+  API_RATE_LIMIT_PER_SECOND: { type: 'integer', minimum: 0, maximum: 10000000, default: 2000 },
+  QUEUE_MAX_WAITING: { type: 'integer', minimum: 0, maximum: 1000000000, default: 1000000 },
+  IDEMPOTENCY_TTL_SECONDS: { type: 'integer', minimum: 60, maximum: 604800, default: 86400 },
   WORKER_QUEUES: {
     type: 'string',
-    pattern: '^(email|sms|push)(,(email|sms|push))*$',
-    default: 'email,sms,push',
+    pattern: '^(email|sms|push|fanout)(,(email|sms|push|fanout))*$',
+    default: 'email,sms,push,fanout',
   },
+  FANOUT_PAGE_SIZE: { type: 'integer', minimum: 1, maximum: 500, default: 500 },
   WORKER_CONCURRENCY: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
   WORKER_LOCK_DURATION_MS: { type: 'integer', minimum: 1000, maximum: 600000, default: 30000 },
   WORKER_MAX_ATTEMPTS: { type: 'integer', minimum: 1, maximum: 50, default: 5 },
@@ -41,6 +45,9 @@ export const ENVIRONMENT_VARIABLES = {
 } as const;
 
 type VariableName = keyof typeof ENVIRONMENT_VARIABLES;
+
+/** Values never repeated in error messages. */
+const SECRET_VARIABLES: ReadonlySet<string> = new Set(['HERALD_ADMIN_KEY']);
 
 interface RawConfig {
   NODE_ENV: HeraldConfig['nodeEnv'];
@@ -55,7 +62,11 @@ interface RawConfig {
   API_MAX_BODY_BYTES: number;
   API_MAX_RECIPIENTS: number;
   API_MAX_CONTEXT_BYTES: number;
+  API_RATE_LIMIT_PER_SECOND: number;
+  QUEUE_MAX_WAITING: number;
+  IDEMPOTENCY_TTL_SECONDS: number;
   WORKER_QUEUES: string;
+  FANOUT_PAGE_SIZE: number;
   WORKER_CONCURRENCY: number;
   WORKER_LOCK_DURATION_MS: number;
   WORKER_MAX_ATTEMPTS: number;
@@ -91,7 +102,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Heral
       return {
         path: name,
         code: 'invalid-config',
-        message: `${name} ${error.message ?? 'is invalid'} (got ${JSON.stringify(raw[name])})`,
+        message: `${name} ${error.message ?? 'is invalid'} (got ${SECRET_VARIABLES.has(name) ? 'a value that is not shown' : JSON.stringify(raw[name])})`,
       };
     });
     throw new ConfigError(
@@ -117,11 +128,16 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Heral
       maxBodyBytes: values.API_MAX_BODY_BYTES,
       maxRecipients: values.API_MAX_RECIPIENTS,
       maxContextBytes: values.API_MAX_CONTEXT_BYTES,
+      rateLimitPerSecond: values.API_RATE_LIMIT_PER_SECOND,
+      queueMaxWaiting: values.QUEUE_MAX_WAITING,
+      idempotencyTtlSeconds: values.IDEMPOTENCY_TTL_SECONDS,
     },
     worker: {
       queues: [...new Set(values.WORKER_QUEUES.split(','))].filter((queue): queue is Channel =>
         (CHANNELS as readonly string[]).includes(queue),
       ),
+      fanOut: values.WORKER_QUEUES.split(',').includes('fanout'),
+      fanOutPageSize: values.FANOUT_PAGE_SIZE,
       concurrency: values.WORKER_CONCURRENCY,
       lockDurationMs: values.WORKER_LOCK_DURATION_MS,
       maxAttempts: values.WORKER_MAX_ATTEMPTS,

@@ -39,6 +39,12 @@ export interface Execution {
   recipientCount: number;
   status: ExecutionStatus;
   error?: string;
+  /** Audience executions: the audience being sent to. */
+  audienceId?: string;
+  /** Audience executions: profiles queued so far; also the index of the next one. */
+  targetedProfileCount?: number;
+  /** Audience executions: the audience page to queue next; absent before the first page. */
+  fanOutCursor?: string;
   createdBy?: string;
   createdAt: string;
   updatedAt: string;

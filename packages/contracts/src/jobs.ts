@@ -12,6 +12,8 @@ export interface DeliveryJobData {
   recipientIndex: number;
   recipient: Recipient;
   queuedAt: string;
+  /** Set by the high-throughput endpoint: the worker must neither look up nor create a profile. */
+  mode?: 'highthroughput';
 }
 
 /**
@@ -20,4 +22,22 @@ export interface DeliveryJobData {
  */
 export function deliveryJobId(executionId: string, recipientIndex: number): string {
   return `${executionId}-r${recipientIndex}`;
+}
+
+/** Data of one audience fan-out job: streams the audience into delivery jobs. */
+export interface FanOutJobData {
+  executionId: string;
+  sandbox: string;
+  campaignId: string;
+  campaignVersion: number;
+  audienceId: string;
+  /** The call's global context, given to every recipient. */
+  context?: Record<string, unknown>;
+  /** Set on the delayed job of a schedule: the job fires only if it can settle the schedule. */
+  scheduleId?: string;
+}
+
+/** One fan-out job per execution or schedule, so a retried add never queues a second one. */
+export function fanOutJobId(source: { executionId: string } | { scheduleId: string }): string {
+  return 'executionId' in source ? `fanout-${source.executionId}` : `schedule-${source.scheduleId}`;
 }

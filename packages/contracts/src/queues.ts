@@ -12,3 +12,6 @@ export type QueueName = (typeof QUEUE_NAMES)[Channel];
 export function deliveryQueueName(channel: Channel): QueueName {
   return QUEUE_NAMES[channel];
 }
+
+/** Queue of audience fan-out jobs: one job per audience execution, immediate or scheduled. */
+export const FANOUT_QUEUE = 'audience-fanout';

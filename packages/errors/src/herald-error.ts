@@ -131,3 +131,15 @@ export class ForbiddenError extends HeraldError {
   readonly status = 403;
   readonly code = 'forbidden';
 }
+
+/** This caller sends more than its allowance; it may retry after `retryAfterSeconds`. */
+export class TooManyRequestsError extends HeraldError {
+  readonly status = 429;
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(message);
+  }
+}

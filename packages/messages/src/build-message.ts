@@ -1,4 +1,4 @@
-import type { EmailAddress, PushPayload, PushTarget } from '@herald/channels';
+import { assertHeaderSafe, type EmailAddress, type PushPayload, type PushTarget } from '@herald/channels';
 import type { CampaignVersion, ExclusionReason, Profile, PushUrgency, Recipient } from '@herald/contracts';
 import { PermanentDeliveryError } from '@herald/errors';
 import type { TemplateEngine } from '@herald/templating';
@@ -67,6 +67,8 @@ export async function buildMessage(templates: TemplateEngine, input: MessageInpu
       const to = resolveEmailAddress(recipient, profile);
       if (!to) return { kind: 'excluded', locale, reason: 'no-address' };
       const content = await renderEmail(templates, version, locale, data);
+      // Checked here, not only in the adapters, so preview and test-send refuse what a send would.
+      assertHeaderSafe('subject', content.subject);
       return {
         kind: 'message',
         locale,

@@ -1,4 +1,5 @@
 import { ValidationError, type FieldError } from '@herald/errors';
+import { isSafeRegex } from './safe-regex';
 
 /**
  * Audience queries: a subset of the MongoDB query language over profile documents, chosen so
@@ -14,6 +15,9 @@ import { ValidationError, type FieldError } from '@herald/errors';
  * `$elemMatch`), `$regex` flags other than `i`, `m`, `s`, and numeric `$type` codes. `$type`
  * on an array field tests the field itself on the embedded store but any element on MongoDB:
  * use `{$elemMatch: {$type: …}}` to test elements portably.
+ *
+ * `$regex` patterns that could backtrack catastrophically (nested quantifiers) are refused too:
+ * the embedded store runs them synchronously in the API process.
  */
 
 export const AUDIENCE_QUERY_MAX_DEPTH = 10;
@@ -312,6 +316,14 @@ class QueryChecker {
       new RegExp(pattern, typeof options === 'string' ? options : '');
     } catch {
       this.problem(path, 'invalid-regex', 'The pattern is not a valid regular expression.');
+      return;
+    }
+    if (!isSafeRegex(pattern)) {
+      this.problem(
+        path,
+        'unsafe-regex',
+        'The pattern could take exponential time to match (nested quantifiers such as (a+)+, or more than 25 quantifiers) or uses syntax that cannot be checked, such as lookbehind.',
+      );
     }
   }
 

@@ -1,3 +1,4 @@
 export * from './ports';
 export * from './open-store';
 export * from './audience-filter';
+export * from './safe-regex';

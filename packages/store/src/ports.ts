@@ -46,6 +46,12 @@ export interface CampaignTransition {
   to: CampaignStatus;
   /** Set `liveVersion` in the same atomic step (activation, publish). */
   liveVersion?: number;
+  /**
+   * When given, the transition applies only if the stored `liveVersion` still equals it (null:
+   * nothing live yet); otherwise it throws ConflictError `version-conflict` and changes nothing.
+   * Lets a publish that read the campaign earlier not roll back a publish that landed since.
+   */
+  expectedLiveVersion?: number | null;
 }
 
 export interface CampaignRepository {
@@ -68,8 +74,10 @@ export interface CampaignRepository {
     expectedLatestVersion: number,
   ): Promise<Campaign>;
   /**
-   * Atomic compare-and-set of the status. Throws NotFoundError `campaign-not-found`, or
-   * ConflictError `illegal-transition` when the current status is not in `from`.
+   * Atomic compare-and-set of the status (and of `liveVersion` when `expectedLiveVersion` is
+   * given). Throws NotFoundError `campaign-not-found`, ConflictError `illegal-transition` when
+   * the current status is not in `from`, or ConflictError `version-conflict` when the live
+   * version is not the expected one.
    */
   transition(sandbox: string, id: string, transition: CampaignTransition): Promise<Campaign>;
 }
@@ -116,6 +124,15 @@ export interface NewExecution {
   requestId: string;
   recipientCount: number;
   createdBy?: string;
+  /** Audience executions start with `targetedProfileCount` 0. */
+  audienceId?: string;
+}
+
+/** Where an audience fan-out stands: written in one step so a resumed fan-out agrees with itself. */
+export interface FanOutProgress {
+  /** Cursor of the next audience page; null once the last page is queued. */
+  cursor: string | null;
+  targetedProfileCount: number;
 }
 
 export interface ExecutionRepository {
@@ -123,6 +140,7 @@ export interface ExecutionRepository {
   create(input: NewExecution): Promise<Execution>;
   get(sandbox: string, id: string): Promise<Execution | null>;
   setStatus(sandbox: string, id: string, status: ExecutionStatus, error?: string): Promise<void>;
+  recordFanOutProgress(sandbox: string, id: string, progress: FanOutProgress): Promise<void>;
   /** Sorted by id (creation order). */
   listByCampaign(sandbox: string, campaignId: string, page?: PageRequest): Promise<Page<Execution>>;
 }

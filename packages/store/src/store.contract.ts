@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CampaignDefinition, Identity } from '@herald/contracts';
+import type { Campaign, CampaignDefinition, Identity } from '@herald/contracts';
 import { deliveryJobId, newId } from '@herald/contracts';
 import { ConflictError, HeraldError, NotFoundError } from '@herald/errors';
 import type { DeliveryKey, NewExecution, Page, PageRequest, Store } from './ports';
@@ -905,6 +905,161 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         expect(listed.map((k) => k.id)).toEqual([active.id, revoked.id]);
         expect(listed[1]?.revokedAt).toMatch(ISO_TIMESTAMP);
         expect(new Set(items.map((k) => k.id)).size).toBe(items.length);
+      });
+    });
+
+    describe('audience executions', () => {
+      test('starts an audience execution with no profile targeted and no cursor', async () => {
+        const input = newExecution(newSandbox(), newId(), { kind: 'audience', audienceId: 'aud-1' });
+
+        const execution = await store.executions.create(input);
+
+        expect(execution).toMatchObject({ audienceId: 'aud-1', targetedProfileCount: 0, status: 'accepted' });
+        expect(execution.fanOutCursor).toBeUndefined();
+        expect(await store.executions.get(input.sandbox, input.id)).toEqual(execution);
+      });
+
+      test('records fan-out progress and clears the cursor after the last page', async () => {
+        const input = newExecution(newSandbox(), newId(), { kind: 'audience', audienceId: 'aud-1' });
+        await store.executions.create(input);
+
+        await store.executions.recordFanOutProgress(input.sandbox, input.id, {
+          cursor: 'page-2',
+          targetedProfileCount: 500,
+        });
+        expect(await store.executions.get(input.sandbox, input.id)).toMatchObject({
+          fanOutCursor: 'page-2',
+          targetedProfileCount: 500,
+        });
+
+        await store.executions.recordFanOutProgress(input.sandbox, input.id, {
+          cursor: null,
+          targetedProfileCount: 742,
+        });
+        const done = await store.executions.get(input.sandbox, input.id);
+        expect(done).toMatchObject({ targetedProfileCount: 742, status: 'accepted' });
+        expect(done?.fanOutCursor).toBeUndefined();
+      });
+
+      test('gives unitary executions no audience fields', async () => {
+        const input = newExecution(newSandbox(), newId());
+
+        const execution = await store.executions.create(input);
+
+        expect(execution.audienceId).toBeUndefined();
+        expect(execution.targetedProfileCount).toBeUndefined();
+      });
+    });
+
+    describe('campaign transitions guarded by the live version', () => {
+      test('refuses a transition whose expected live version is stale and changes nothing', async () => {
+        const sandbox = newSandbox();
+        const { id } = await store.campaigns.create({ sandbox, definition: definition('v1') });
+        await store.campaigns.transition(sandbox, id, { from: ['draft'], to: 'live', liveVersion: 1 });
+        await store.campaigns.addVersion(sandbox, id, definition('v2'), 1);
+        await store.campaigns.addVersion(sandbox, id, definition('v3'), 2);
+        await store.campaigns.transition(sandbox, id, { from: ['live'], to: 'live', liveVersion: 3 });
+
+        const error = await rejection(
+          store.campaigns.transition(sandbox, id, {
+            from: ['live'],
+            to: 'live',
+            liveVersion: 2,
+            expectedLiveVersion: 1,
+          }),
+        );
+
+        expect(error).toBeInstanceOf(ConflictError);
+        expect(error).toMatchObject({ code: 'version-conflict', status: 409 });
+        expect(await store.campaigns.get(sandbox, id)).toMatchObject({
+          status: 'live',
+          liveVersion: 3,
+          latestVersion: 3,
+        });
+      });
+
+      test('treats an expected live version of null as nothing live yet', async () => {
+        const sandbox = newSandbox();
+        const { id } = await store.campaigns.create({ sandbox, definition: definition() });
+        await store.campaigns.transition(sandbox, id, { from: ['draft'], to: 'live', liveVersion: 1 });
+
+        const error = await rejection(
+          store.campaigns.transition(sandbox, id, {
+            from: ['live'],
+            to: 'stopped',
+            expectedLiveVersion: null,
+          }),
+        );
+
+        expect(error).toMatchObject({ code: 'version-conflict' });
+        expect(await store.campaigns.get(sandbox, id)).toMatchObject({ status: 'live', liveVersion: 1 });
+      });
+
+      test('reports a wrong status before a stale live version', async () => {
+        const sandbox = newSandbox();
+        const { id } = await store.campaigns.create({ sandbox, definition: definition() });
+
+        const error = await rejection(
+          store.campaigns.transition(sandbox, id, {
+            from: ['live'],
+            to: 'live',
+            liveVersion: 1,
+            expectedLiveVersion: 7,
+          }),
+        );
+
+        expect(error).toMatchObject({ code: 'illegal-transition' });
+      });
+
+      test('applies a transition whose expected live version is current', async () => {
+        const sandbox = newSandbox();
+        const { id } = await store.campaigns.create({ sandbox, definition: definition('v1') });
+        await store.campaigns.transition(sandbox, id, {
+          from: ['draft'],
+          to: 'live',
+          liveVersion: 1,
+          expectedLiveVersion: null,
+        });
+        await store.campaigns.addVersion(sandbox, id, definition('v2'), 1);
+
+        const published = await store.campaigns.transition(sandbox, id, {
+          from: ['live'],
+          to: 'live',
+          liveVersion: 2,
+          expectedLiveVersion: 1,
+        });
+
+        expect(published).toMatchObject({ status: 'live', liveVersion: 2, latestVersion: 2 });
+        expect(await store.campaigns.get(sandbox, id)).toMatchObject({ liveVersion: 2 });
+      });
+
+      test('lets exactly one of two concurrent publishes from the same live version win', async () => {
+        const sandbox = newSandbox();
+        const { id } = await store.campaigns.create({ sandbox, definition: definition('v1') });
+        await store.campaigns.transition(sandbox, id, { from: ['draft'], to: 'live', liveVersion: 1 });
+        await store.campaigns.addVersion(sandbox, id, definition('v2'), 1);
+        await store.campaigns.addVersion(sandbox, id, definition('v3'), 2);
+
+        const outcomes = await Promise.allSettled([
+          store.campaigns.transition(sandbox, id, {
+            from: ['live'],
+            to: 'live',
+            liveVersion: 2,
+            expectedLiveVersion: 1,
+          }),
+          store.campaigns.transition(sandbox, id, {
+            from: ['live'],
+            to: 'live',
+            liveVersion: 3,
+            expectedLiveVersion: 1,
+          }),
+        ]);
+
+        const won = outcomes.filter((o): o is PromiseFulfilledResult<Campaign> => o.status === 'fulfilled');
+        expect(won).toHaveLength(1);
+        const refused = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+        expect(refused?.reason).toMatchObject({ code: 'version-conflict' });
+        expect((await store.campaigns.get(sandbox, id))?.liveVersion).toBe(won[0]?.value.liveVersion);
       });
     });
   });

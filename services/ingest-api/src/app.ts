@@ -1,16 +1,20 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { ChannelAdapter } from '@herald/channels';
 import type { TemplateEngine } from '@herald/templating';
 import type { ApiKeyAuthenticator } from './auth/api-key-authenticator';
 import type { CampaignService } from './campaigns/campaign-service';
+import type { AudienceExecutionService } from './executions/audience-execution.service';
 import type { UnitaryExecutionService } from './executions/unitary-execution.service';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { openApiDocument } from './openapi/openapi-document';
 import { apiKeysRoutes } from './routes/api-keys.routes';
+import { audienceExecutionsRoutes } from './routes/audience-executions.routes';
 import { audiencesRoutes } from './routes/audiences.routes';
 import { campaignToolsRoutes } from './routes/campaign-tools.routes';
 import { campaignsRoutes } from './routes/campaigns.routes';
 import { executionsRoutes } from './routes/executions.routes';
+import { highThroughputRoutes } from './routes/highthroughput.routes';
+import type { HighThroughputExecutionService } from './executions/highthroughput-execution.service';
 import { healthRoutes, type ReadinessCheck } from './routes/health.routes';
 import { openApiRoutes } from './routes/openapi.routes';
 import { profilesRoutes } from './routes/profiles.routes';
@@ -21,6 +25,10 @@ export interface AppDeps extends RouteDeps {
   authenticator: ApiKeyAuthenticator;
   campaigns: CampaignService;
   unitaryExecutions: UnitaryExecutionService;
+  audienceExecutions: AudienceExecutionService;
+  highThroughputExecutions: HighThroughputExecutionService;
+  /** Per-API-key call rate of the execution API, shared by all API processes. */
+  apiKeyRateLimit: RequestHandler;
   readinessChecks: readonly ReadinessCheck[];
   maxRecipients: number;
   templates: TemplateEngine;
@@ -38,7 +46,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(openApiRoutes(openApiDocument(deps.maxRecipients)));
   // Everything below needs a key; each route says which role.
   app.use(deps.authenticator.middleware());
+  app.use('/im/executions', deps.apiKeyRateLimit);
+  app.use(highThroughputRoutes(deps.highThroughputExecutions, deps.maxBodyBytes));
   app.use(executionsRoutes(deps.unitaryExecutions, deps.maxBodyBytes));
+  app.use(audienceExecutionsRoutes(deps.audienceExecutions, deps.maxBodyBytes));
   app.use(campaignsRoutes(deps.campaigns, deps.maxBodyBytes));
   app.use(profilesRoutes(deps, { allowPrivatePushEndpoints: deps.allowPrivateUrls }));
   app.use(audiencesRoutes(deps));

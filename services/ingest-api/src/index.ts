@@ -14,7 +14,13 @@ import { CampaignService } from './campaigns/campaign-service';
 import { CampaignValidator } from './campaigns/campaign-validator';
 import { ContextValidators } from './executions/context-validators';
 import { UnitaryExecutionService } from './executions/unitary-execution.service';
+import { AudienceExecutionService } from './executions/audience-execution.service';
+import { createFanOutQueue } from './executions/fan-out-queue';
+import { IdempotencyGuard } from './executions/idempotency';
 import { createUserSchemaAjv } from './validation/ajv';
+import { HighThroughputExecutionService } from './executions/highthroughput-execution.service';
+import { apiKeyRateLimit } from './limits/api-key-rate-limit';
+import { QueueBackpressure } from './limits/queue-backpressure';
 import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
 import { bootstrapAdminKey } from './auth/bootstrap-admin-key';
 
@@ -56,8 +62,11 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
     sms: deliveryQueue('sms'),
     push: deliveryQueue('push'),
   };
+  const fanOutQueue = createFanOutQueue(redis, config.redis.queuePrefix);
+  fanOutQueue.on('error', (error) => logger.warn({ err: error.message }, 'fan-out queue error'));
   const templates = new TemplateEngine();
   const bootstrap = await bootstrapAdminKey(store, config.auth.adminKey, logger);
+  const backpressure = new QueueBackpressure({ queues, maxWaiting: config.api.queueMaxWaiting, logger });
   const app = createApp({
     logger,
     store,
@@ -68,12 +77,43 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
     templates,
     outbox: new OutboxAdapter(config.outbox.dir),
     campaigns: new CampaignService(store, new CampaignValidator(), templates),
+    apiKeyRateLimit: apiKeyRateLimit({
+      redis,
+      prefix: config.redis.queuePrefix,
+      limitPerSecond: config.api.rateLimitPerSecond,
+      logger,
+    }),
+    highThroughputExecutions: new HighThroughputExecutionService({
+      store,
+      emailQueue: queues.email,
+      contextValidators: new ContextValidators(createUserSchemaAjv),
+      idempotency: new IdempotencyGuard(redis, {
+        prefix: config.redis.queuePrefix,
+        ttlSeconds: config.api.idempotencyTtlSeconds,
+      }),
+      backpressure,
+      templates,
+      limits: { maxRecipients: config.api.maxRecipients, maxContextBytes: config.api.maxContextBytes },
+      logger,
+    }),
+    audienceExecutions: new AudienceExecutionService({
+      store,
+      fanOutQueue,
+      contextValidators: new ContextValidators(createUserSchemaAjv),
+      logger,
+    }),
     unitaryExecutions: new UnitaryExecutionService({
       store,
       queues,
       allowPrivatePushEndpoints: config.allowPrivateUrls,
-      contextValidators: new ContextValidators(createUserSchemaAjv()),
+      contextValidators: new ContextValidators(createUserSchemaAjv),
       limits: { maxRecipients: config.api.maxRecipients, maxContextBytes: config.api.maxContextBytes },
+      idempotency: new IdempotencyGuard(redis, {
+        prefix: config.redis.queuePrefix,
+        ttlSeconds: config.api.idempotencyTtlSeconds,
+      }),
+      backpressure,
+      templates,
       logger,
     }),
     readinessChecks: [
@@ -85,7 +125,7 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
     app,
     ...(bootstrap.generatedKey ? { generatedAdminKey: bootstrap.generatedKey } : {}),
     close: async () => {
-      await Promise.all(Object.values(queues).map((queue) => queue.close()));
+      await Promise.all([...Object.values(queues), fanOutQueue].map((queue) => queue.close()));
       redis.disconnect();
       await store.close();
     },

@@ -138,6 +138,16 @@ describe('audiences', () => {
     expect(body.items.map((a: { name: string }) => a.name)).not.toContain('Nope');
   });
 
+  it('refuses a $regex that could backtrack catastrophically with 400 unsafe-regex', async () => {
+    const query = { 'attributes.loyalty.tier': { $regex: '^(a+)+$' } };
+    const res = await h.api.post('/audiences').send({ name: 'Slow', kind: 'query', query }).expect(400);
+
+    expect(res.body).toMatchObject({
+      code: 'invalid-audience-query',
+      errors: [{ path: '/query/attributes.loyalty.tier/$regex', code: 'unsafe-regex' }],
+    });
+  });
+
   it('refuses a query nested deeper than 10 levels or larger than 16 KB', async () => {
     let deep: Record<string, unknown> = { $eq: 1 };
     for (let i = 0; i < 10; i += 1) deep = { $and: [{ 'attributes.x': deep }] };

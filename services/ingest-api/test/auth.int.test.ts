@@ -124,6 +124,37 @@ describe('API keys and access', () => {
     await h.api.delete(`/api-keys/${created.body.id}`).expect(404);
   });
 
+  it('keeps an admin key bound to a sandbox within it: no wider keys, no view of other keys', async () => {
+    const devAdmin = 'key-dev-admin-0123456789abcdef';
+    await h.store.apiKeys.create({
+      name: 'dev admin',
+      hash: hashApiKey(devAdmin),
+      roles: ['admin'],
+      sandboxes: ['dev'],
+    });
+    await app()
+      .post('/api-keys')
+      .set('x-api-key', devAdmin)
+      .send({ name: 'escalate', roles: ['admin'], sandboxes: ['*'] })
+      .expect(403);
+    await app()
+      .post('/api-keys')
+      .set('x-api-key', devAdmin)
+      .send({ name: 'escalate', roles: ['manage'], sandboxes: ['prod'] })
+      .expect(403);
+    const own = await app()
+      .post('/api-keys')
+      .set('x-api-key', devAdmin)
+      .send({ name: 'dev tool', roles: ['manage'], sandboxes: ['dev'] })
+      .expect(201);
+    const listed = await app().get('/api-keys?limit=500').set('x-api-key', devAdmin).expect(200);
+    const sandboxes = listed.body.items.flatMap((item: { sandboxes: string[] }) => item.sandboxes);
+    expect(new Set(sandboxes)).toEqual(new Set(['dev']));
+    const prodKey = (await h.store.apiKeys.list({ limit: 500 })).items.find((item) => item.name === 'exec');
+    await app().delete(`/api-keys/${prodKey?.id}`).set('x-api-key', devAdmin).expect(404);
+    await app().delete(`/api-keys/${own.body.id}`).set('x-api-key', devAdmin).expect(204);
+  });
+
   it('refuses an invalid key definition, naming the fields', async () => {
     const res = await h.api
       .post('/api-keys')

@@ -1,9 +1,30 @@
 import type { CampaignDefinition, CampaignStatus } from '@herald/contracts';
 import { orderShippedCampaign, waitFor } from '@herald/testing';
+import { TemplateEngine } from '@herald/templating';
+import { CampaignService } from '../src/campaigns/campaign-service';
+import { CampaignValidator } from '../src/campaigns/campaign-validator';
 import { startApiHarness, type ApiHarness } from './api-harness';
 
 const inMs = (ms: number): string => new Date(Date.now() + ms).toISOString();
 const HOUR = 3_600_000;
+
+/** A real engine whose first render waits until released: holds a publish inside its checks. */
+class StallingTemplateEngine extends TemplateEngine {
+  private signalEntered!: () => void;
+  readonly entered = new Promise<void>((resolve) => (this.signalEntered = resolve));
+  private releaseGate!: () => void;
+  private readonly gate = new Promise<void>((resolve) => (this.releaseGate = resolve));
+
+  release(): void {
+    this.releaseGate();
+  }
+
+  override async render(...args: Parameters<TemplateEngine['render']>): Promise<string> {
+    this.signalEntered();
+    await this.gate;
+    return super.render(...args);
+  }
+}
 
 describe('campaign lifecycle', () => {
   let h: ApiHarness;
@@ -151,6 +172,50 @@ describe('campaign lifecycle', () => {
         expect((await h.api.get(`/campaigns/${id}`)).body.status).toBe(status);
       },
     );
+  });
+
+  describe('concurrent publishes', () => {
+    it('refuses a publish whose checks outlived a newer publish, keeping the newer version live', async () => {
+      const id = await campaignIn('live');
+      await h.api
+        .put(`/campaigns/${id}`)
+        .send(orderShippedCampaign({ name: 'v2' }))
+        .expect(200);
+      const templates = new StallingTemplateEngine();
+      const slow = new CampaignService(h.store, new CampaignValidator(), templates);
+
+      const stalled = slow.publish('prod', id).catch((error: unknown) => error);
+      await templates.entered;
+      await h.api
+        .put(`/campaigns/${id}`)
+        .send(orderShippedCampaign({ name: 'v3' }))
+        .expect(200);
+      await h.api.post(`/campaigns/${id}/publish`).expect(200);
+      templates.release();
+
+      expect(await stalled).toMatchObject({ code: 'version-conflict', status: 409 });
+      expect((await h.api.get(`/campaigns/${id}`)).body).toMatchObject({
+        status: 'live',
+        liveVersion: 3,
+        latestVersion: 3,
+      });
+    });
+
+    it('refuses a swap through the store whose expected live version is stale', async () => {
+      const id = await campaignIn('live');
+      await h.store.campaigns.addVersion('prod', id, orderShippedCampaign({ name: 'v2' }), 1);
+      await h.store.campaigns.transition('prod', id, { from: ['live'], to: 'live', liveVersion: 2 });
+
+      await expect(
+        h.store.campaigns.transition('prod', id, {
+          from: ['live'],
+          to: 'live',
+          liveVersion: 1,
+          expectedLiveVersion: 1,
+        }),
+      ).rejects.toMatchObject({ code: 'version-conflict' });
+      expect((await h.store.campaigns.get('prod', id))?.liveVersion).toBe(2);
+    });
   });
 
   describe('triggers', () => {

@@ -1,5 +1,5 @@
 import { createECDH, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import type { CampaignDefinition } from '@herald/contracts';
@@ -254,7 +254,7 @@ describe('campaign author tools', () => {
       ).toBe('unknown-locale');
       expect(
         (await h.api.post(`/campaigns/${smsId}/preview`).send({ version: 9 }).expect(404)).body.code,
-      ).toBe('version-not-found');
+      ).toBe('campaign-version-not-found');
       expect((await h.api.post('/campaigns/nope/preview').send({}).expect(404)).body.code).toBe(
         'campaign-not-found',
       );
@@ -291,6 +291,35 @@ describe('campaign author tools', () => {
       ]);
       const mail = await simpleParser(readFileSync(outbox('email', `${executionId}-r0.eml`)));
       expect(mail.subject).toBe('[TEST] Hi Q, order T-1');
+    });
+
+    it('sends nothing when a rendered subject would inject a header, and preview says so too', async () => {
+      const emailFolder = path.dirname(outbox('email', 'x.eml'));
+      const before = existsSync(emailFolder) ? readdirSync(emailFolder).length : 0;
+      const evil = { orderId: 'T-2\r\nBcc: victim@example.com', total: 1 };
+      const res = await h.api
+        .post(`/campaigns/${emailId}/test-send`)
+        .send({
+          recipients: [
+            { address: 'qa@example.com', context: { orderId: 'T-ok', total: 1 } },
+            { address: 'qa2@example.com', context: evil },
+          ],
+        })
+        .expect(422);
+      expect(res.body.code).toBe('test-send-failed');
+      expect(existsSync(emailFolder) ? readdirSync(emailFolder).length : 0).toBe(before);
+      const preview = await h.api
+        .post(`/campaigns/${emailId}/preview`)
+        .send({
+          profile: { inline: { attributes: { email: 'qa@example.com' } } },
+          context: evil,
+          locale: 'en',
+        })
+        .expect(200);
+      expect(preview.body.locales[0]).toMatchObject({
+        outcome: 'failed',
+        error: { code: 'header-injection' },
+      });
     });
 
     it('delivers a marked SMS and a marked push message as JSON files', async () => {

@@ -100,6 +100,50 @@ describe('campaigns API', () => {
     expect(res.body.errors[0].path).toMatch(/^\/contextSchema/);
   });
 
+  it('refuses context-schema patterns that could backtrack catastrophically, wherever they are', async () => {
+    const res = await h.api
+      .post('/campaigns')
+      .send({
+        ...orderShippedCampaign(),
+        contextSchema: {
+          type: 'object',
+          properties: {
+            code: { type: 'string', pattern: '^(a+)+$' },
+            lines: { type: 'array', items: { type: 'object', patternProperties: { '^(\\d+)*$': {} } } },
+          },
+        },
+      })
+      .expect(400);
+
+    expect(res.body.code).toBe('invalid-campaign');
+    expect(res.body.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: '/contextSchema/properties/code/pattern', code: 'unsafe-regex' }),
+        expect.objectContaining({
+          path: '/contextSchema/properties/lines/items/patternProperties/^(\\d+)*$',
+          code: 'unsafe-regex',
+        }),
+      ]),
+    );
+  });
+
+  it('accepts ordinary context-schema patterns', async () => {
+    await h.api
+      .post('/campaigns')
+      .send({
+        ...orderShippedCampaign(),
+        contextSchema: {
+          type: 'object',
+          properties: {
+            sku: { type: 'string', pattern: '^[A-Z]{2}-[0-9]+$' },
+            phone: { type: 'string', pattern: '^\\+?[0-9]{7,15}$' },
+          },
+          patternProperties: { '^x-[a-z]+$': { type: 'string' } },
+        },
+      })
+      .expect(201);
+  });
+
   it('activates a campaign that passes every check, making its latest version live', async () => {
     const created = await h.api.post('/campaigns').send(orderShippedCampaign()).expect(201);
     const live = await h.api.post(`/campaigns/${created.body.id}/activate`).expect(200);

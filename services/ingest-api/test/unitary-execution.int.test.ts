@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { orderShippedCampaign } from '@herald/testing';
 import { startApiHarness, type ApiHarness } from './api-harness';
 
@@ -34,9 +35,9 @@ describe('POST /im/executions/unitary', () => {
       executionId: expect.any(String),
       requestId: 'req-1',
       createdAt: expect.any(String),
-      createdBy: 'anonymous',
+      createdBy: expect.stringMatching(/.+/),
       modifiedAt: expect.any(String),
-      modifiedBy: 'anonymous',
+      modifiedBy: expect.stringMatching(/.+/),
     });
     const jobs = await h.emailQueue.getJobs(['waiting']);
     expect(jobs.map((job) => job.id).sort()).toEqual(
@@ -216,5 +217,128 @@ describe('POST /im/executions/unitary', () => {
       .send({ requestId: 'req-9', campaignId, recipients: [recipient(0)] })
       .expect(404);
     expect(await waitingJobs()).toBe(0);
+  });
+
+  it('refuses the same recipient twice in one call, listing every repeat', async () => {
+    const res = await h.api
+      .post('/im/executions/unitary')
+      .send({
+        requestId: 'req-10',
+        campaignId,
+        recipients: [
+          recipient(0),
+          recipient(1),
+          { ...recipient(0), userId: 'USER0@example.com' },
+          recipient(1),
+          { ...recipient(1), type: 'external', channelData: { emailAddress: 'user1@example.com' } },
+        ],
+      })
+      .expect(400);
+    expect(res.body.code).toBe('duplicate-recipient');
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({
+        recipientIndex: 2,
+        path: '/recipients/2/userId',
+        code: 'duplicate-recipient',
+      }),
+      expect.objectContaining({
+        recipientIndex: 3,
+        path: '/recipients/3/userId',
+        code: 'duplicate-recipient',
+      }),
+    ]);
+    expect(await waitingJobs()).toBe(0);
+  });
+
+  it('refuses a marketing campaign with 422: it is triggered through the audience endpoint', async () => {
+    const created = await h.api
+      .post('/campaigns')
+      .send(orderShippedCampaign({ type: 'marketing' }))
+      .expect(201);
+    await h.api.post(`/campaigns/${created.body.id}/activate`).expect(200);
+    const res = await h.api
+      .post('/im/executions/unitary')
+      .send({ requestId: 'req-11', campaignId: created.body.id, recipients: [recipient(0)] })
+      .expect(422);
+    expect(res.body.code).toBe('wrong-endpoint-for-campaign');
+    expect(await waitingJobs()).toBe(0);
+  });
+
+  describe('with dryRun=true', () => {
+    it('answers what each recipient would be sent, and queues, records and creates nothing', async () => {
+      const res = await h.api
+        .post('/im/executions/unitary?dryRun=true')
+        .send({
+          requestId: 'dry-1',
+          campaignId,
+          recipients: [
+            recipient(0),
+            {
+              type: 'external',
+              userId: 'crm-7',
+              namespace: 'crm',
+              channelData: { emailAddress: 'grace@example.com' },
+              context: { orderId: 'G-7', total: 3 },
+            },
+          ],
+        })
+        .expect(200);
+      expect(res.body).toEqual({
+        dryRun: true,
+        campaignId,
+        campaignVersion: 1,
+        recipients: [
+          {
+            index: 0,
+            outcome: 'send',
+            address: 'user0@example.com',
+            locale: 'en',
+            wouldCreateProfile: true,
+            message: expect.objectContaining({ channel: 'email', subject: 'Hi there, order O-0' }),
+          },
+          {
+            index: 1,
+            outcome: 'send',
+            address: 'grace@example.com',
+            locale: 'en',
+            message: expect.objectContaining({ to: 'grace@example.com', text: 'Order G-7: 3 EUR' }),
+          },
+        ],
+      });
+      expect(await waitingJobs()).toBe(0);
+      expect((await h.store.executions.listByCampaign('prod', campaignId)).items).toEqual(
+        expect.not.arrayContaining([expect.objectContaining({ requestId: 'dry-1' })]),
+      );
+      expect(
+        await h.store.profiles.findByIdentity('prod', { namespace: 'email', id: 'user0@example.com' }),
+      ).toBeNull();
+      const redis = new Redis(h.config.redis.url);
+      try {
+        expect(await redis.exists(`${h.config.redis.queuePrefix}:idem:prod:dry-1`)).toBe(0);
+      } finally {
+        redis.disconnect();
+      }
+    });
+
+    it('reports a recipient without a profile as excluded when the campaign does not create profiles', async () => {
+      const created = await h.api
+        .post('/campaigns')
+        .send(orderShippedCampaign({ createProfiles: false }))
+        .expect(201);
+      await h.api.post(`/campaigns/${created.body.id}/activate`).expect(200);
+      const res = await h.api
+        .post('/im/executions/unitary?dryRun=true')
+        .send({ requestId: 'dry-2', campaignId: created.body.id, recipients: [recipient(0)] })
+        .expect(200);
+      expect(res.body.recipients).toEqual([{ index: 0, outcome: 'excluded', reason: 'profile-not-found' }]);
+    });
+
+    it('validates like a real call', async () => {
+      const res = await h.api
+        .post('/im/executions/unitary?dryRun=true')
+        .send({ requestId: 'dry-3', campaignId, recipients: [recipient(0, { orderId: 'O-0' })] })
+        .expect(400);
+      expect(res.body.code).toBe('invalid-recipients');
+    });
   });
 });

@@ -50,7 +50,7 @@ export function firstTriggerInstructions(apiUrl: string, outboxDir: string, admi
     `curl -s -X POST ${apiUrl}/campaigns/$CAMPAIGN_ID/activate -H "authorization: Bearer $KEY" > /dev/null`,
     `curl -s -X POST ${apiUrl}/im/executions/unitary -H "authorization: Bearer $KEY" -H 'content-type: application/json' \\`,
     `  -d '${trigger('CAMPAIGN')}'`,
-    `ls ${outboxDir}/email`,
+    `sleep 1; ls ${outboxDir}/email`,
     '',
     'Press Ctrl-C to stop (jobs in flight are finished first).',
     '',

@@ -9,6 +9,7 @@ import { openStore } from '@herald/store';
 import { TemplateEngine } from '@herald/templating';
 import { CampaignVersions } from './campaign-versions';
 import { startDeliveryWorkers } from './delivery-workers';
+import { startFanOut } from './fan-out/fan-out-runtime';
 
 export interface WorkerRuntime {
   workers: Worker[];
@@ -44,10 +45,23 @@ export async function buildWorker(config: HeraldConfig, logger: Logger): Promise
     () => ({ store, campaigns, templates, adapter: outbox, logger }),
     logger,
   );
+  const fanOut = config.worker.fanOut
+    ? startFanOut(
+        {
+          connection: redis,
+          prefix: config.redis.queuePrefix,
+          lockDurationMs: config.worker.lockDurationMs,
+          maxAttempts: config.worker.maxAttempts,
+          pageSize: config.worker.fanOutPageSize,
+        },
+        store,
+        logger,
+      )
+    : undefined;
   return {
-    workers,
+    workers: fanOut ? [...workers, fanOut.worker] : workers,
     close: async () => {
-      await Promise.all(workers.map((worker) => worker.close()));
+      await Promise.all([...workers.map((worker) => worker.close()), fanOut?.close()]);
       redis.disconnect();
       await store.close();
     },

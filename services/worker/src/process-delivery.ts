@@ -7,7 +7,7 @@ import { buildMessage, type MessageToSend } from '@herald/messages';
 import type { DeliveryKey, DeliveryUpdate, Store } from '@herald/store';
 import type { TemplateEngine } from '@herald/templating';
 import type { CampaignVersions } from './campaign-versions';
-import { resolveProfile } from './resolve-profile';
+import { resolveProfile, type ProfileResolution } from './resolve-profile';
 
 export interface DeliveryDeps {
   store: Store;
@@ -86,7 +86,11 @@ async function deliver(
     return { status: 'excluded', reason };
   };
 
-  const resolution = await resolveProfile(store, data.sandbox, data.recipient, version.definition);
+  // High-throughput calls are addressed by the call alone: the store is never read nor written.
+  const resolution: ProfileResolution =
+    data.mode === 'highthroughput'
+      ? { kind: 'resolved', profile: null, created: false }
+      : await resolveProfile(store, data.sandbox, data.recipient, version.definition);
   if (resolution.kind === 'not-found') return exclude('profile-not-found');
   const profile = resolution.profile;
   const profileId = profile ? { profileId: profile.id } : {};

@@ -63,11 +63,11 @@ const localeContent = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    subject: { type: 'string', minLength: 1, maxLength: LINE_TEMPLATE_MAX },
+    subject: { type: 'string', minLength: 1, maxLength: LINE_TEMPLATE_MAX, pattern: SINGLE_LINE_PATTERN },
     html: { type: 'string', minLength: 1, maxLength: BODY_TEMPLATE_MAX },
     text: { type: 'string', minLength: 1, maxLength: BODY_TEMPLATE_MAX },
     body: { type: 'string', minLength: 1, maxLength: 10_000 },
-    title: { type: 'string', minLength: 1, maxLength: LINE_TEMPLATE_MAX },
+    title: { type: 'string', minLength: 1, maxLength: LINE_TEMPLATE_MAX, pattern: SINGLE_LINE_PATTERN },
     url: { type: 'string', minLength: 1, maxLength: LINE_TEMPLATE_MAX },
     icon: { type: 'string', minLength: 1, maxLength: LINE_TEMPLATE_MAX },
     data: {

@@ -13,7 +13,7 @@ export const recipientSchema = {
       additionalProperties: false,
       properties: {
         emailAddress: { type: 'string', format: 'email', maxLength: 254 },
-        mobilePhoneNumber: { type: 'string', pattern: '^\\+?[0-9]{6,15}$' },
+        mobilePhoneNumber: { type: 'string', pattern: '^\\+?[0-9]{7,15}$' },
         pushInfo: { type: 'object', maxProperties: 20 },
       },
     },

@@ -60,6 +60,13 @@ function notFound(id: string): NotFoundError {
   return new NotFoundError('campaign-not-found', `Campaign ${id} does not exist.`);
 }
 
+function liveVersionConflict(id: string, live: number | null, expected: number | null): ConflictError {
+  return new ConflictError(
+    'version-conflict',
+    `Campaign ${id} has live version ${live ?? 'none'}, not ${expected ?? 'none'}: another change was saved first. Reload it and retry.`,
+  );
+}
+
 export class EmbeddedCampaignRepository implements CampaignRepository {
   private readonly insertCampaign;
   private readonly insertVersion;
@@ -170,6 +177,12 @@ export class EmbeddedCampaignRepository implements CampaignRepository {
             'illegal-transition',
             `Campaign ${id} is ${current.status}; it must be ${transition.from.join(' or ')} to become ${transition.to}.`,
           );
+        }
+        if (
+          transition.expectedLiveVersion !== undefined &&
+          current.live_version !== transition.expectedLiveVersion
+        ) {
+          throw liveVersionConflict(id, current.live_version, transition.expectedLiveVersion);
         }
         this.updateStatus.run(transition.to, transition.liveVersion ?? null, now(), sandbox, id);
         return this.mustGet(sandbox, id);

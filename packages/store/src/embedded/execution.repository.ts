@@ -1,5 +1,5 @@
 import type { Execution, ExecutionKind, ExecutionStatus } from '@herald/contracts';
-import type { ExecutionRepository, NewExecution, Page, PageRequest } from '../ports';
+import type { ExecutionRepository, FanOutProgress, NewExecution, Page, PageRequest } from '../ports';
 import type { Db } from './database';
 import { setIfPresent } from './columns';
 import { pageQuery, toPage } from './paging';
@@ -16,11 +16,19 @@ interface ExecutionRow {
   status: ExecutionStatus;
   error: string | null;
   created_by: string | null;
+  audience_id: string | null;
+  targeted_profile_count: number | null;
+  fan_out_cursor: string | null;
   created_at: string;
   updated_at: string;
 }
 
-type ExecutionColumns = Omit<NewExecution, 'createdBy'> & { createdBy: string | null; at: string };
+type ExecutionColumns = Omit<NewExecution, 'createdBy' | 'audienceId'> & {
+  createdBy: string | null;
+  audienceId: string | null;
+  targetedProfileCount: number | null;
+  at: string;
+};
 
 function toExecution(row: ExecutionRow): Execution {
   const execution: Execution = {
@@ -37,6 +45,9 @@ function toExecution(row: ExecutionRow): Execution {
   };
   setIfPresent(execution, 'error', row.error);
   setIfPresent(execution, 'createdBy', row.created_by);
+  setIfPresent(execution, 'audienceId', row.audience_id);
+  setIfPresent(execution, 'targetedProfileCount', row.targeted_profile_count);
+  setIfPresent(execution, 'fanOutCursor', row.fan_out_cursor);
   return execution;
 }
 
@@ -45,13 +56,15 @@ export class EmbeddedExecutionRepository implements ExecutionRepository {
   private readonly selectOne;
   private readonly selectPage;
   private readonly updateStatus;
+  private readonly updateFanOut;
 
   constructor(db: Db) {
     this.insert = db.prepare<ExecutionColumns, ExecutionRow>(
       `INSERT INTO executions (sandbox, id, kind, campaign_id, campaign_version, request_id, recipient_count,
-                               status, error, created_by, created_at, updated_at)
+                               status, error, created_by, audience_id, targeted_profile_count,
+                               created_at, updated_at)
        VALUES (@sandbox, @id, @kind, @campaignId, @campaignVersion, @requestId, @recipientCount,
-               'accepted', NULL, @createdBy, @at, @at)
+               'accepted', NULL, @createdBy, @audienceId, @targetedProfileCount, @at, @at)
        RETURNING *`,
     );
     this.selectOne = db.prepare<[string, string], ExecutionRow>(
@@ -62,6 +75,10 @@ export class EmbeddedExecutionRepository implements ExecutionRepository {
     );
     this.updateStatus = db.prepare<[string, string | null, string, string, string]>(
       `UPDATE executions SET status = ?, error = ?, updated_at = ? WHERE sandbox = ? AND id = ?`,
+    );
+    this.updateFanOut = db.prepare<[string | null, number, string, string, string]>(
+      `UPDATE executions SET fan_out_cursor = ?, targeted_profile_count = ?, updated_at = ?
+       WHERE sandbox = ? AND id = ?`,
     );
   }
 
@@ -75,6 +92,8 @@ export class EmbeddedExecutionRepository implements ExecutionRepository {
       requestId: input.requestId,
       recipientCount: input.recipientCount,
       createdBy: input.createdBy ?? null,
+      audienceId: input.audienceId ?? null,
+      targetedProfileCount: input.audienceId === undefined ? null : 0,
       at: now(),
     });
     if (!row) throw new Error(`Execution ${input.id} was not stored.`);
@@ -89,6 +108,10 @@ export class EmbeddedExecutionRepository implements ExecutionRepository {
   async setStatus(sandbox: string, id: string, status: ExecutionStatus, error?: string): Promise<void> {
     // The error describes the status it came with, so a later status without one clears it.
     this.updateStatus.run(status, error ?? null, now(), sandbox, id);
+  }
+
+  async recordFanOutProgress(sandbox: string, id: string, progress: FanOutProgress): Promise<void> {
+    this.updateFanOut.run(progress.cursor, progress.targetedProfileCount, now(), sandbox, id);
   }
 
   async listByCampaign(sandbox: string, campaignId: string, page?: PageRequest): Promise<Page<Execution>> {

@@ -142,4 +142,9 @@ export const MIGRATIONS: readonly string[] = [
     revoked_at TEXT
   );
   `,
+  `
+  ALTER TABLE executions ADD COLUMN audience_id TEXT;
+  ALTER TABLE executions ADD COLUMN targeted_profile_count INTEGER;
+  ALTER TABLE executions ADD COLUMN fan_out_cursor TEXT;
+  `,
 ];

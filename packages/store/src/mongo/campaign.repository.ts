@@ -1,4 +1,4 @@
-import { Types } from 'mongoose';
+import { Types, type QueryFilter } from 'mongoose';
 import { newId } from '@herald/contracts';
 import type { Campaign, CampaignDefinition, CampaignVersion } from '@herald/contracts';
 import { ConflictError, NotFoundError } from '@herald/errors';
@@ -48,6 +48,13 @@ function versionConflict(id: string, expected: number): ConflictError {
   return new ConflictError(
     'version-conflict',
     `Campaign ${id} is no longer at version ${expected}: another change was saved first. Reload it and retry.`,
+  );
+}
+
+function liveVersionConflict(id: string, live: number | null, expected: number | null): ConflictError {
+  return new ConflictError(
+    'version-conflict',
+    `Campaign ${id} has live version ${live ?? 'none'}, not ${expected ?? 'none'}: another change was saved first. Reload it and retry.`,
   );
 }
 
@@ -223,21 +230,23 @@ export class MongoCampaignRepository implements CampaignRepository {
   async transition(sandbox: string, id: string, transition: CampaignTransition): Promise<Campaign> {
     const set: Partial<CampaignDoc> = { status: transition.to, updatedAt: new Date() };
     if (transition.liveVersion !== undefined) set.liveVersion = transition.liveVersion;
+    const filter: QueryFilter<CampaignDoc> = { sandbox, id, status: { $in: [...transition.from] } };
+    // `liveVersion: null` also matches a document written before the field had a default.
+    if (transition.expectedLiveVersion !== undefined) filter.liveVersion = transition.expectedLiveVersion;
     const updated = await this.campaigns
-      .findOneAndUpdate(
-        { sandbox, id, status: { $in: [...transition.from] } },
-        { $set: set },
-        { returnDocument: 'after' },
-      )
+      .findOneAndUpdate(filter, { $set: set }, { returnDocument: 'after' })
       .lean<CampaignDoc>()
       .exec();
     if (updated) return toCampaign(updated);
     // The filter cannot say why nothing matched; the document can.
     const current = await this.campaigns.findOne({ sandbox, id }).lean<CampaignDoc>().exec();
     if (!current) throw campaignNotFound(id);
-    throw new ConflictError(
-      'illegal-transition',
-      `Campaign ${id} is ${current.status}; it must be ${transition.from.join(' or ')} to become ${transition.to}.`,
-    );
+    if (!transition.from.includes(current.status)) {
+      throw new ConflictError(
+        'illegal-transition',
+        `Campaign ${id} is ${current.status}; it must be ${transition.from.join(' or ')} to become ${transition.to}.`,
+      );
+    }
+    throw liveVersionConflict(id, current.liveVersion ?? null, transition.expectedLiveVersion ?? null);
   }
 }

@@ -14,6 +14,9 @@ export interface ExecutionDoc {
   status: ExecutionStatus;
   error?: string;
   createdBy?: string;
+  audienceId?: string;
+  targetedProfileCount?: number;
+  fanOutCursor?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -30,6 +33,9 @@ export const executionSchema = new Schema<ExecutionDoc>(
     status: { type: String, enum: ['accepted', 'queued', 'failed'], required: true },
     error: { type: String },
     createdBy: { type: String },
+    audienceId: { type: String },
+    targetedProfileCount: { type: Number },
+    fanOutCursor: { type: String },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },

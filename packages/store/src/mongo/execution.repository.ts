@@ -1,7 +1,7 @@
 import type { UpdateQuery } from 'mongoose';
 import type { Execution, ExecutionStatus } from '@herald/contracts';
 import { ConflictError } from '@herald/errors';
-import type { ExecutionRepository, NewExecution, Page, PageRequest } from '../ports';
+import type { ExecutionRepository, FanOutProgress, NewExecution, Page, PageRequest } from '../ports';
 import { toIso } from './dates';
 import { isDuplicateKeyError } from './duplicate-key';
 import type { ExecutionDoc, ExecutionModel } from './execution.model';
@@ -19,6 +19,9 @@ export function toExecution(doc: ExecutionDoc): Execution {
     status: doc.status,
     ...(doc.error != null ? { error: doc.error } : {}),
     ...(doc.createdBy != null ? { createdBy: doc.createdBy } : {}),
+    ...(doc.audienceId != null ? { audienceId: doc.audienceId } : {}),
+    ...(doc.targetedProfileCount != null ? { targetedProfileCount: doc.targetedProfileCount } : {}),
+    ...(doc.fanOutCursor != null ? { fanOutCursor: doc.fanOutCursor } : {}),
     createdAt: toIso(doc.createdAt),
     updatedAt: toIso(doc.updatedAt),
   };
@@ -39,6 +42,7 @@ export class MongoExecutionRepository implements ExecutionRepository {
       recipientCount: input.recipientCount,
       status: 'accepted',
       ...(input.createdBy !== undefined ? { createdBy: input.createdBy } : {}),
+      ...(input.audienceId !== undefined ? { audienceId: input.audienceId, targetedProfileCount: 0 } : {}),
       createdAt: now,
       updatedAt: now,
     };
@@ -62,6 +66,23 @@ export class MongoExecutionRepository implements ExecutionRepository {
       error !== undefined
         ? { $set: { status, error, updatedAt: new Date() } }
         : { $set: { status, updatedAt: new Date() }, $unset: { error: 1 } };
+    await this.executions.updateOne({ _id: id, sandbox }, update).exec();
+  }
+
+  async recordFanOutProgress(sandbox: string, id: string, progress: FanOutProgress): Promise<void> {
+    const update: UpdateQuery<ExecutionDoc> =
+      progress.cursor !== null
+        ? {
+            $set: {
+              fanOutCursor: progress.cursor,
+              targetedProfileCount: progress.targetedProfileCount,
+              updatedAt: new Date(),
+            },
+          }
+        : {
+            $set: { targetedProfileCount: progress.targetedProfileCount, updatedAt: new Date() },
+            $unset: { fanOutCursor: 1 },
+          };
     await this.executions.updateOne({ _id: id, sandbox }, update).exec();
   }
 

@@ -21,7 +21,8 @@ export async function campaignVersion(
   }
   const wanted = version ?? campaign.latestVersion;
   const found = await store.campaigns.getVersion(sandbox, campaignId, wanted);
-  if (!found) throw new NotFoundError('version-not-found', `campaign ${campaignId} has no version ${wanted}`);
+  if (!found)
+    throw new NotFoundError('campaign-version-not-found', `campaign ${campaignId} has no version ${wanted}`);
   return found;
 }
 

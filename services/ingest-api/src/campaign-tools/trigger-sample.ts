@@ -37,7 +37,7 @@ export async function triggerSample(
   const version = await store.campaigns.getVersion(sandbox, campaignId, sampledVersion(campaign));
   if (!version)
     throw new NotFoundError(
-      'version-not-found',
+      'campaign-version-not-found',
       `campaign ${campaignId} has no version ${sampledVersion(campaign)}`,
     );
   const namespace = version.definition.identityNamespace;

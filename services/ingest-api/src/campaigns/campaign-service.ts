@@ -110,12 +110,20 @@ export class CampaignService {
         `version ${campaign.latestVersion} of campaign ${id} is already live; edit the campaign first`,
       );
     }
+    if (campaign.liveVersion !== null && campaign.latestVersion < campaign.liveVersion) {
+      throw new ConflictError(
+        'version-conflict',
+        `version ${campaign.latestVersion} of campaign ${id} is older than live version ${campaign.liveVersion}`,
+      );
+    }
     const warnings = await this.checked(campaign);
-    // Compare-and-set on the status read above: a stop in between makes this fail with 409.
+    // Compare-and-set on the status and live version read above: a stop, or another publish
+    // that landed while the checks ran, makes this fail with 409 instead of rolling it back.
     const published = await this.store.campaigns.transition(sandbox, id, {
       from: [campaign.status],
       to,
       liveVersion: campaign.latestVersion,
+      expectedLiveVersion: campaign.liveVersion,
     });
     return { ...published, warnings };
   }

@@ -3,6 +3,7 @@ import type { CampaignDefinition } from '@herald/contracts';
 import { campaignDefinitionSchema } from '@herald/contracts';
 import { ValidationError, type FieldError } from '@herald/errors';
 import { createAjv, createUserSchemaAjv, toFieldErrors } from '../validation/ajv';
+import { unsafeSchemaPatterns } from './unsafe-schema-patterns';
 
 const MAX_CONTEXT_SCHEMA_BYTES = 64 * 1024;
 
@@ -53,6 +54,8 @@ export class CampaignValidator {
           code: 'invalid-schema',
         }));
       }
+      const unsafePatterns = unsafeSchemaPatterns(schema, '/contextSchema');
+      if (unsafePatterns.length > 0) return unsafePatterns;
       this.userSchemas.compile(schema);
     } catch (error) {
       // Ajv throws (rather than reporting) on an unknown `$schema` dialect or a bad `$ref`.

@@ -86,3 +86,23 @@ describe('patternSample', () => {
     expect(patternSample('^(a)\\1$')).toBeUndefined();
   });
 });
+
+describe('sampleFromSchema on hostile schemas', () => {
+  it('stops building a schema whose properties all refer back to the root, quickly', () => {
+    const properties = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`p${i}`, { $ref: '#' }]));
+    const started = Date.now();
+    const sample = sampleFromSchema({ type: 'object', properties });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(JSON.stringify(sample).length).toBeLessThan(1_000_000);
+  });
+
+  it('gives up on a pattern whose nested counted repeats would build a huge string', () => {
+    expect(() =>
+      sampleFromSchema({
+        type: 'object',
+        required: ['code'],
+        properties: { code: { type: 'string', pattern: '^((a{10000}){10000}){10000}$' } },
+      }),
+    ).not.toThrow();
+  });
+});

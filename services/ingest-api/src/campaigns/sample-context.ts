@@ -12,6 +12,11 @@ const MAX_DEPTH = 12;
 /** Bounds what a hostile schema (`minItems: 1e9`) can make us build. */
 const MAX_ITEMS = 50;
 const MAX_STRING = 10_000;
+/**
+ * Values one sample may build: depth alone does not bound a schema whose properties all `$ref`
+ * the root (width^depth values), and building runs synchronously in the API process.
+ */
+const MAX_VALUES = 2_000;
 
 /** Values that satisfy the common string formats. */
 const FORMAT_SAMPLES: Record<string, string> = {
@@ -53,13 +58,16 @@ export function sampleFromSchema(schema: JsonSchemaObject, options: SampleOption
 }
 
 class SampleBuilder {
+  private valuesLeft = MAX_VALUES;
+
   constructor(
     private readonly root: Schema,
     private readonly optional: boolean,
   ) {}
 
   sample(node: unknown, name: string, depth: number): unknown {
-    if (!isObject(node) || depth > MAX_DEPTH) return undefined;
+    if (!isObject(node) || depth > MAX_DEPTH || this.valuesLeft <= 0) return undefined;
+    this.valuesLeft -= 1;
     if ('const' in node) return node.const;
     if (Array.isArray(node.enum) && node.enum.length > 0) return node.enum[0];
     if (Array.isArray(node.examples) && node.examples.length > 0) return node.examples[0];
@@ -226,6 +234,8 @@ class PatternParser {
       if (atom === undefined) return undefined;
       const count = this.quantifier();
       if (count === undefined) return undefined;
+      // Nested counted repeats (`((a{1e4}){1e4}){1e4}`) would otherwise build gigabytes.
+      if (out.length + atom.length * count > MAX_STRING) return undefined;
       out += atom.repeat(count);
     }
     return out;

@@ -1,16 +1,19 @@
 import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import type { CampaignVersion } from '@herald/contracts';
+import { UnprocessableError } from '@herald/errors';
 
 /**
  * Compiled context schemas, one per campaign version. A version is immutable, so its compiled
- * validator never goes stale; the map is bounded so deleted campaigns do not pile up.
+ * validator never goes stale; the map is bounded so deleted campaigns do not pile up. Each schema
+ * is compiled by its own Ajv: Ajv registers every `$id` it compiles for good, so one shared
+ * instance would let one campaign's `$id` break another's and would never free evicted schemas.
  */
 export class ContextValidators {
   private readonly cache = new Map<string, ValidateFunction>();
 
   constructor(
-    private readonly ajv: Ajv,
+    private readonly newAjv: () => Ajv,
     private readonly maxEntries = 1000,
   ) {}
 
@@ -18,7 +21,15 @@ export class ContextValidators {
     const key = `${version.sandbox}\u0000${version.campaignId}\u0000${version.version}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
-    const compiled = this.ajv.compile(version.definition.contextSchema);
+    let compiled: ValidateFunction;
+    try {
+      compiled = this.newAjv().compile(version.definition.contextSchema);
+    } catch (error) {
+      throw new UnprocessableError(
+        'invalid-context-schema',
+        `campaign ${version.campaignId} version ${version.version} has a context schema that cannot be compiled: ${(error as Error).message}`,
+      );
+    }
     if (this.cache.size >= this.maxEntries) {
       const oldest = this.cache.keys().next();
       if (!oldest.done) this.cache.delete(oldest.value);

@@ -101,3 +101,35 @@ function pushInfoProblems(recipient: Recipient, index: number, options: Recipien
     : toFieldErrors(validatePushInfo.errors, path);
   return problems.map((problem) => ({ ...problem, recipientIndex: index }));
 }
+
+/**
+ * A transactional call names each recipient once: every repeat of an earlier recipient (same
+ * type, namespace and userId; e-mail-like ids compared without case) is a problem.
+ */
+export function duplicateRecipientProblems(
+  recipients: readonly Recipient[],
+  skip: ReadonlySet<number | undefined>,
+): FieldError[] {
+  const firstIndexOf = new Map<string, number>();
+  const problems: FieldError[] = [];
+  recipients.forEach((recipient, index) => {
+    if (skip.has(index)) return;
+    const key = JSON.stringify([recipient.type, recipient.namespace, comparableUserId(recipient.userId)]);
+    const first = firstIndexOf.get(key);
+    if (first === undefined) {
+      firstIndexOf.set(key, index);
+      return;
+    }
+    problems.push({
+      recipientIndex: index,
+      path: `/recipients/${index}/userId`,
+      code: 'duplicate-recipient',
+      message: `recipient ${index} repeats recipient ${first} (${recipient.namespace} ${recipient.userId})`,
+    });
+  });
+  return problems;
+}
+
+function comparableUserId(userId: string): string {
+  return userId.includes('@') ? userId.toLowerCase() : userId;
+}

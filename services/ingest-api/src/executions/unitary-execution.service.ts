@@ -7,21 +7,26 @@ import type {
   Execution,
   UnitaryExecutionRequest,
 } from '@herald/contracts';
-import { deliveryJobId, newId, unitaryExecutionSchema } from '@herald/contracts';
+import { deliveryJobId, unitaryExecutionSchema } from '@herald/contracts';
 import {
   ConflictError,
   NotFoundError,
   ServiceUnavailableError,
+  UnprocessableError,
   ValidationError,
   type FieldError,
 } from '@herald/errors';
 import type { Logger } from '@herald/logger';
 import type { DeliveryQueue } from '@herald/queues';
 import type { Store } from '@herald/store';
+import type { TemplateEngine } from '@herald/templating';
 import { settleCampaign } from '../campaigns/settle-campaign';
+import type { QueueBackpressure } from '../limits/queue-backpressure';
 import { createAjv, toFieldErrors } from '../validation/ajv';
 import type { ContextValidators } from './context-validators';
-import { recipientProblems } from './recipient-checks';
+import { dryRunRecipients, type DryRunResult } from './dry-run';
+import type { IdempotencyGuard } from './idempotency';
+import { duplicateRecipientProblems, recipientProblems } from './recipient-checks';
 
 export interface UnitaryExecutionLimits {
   maxRecipients: number;
@@ -39,6 +44,8 @@ export interface ExecutionAccepted {
 }
 
 export interface UnitaryExecutionDeps {
+  /** Refuses calls while the channel's queue is deeper than the configured bound. */
+  backpressure: QueueBackpressure;
   store: Store;
   /** One delivery queue per channel: a job goes to the queue of its campaign's channel. */
   queues: Record<Channel, DeliveryQueue>;
@@ -46,16 +53,26 @@ export interface UnitaryExecutionDeps {
   allowPrivatePushEndpoints: boolean;
   contextValidators: ContextValidators;
   limits: UnitaryExecutionLimits;
+  idempotency: IdempotencyGuard;
+  /** Renders dry-run messages exactly as the worker will. */
+  templates: TemplateEngine;
   logger: Logger;
 }
 
-/** Until API keys exist (issue 3) calls are not attributed to a caller. */
+interface ValidatedCall {
+  request: UnitaryExecutionRequest;
+  campaign: Campaign;
+  version: CampaignVersion;
+}
+
+/** Records written before executions named their caller. */
 const ANONYMOUS = 'anonymous';
 
 /**
  * `POST /im/executions/unitary`: validates the whole call, records the execution, queues one
  * job per recipient and answers only once Redis holds every job. All or nothing: one bad
- * recipient rejects the call and nothing is queued.
+ * recipient rejects the call and nothing is queued. `requestId` is an idempotency key: a repeated
+ * call answers the first answer and never queues a recipient twice.
  */
 export class UnitaryExecutionService {
   private readonly validateRequest: ValidateFunction<UnitaryExecutionRequest>;
@@ -66,14 +83,50 @@ export class UnitaryExecutionService {
     );
   }
 
-  async execute(sandbox: string, body: unknown): Promise<ExecutionAccepted> {
+  /** `createdBy` names the caller (its API key id) in the execution record and the answer. */
+  async execute(sandbox: string, body: unknown, createdBy: string): Promise<ExecutionAccepted> {
+    const { request, campaign, version } = await this.validated(sandbox, body);
+    const { idempotency, logger } = this.deps;
+    const outcome = await idempotency.begin(sandbox, request.requestId, body);
+    // The guard holds only answers this method returned.
+    if (outcome.kind === 'replay') return outcome.response as ExecutionAccepted;
+    await this.deps.backpressure.assertQueueHasRoom(version.definition.channel);
+    const execution = await this.executionRecord(sandbox, request, campaign, version, outcome, createdBy);
+    const accepted = await this.enqueue(sandbox, request, version, execution);
+    // Every job is queued: if the key stays in progress, a retry resumes onto the same jobs.
+    await idempotency
+      .complete(sandbox, request.requestId, accepted)
+      .catch((error: unknown) => logger.error({ err: error }, 'cannot mark requestId completed'));
+    return accepted;
+  }
+
+  /** What the call would send to each recipient; queues, creates and records nothing. */
+  async dryRun(sandbox: string, body: unknown): Promise<DryRunResult> {
+    const { request, version } = await this.validated(sandbox, body);
+    return dryRunRecipients(this.deps, sandbox, version, request.recipients);
+  }
+
+  private async validated(sandbox: string, body: unknown): Promise<ValidatedCall> {
     const schemaProblems = this.validateRequest(body) ? [] : toFieldErrors(this.validateRequest.errors);
     const callProblems = schemaProblems.filter((problem) => problem.recipientIndex === undefined);
     if (callProblems.length > 0 || !isRequestShaped(body)) {
       throw new ValidationError('invalid-request', 'The request body is invalid.', schemaProblems);
     }
     const { campaign, version } = await this.liveCampaign(sandbox, body.campaignId);
-    const problems = [...schemaProblems, ...this.recipientsProblems(body, version, schemaProblems)];
+    const malformed = new Set(schemaProblems.map((problem) => problem.recipientIndex));
+    const duplicates = duplicateRecipientProblems(body.recipients, malformed);
+    const problems = [
+      ...schemaProblems,
+      ...duplicates,
+      ...this.recipientsProblems(body, version, malformed),
+    ].sort((a, b) => (a.recipientIndex ?? 0) - (b.recipientIndex ?? 0));
+    if (problems.length > 0 && problems.length === duplicates.length) {
+      throw new ValidationError(
+        'duplicate-recipient',
+        'The same recipient appears more than once; nothing was queued.',
+        problems,
+      );
+    }
     if (problems.length > 0) {
       throw new ValidationError(
         'invalid-recipients',
@@ -81,7 +134,7 @@ export class UnitaryExecutionService {
         problems,
       );
     }
-    return this.enqueue(sandbox, body, campaign, version);
+    return { request: body, campaign, version };
   }
 
   private async liveCampaign(
@@ -112,6 +165,12 @@ export class UnitaryExecutionService {
         `campaign ${campaignId} has no version ${campaign.liveVersion}`,
       );
     }
+    if (version.definition.type !== 'transactional') {
+      throw new UnprocessableError(
+        'wrong-endpoint-for-campaign',
+        `campaign ${campaignId} is a ${version.definition.type} campaign: trigger it with POST /im/executions/audience; unitary calls are for transactional campaigns`,
+      );
+    }
     return { campaign, version };
   }
 
@@ -119,9 +178,8 @@ export class UnitaryExecutionService {
   private recipientsProblems(
     body: UnitaryExecutionRequest,
     version: CampaignVersion,
-    schemaProblems: readonly FieldError[],
+    malformed: ReadonlySet<number | undefined>,
   ): FieldError[] {
-    const malformed = new Set(schemaProblems.map((problem) => problem.recipientIndex));
     const validateContext = this.deps.contextValidators.for(version);
     return body.recipients.flatMap((recipient, index) =>
       malformed.has(index)
@@ -133,24 +191,52 @@ export class UnitaryExecutionService {
     );
   }
 
-  private async enqueue(
+  /**
+   * A new call gets a new record; a resumed one reuses the record of its first attempt, which may
+   * not exist (the first attempt crashed before writing it) or may be written at this very moment
+   * by a concurrent duplicate.
+   */
+  private async executionRecord(
     sandbox: string,
     body: UnitaryExecutionRequest,
     campaign: Campaign,
     version: CampaignVersion,
-  ): Promise<ExecutionAccepted> {
-    const { store, logger } = this.deps;
-    const queue = this.deps.queues[version.definition.channel];
-    const execution: Execution = await store.executions.create({
-      id: newId(),
+    outcome: { kind: 'new' | 'resume'; executionId: string },
+    createdBy: string,
+  ): Promise<Execution> {
+    const { store } = this.deps;
+    if (outcome.kind === 'resume') {
+      const existing = await store.executions.get(sandbox, outcome.executionId);
+      if (existing) return existing;
+    }
+    const input = {
+      id: outcome.executionId,
       sandbox,
-      kind: 'unitary',
+      kind: 'unitary' as const,
       campaignId: campaign.id,
       campaignVersion: version.version,
       requestId: body.requestId,
       recipientCount: body.recipients.length,
-      createdBy: ANONYMOUS,
-    });
+      createdBy,
+    };
+    try {
+      return await store.executions.create(input);
+    } catch (error) {
+      // A concurrent duplicate, resumed while this call ran, may have written it first.
+      const existing = await store.executions.get(sandbox, input.id);
+      if (existing) return existing;
+      throw error;
+    }
+  }
+
+  private async enqueue(
+    sandbox: string,
+    body: UnitaryExecutionRequest,
+    version: CampaignVersion,
+    execution: Execution,
+  ): Promise<ExecutionAccepted> {
+    const { store, logger } = this.deps;
+    const queue = this.deps.queues[version.definition.channel];
     const queuedAt = new Date().toISOString();
     const jobs = body.recipients.map((recipient, index) => {
       const jobId = deliveryJobId(execution.id, index);
@@ -158,7 +244,7 @@ export class UnitaryExecutionService {
         executionId: execution.id,
         deliveryId: jobId,
         sandbox,
-        campaignId: campaign.id,
+        campaignId: execution.campaignId,
         campaignVersion: version.version,
         channel: version.definition.channel,
         recipientIndex: index,
@@ -185,7 +271,7 @@ export class UnitaryExecutionService {
       {
         executionId: execution.id,
         requestId: body.requestId,
-        campaignId: campaign.id,
+        campaignId: execution.campaignId,
         recipients: jobs.length,
       },
       'execution queued',
@@ -194,9 +280,9 @@ export class UnitaryExecutionService {
       executionId: execution.id,
       requestId: body.requestId,
       createdAt: execution.createdAt,
-      createdBy: ANONYMOUS,
+      createdBy: execution.createdBy ?? ANONYMOUS,
       modifiedAt: execution.createdAt,
-      modifiedBy: ANONYMOUS,
+      modifiedBy: execution.createdBy ?? ANONYMOUS,
     };
   }
 }

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
-import { HeraldError, ServiceUnavailableError } from '@herald/errors';
+import { HeraldError, ServiceUnavailableError, TooManyRequestsError } from '@herald/errors';
 import type { Logger } from '@herald/logger';
 import { PROBLEM_CONTENT_TYPE, problem, type Problem } from './problem';
 
@@ -26,7 +26,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (answer.status >= 500) {
       logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
     }
-    if (error instanceof ServiceUnavailableError)
+    if (error instanceof ServiceUnavailableError || error instanceof TooManyRequestsError)
       res.setHeader('Retry-After', String(error.retryAfterSeconds));
     res.status(answer.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(answer));
   };

@@ -1,10 +1,12 @@
 import { apiKeysOpenApi } from './api-keys.openapi';
+import { audienceExecutionsOpenApi } from './audience-executions.openapi';
 import { audiencesOpenApi } from './audiences.openapi';
 import { campaignToolsOpenApi } from './campaign-tools.openapi';
 import { campaignsOpenApi } from './campaigns.openapi';
 import { problemSchema, type OpenApiPart } from './common';
 import { executionsOpenApi } from './executions.openapi';
 import { healthOpenApi } from './health.openapi';
+import { highThroughputOpenApi } from './highthroughput.openapi';
 import { profilesOpenApi } from './profiles.openapi';
 import { suppressionsOpenApi } from './suppressions.openapi';
 
@@ -18,6 +20,8 @@ export function openApiDocument(maxRecipients: number): Record<string, unknown> 
     campaignsOpenApi(),
     campaignToolsOpenApi(),
     executionsOpenApi(maxRecipients),
+    audienceExecutionsOpenApi(),
+    highThroughputOpenApi(maxRecipients),
     profilesOpenApi(),
     audiencesOpenApi(),
     suppressionsOpenApi(),

@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import type { ApiKey, ApiKeyRole } from '@herald/store';
-import { NotFoundError, ValidationError } from '@herald/errors';
+import { ForbiddenError, NotFoundError, ValidationError } from '@herald/errors';
 import { generateApiKey, hashApiKey } from '../auth/api-key-secret';
 import type { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
+import { principalOf } from '../auth/principal';
 import { requireRole } from '../auth/require-role';
 import { jsonBody } from '../http/json-body';
 import { pageQueryProperties } from '../http/page-query';
@@ -58,6 +59,10 @@ export function apiKeysRoutes(deps: RouteDeps, authenticator: ApiKeyAuthenticato
         toFieldErrors(validate.errors),
       );
     }
+    const creator = principalOf(req);
+    if (!creator || !covers(creator.sandboxes, req.body.sandboxes)) {
+      throw new ForbiddenError('An admin key can only create keys for sandboxes it covers itself.');
+    }
     const key = generateApiKey();
     const stored = await deps.store.apiKeys.create({ ...req.body, hash: hashApiKey(key) });
     res.status(201).json({ ...publicView(stored), key });
@@ -79,14 +84,41 @@ export function apiKeysRoutes(deps: RouteDeps, authenticator: ApiKeyAuthenticato
       ...(typeof req.query.cursor === 'string' ? { cursor: req.query.cursor } : {}),
       ...(typeof req.query.limit === 'string' ? { limit: Number(req.query.limit) } : {}),
     });
-    res.json({ items: page.items.map(publicView), nextCursor: page.nextCursor });
+    const viewer = principalOf(req)?.sandboxes ?? [];
+    const visible = page.items.filter((item) => covers(viewer, item.sandboxes));
+    res.json({ items: visible.map(publicView), nextCursor: page.nextCursor });
   });
   router.delete('/api-keys/:id', admin, async (req, res) => {
-    if (!(await deps.store.apiKeys.revoke(pathParam(req, 'id')))) {
+    const id = pathParam(req, 'id');
+    const viewer = principalOf(req)?.sandboxes ?? [];
+    const target = viewer.includes('*') ? undefined : await findKey(deps, id);
+    if (target && !covers(viewer, target.sandboxes)) {
+      throw new NotFoundError('api-key-not-found', `no active API key ${id}`);
+    }
+    if (!(await deps.store.apiKeys.revoke(id))) {
       throw new NotFoundError('api-key-not-found', `no active API key ${pathParam(req, 'id')}`);
     }
     authenticator.forget();
     res.status(204).end();
   });
   return router;
+}
+
+/**
+ * Admin keys are scoped like the others: a key bound to some sandboxes sees, creates and revokes
+ * only keys within them; `*` covers everything.
+ */
+function covers(holder: readonly string[], wanted: readonly string[]): boolean {
+  return holder.includes('*') || wanted.every((sandbox) => sandbox !== '*' && holder.includes(sandbox));
+}
+
+async function findKey(deps: RouteDeps, id: string): Promise<ApiKey | undefined> {
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.apiKeys.list({ limit: 500, ...(cursor ? { cursor } : {}) });
+    const found = page.items.find((item) => item.id === id);
+    if (found) return found;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return undefined;
 }

@@ -35,7 +35,7 @@ export function campaignToolsRoutes(deps: CampaignToolsDeps): Router {
   const ajv = createAjv();
   const validatePreview = ajv.compile<PreviewRequest>(previewSchema);
   const validateTestSend = ajv.compile<TestSendRequest>(testSendSchema);
-  const contextValidators = new ContextValidators(createUserSchemaAjv());
+  const contextValidators = new ContextValidators(createUserSchemaAjv);
   const tools = { store: deps.store, templates: deps.templates, contextValidators };
 
   router.post('/campaigns/:id/preview', manage, ...jsonBody(deps.maxBodyBytes), async (req, res) => {

@@ -1,0 +1,143 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Result } from 'autocannon';
+import type { CpuProfileSummary } from './cpu-profile';
+
+/** The issue's goal on the 2-core reference machine. */
+export const TARGET = { callsPerSecond: 1200, p99Ms: 60, ratioOfCeiling: 0.85 } as const;
+
+export interface LoadFigures {
+  /** 2xx answers per second over the measured window. */
+  callsPerSecond: number;
+  recipientsPerSecond: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  calls2xx: number;
+  non2xx: number;
+  /** Connection errors and timeouts. */
+  errors: number;
+  statusCodes: Record<string, number>;
+}
+
+export interface BenchSettings {
+  durationSeconds: number;
+  warmupSeconds: number;
+  connections: number;
+  processes: number;
+  recipientsPerCall: number;
+  bodyBytes: number;
+  redisUrl: string;
+  cpus: number;
+  node: string;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  settings: BenchSettings;
+  api: LoadFigures;
+  bare: LoadFigures;
+  /** API calls/s over bare-endpoint calls/s. */
+  ratioOfCeiling: number;
+  target: typeof TARGET & { met: { callsPerSecond: boolean; p99: boolean; ratioOfCeiling: boolean } };
+  apiCpuProfile?: CpuProfileSummary;
+}
+
+export function loadFigures(result: Result, recipientsPerCall: number): LoadFigures {
+  const ok = result['2xx'];
+  const callsPerSecond = ok / result.duration;
+  const statusCodes: Record<string, number> = {};
+  for (const [code, stats] of Object.entries(result.statusCodeStats ?? {})) {
+    statusCodes[code] = stats.count ?? 0;
+  }
+  return {
+    callsPerSecond: Math.round(callsPerSecond),
+    recipientsPerSecond: Math.round(callsPerSecond * recipientsPerCall),
+    latencyMs: {
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      max: result.latency.max,
+    },
+    calls2xx: ok,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    statusCodes,
+  };
+}
+
+export function buildReport(
+  startedAt: Date,
+  settings: BenchSettings,
+  api: LoadFigures,
+  bare: LoadFigures,
+  apiCpuProfile: CpuProfileSummary | undefined,
+): BenchReport {
+  const ratioOfCeiling = bare.callsPerSecond === 0 ? 0 : api.callsPerSecond / bare.callsPerSecond;
+  return {
+    startedAt: startedAt.toISOString(),
+    settings,
+    api,
+    bare,
+    ratioOfCeiling: Math.round(ratioOfCeiling * 1000) / 1000,
+    target: {
+      ...TARGET,
+      met: {
+        callsPerSecond: api.callsPerSecond >= TARGET.callsPerSecond,
+        p99: api.latencyMs.p99 <= TARGET.p99Ms,
+        ratioOfCeiling: ratioOfCeiling >= TARGET.ratioOfCeiling,
+      },
+    },
+    ...(apiCpuProfile ? { apiCpuProfile } : {}),
+  };
+}
+
+/** Writes `bench/results/ingest-<timestamp>.json`; returns its path. */
+export function writeReport(report: BenchReport, resultsDir: string): string {
+  mkdirSync(resultsDir, { recursive: true });
+  const file = path.join(resultsDir, `ingest-${report.startedAt.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
+}
+
+function row(cells: readonly string[]): string {
+  const widths = [16, 10, 14, 9, 9, 9, 14];
+  return cells.map((cell, index) => cell.padStart(widths[index] ?? 10)).join(' ');
+}
+
+function figuresRow(name: string, figures: LoadFigures): string {
+  return row([
+    name,
+    String(figures.callsPerSecond),
+    String(figures.recipientsPerSecond),
+    String(figures.latencyMs.p50),
+    String(figures.latencyMs.p99),
+    String(figures.latencyMs.max),
+    `${figures.non2xx}/${figures.errors}`,
+  ]);
+}
+
+export function formatReport(report: BenchReport): string {
+  const { settings, target } = report;
+  const verdict = (met: boolean): string => (met ? 'met' : 'NOT met');
+  const lines = [
+    `ingest bench: ${settings.connections} connections, ${settings.durationSeconds} s, ${settings.processes} process(es), ` +
+      `${settings.recipientsPerCall} recipients/call, ${settings.bodyBytes} B bodies, ${settings.cpus} CPUs, node ${settings.node}`,
+    row(['', 'calls/s', 'recipients/s', 'p50 ms', 'p99 ms', 'max ms', 'non2xx/errors']),
+    figuresRow('herald API', report.api),
+    figuresRow('bare ceiling', report.bare),
+    `ratio of ceiling: ${(report.ratioOfCeiling * 100).toFixed(1)} %`,
+    `target: >= ${target.callsPerSecond} calls/s ${verdict(target.met.callsPerSecond)}; ` +
+      `p99 <= ${target.p99Ms} ms ${verdict(target.met.p99)}; ` +
+      `>= ${target.ratioOfCeiling * 100} % of ceiling ${verdict(target.met.ratioOfCeiling)}`,
+  ];
+  if (report.apiCpuProfile) {
+    lines.push(`API CPU profile (${report.apiCpuProfile.samples} samples), self time by area:`);
+    for (const share of report.apiCpuProfile.byArea.slice(0, 10)) {
+      lines.push(`  ${share.selfPercent.toFixed(1).padStart(5)} %  ${share.frame}`);
+    }
+    lines.push('top frames:');
+    for (const share of report.apiCpuProfile.topFrames.slice(0, 12)) {
+      lines.push(`  ${share.selfPercent.toFixed(1).padStart(5)} %  ${share.frame}`);
+    }
+  }
+  return lines.join('\n');
+}

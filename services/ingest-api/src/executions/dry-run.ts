@@ -1,0 +1,91 @@
+import type { CampaignVersion, Profile, Recipient } from '@herald/contracts';
+import { PermanentDeliveryError } from '@herald/errors';
+import { buildMessage, type MessageToSend } from '@herald/messages';
+import type { Store } from '@herald/store';
+import type { TemplateEngine } from '@herald/templating';
+
+export interface DryRunRecipient {
+  index: number;
+  outcome: 'send' | 'excluded' | 'failed';
+  reason?: string;
+  address?: string;
+  locale?: string;
+  /** An `aep` recipient with no profile yet that a real trigger would create. */
+  wouldCreateProfile?: boolean;
+  message?: MessageToSend;
+}
+
+export interface DryRunResult {
+  dryRun: true;
+  campaignId: string;
+  campaignVersion: number;
+  recipients: DryRunRecipient[];
+}
+
+/**
+ * What a trigger would send to each recipient, computed the way the worker computes it (profile,
+ * then `buildMessage`), but read-only: a profile the trigger would create is not created, and
+ * nothing is queued or recorded.
+ */
+export async function dryRunRecipients(
+  deps: { store: Store; templates: TemplateEngine },
+  sandbox: string,
+  version: CampaignVersion,
+  recipients: readonly Recipient[],
+): Promise<DryRunResult> {
+  const results: DryRunRecipient[] = [];
+  for (const [index, recipient] of recipients.entries()) {
+    results.push(await dryRunOne(deps, sandbox, version, recipient, index));
+  }
+  return {
+    dryRun: true,
+    campaignId: version.campaignId,
+    campaignVersion: version.version,
+    recipients: results,
+  };
+}
+
+async function dryRunOne(
+  deps: { store: Store; templates: TemplateEngine },
+  sandbox: string,
+  version: CampaignVersion,
+  recipient: Recipient,
+  index: number,
+): Promise<DryRunRecipient> {
+  let profile: Profile | null = null;
+  let wouldCreateProfile = false;
+  if (recipient.type === 'aep') {
+    profile = await deps.store.profiles.findByIdentity(sandbox, {
+      namespace: recipient.namespace,
+      id: recipient.userId,
+    });
+    if (!profile && !version.definition.createProfiles) {
+      return { index, outcome: 'excluded', reason: 'profile-not-found' };
+    }
+    wouldCreateProfile = profile === null;
+  }
+  const created = wouldCreateProfile ? { wouldCreateProfile: true } : {};
+  try {
+    const built = await buildMessage(deps.templates, { version, recipient, profile });
+    if (built.kind === 'excluded') {
+      return { index, outcome: 'excluded', reason: built.reason, locale: built.locale, ...created };
+    }
+    const address = addressOf(built.message);
+    return {
+      index,
+      outcome: 'send',
+      ...(address ? { address } : {}),
+      locale: built.locale,
+      ...created,
+      message: built.message,
+    };
+  } catch (error) {
+    if (!(error instanceof PermanentDeliveryError)) throw error;
+    return { index, outcome: 'failed', reason: error.code, ...created };
+  }
+}
+
+/** The e-mail address, the phone number, or the first push endpoint, as a delivery records it. */
+function addressOf(message: MessageToSend): string | undefined {
+  return message.channel === 'push' ? message.subscriptions[0]?.endpoint : message.to;
+}

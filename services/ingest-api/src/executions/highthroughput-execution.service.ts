@@ -1,0 +1,220 @@
+import type { ValidateFunction } from 'ajv';
+import type { CampaignVersion, DeliveryJobData, Execution, UnitaryExecutionRequest } from '@herald/contracts';
+import { deliveryJobId, unitaryExecutionSchema } from '@herald/contracts';
+import {
+  ServiceUnavailableError,
+  UnprocessableError,
+  ValidationError,
+  type FieldError,
+} from '@herald/errors';
+import type { Logger } from '@herald/logger';
+import type { DeliveryQueue } from '@herald/queues';
+import type { Store } from '@herald/store';
+import type { TemplateEngine } from '@herald/templating';
+import type { QueueBackpressure } from '../limits/queue-backpressure';
+import { createAjv, toFieldErrors } from '../validation/ajv';
+import type { ContextValidators } from './context-validators';
+import { dryRunRecipients, type DryRunResult } from './dry-run';
+import type { IdempotencyGuard, IdempotencyOutcome } from './idempotency';
+import { liveCampaign } from './live-campaign';
+import { duplicateRecipientProblems, recipientProblems } from './recipient-checks';
+import type { ExecutionAccepted, UnitaryExecutionLimits } from './unitary-execution.service';
+
+type ExecutionClaim = Exclude<IdempotencyOutcome, { kind: 'replay' }>;
+
+export interface HighThroughputExecutionDeps {
+  store: Store;
+  /** The e-mail delivery queue: the only channel this endpoint serves. */
+  emailQueue: DeliveryQueue;
+  contextValidators: ContextValidators;
+  idempotency: IdempotencyGuard;
+  backpressure: QueueBackpressure;
+  templates: TemplateEngine;
+  limits: UnitaryExecutionLimits;
+  logger: Logger;
+}
+
+/**
+ * `POST /im/executions/highthroughput`: the unitary call cut down for rate. Recipients are
+ * `external` only and campaigns e-mail only, so neither this service nor the worker (job `mode`)
+ * ever reads or writes a profile. Validation, idempotency and the 202 are those of the unitary call.
+ */
+export class HighThroughputExecutionService {
+  private readonly validateRequest: ValidateFunction<UnitaryExecutionRequest>;
+
+  constructor(private readonly deps: HighThroughputExecutionDeps) {
+    this.validateRequest = createAjv().compile<UnitaryExecutionRequest>(
+      unitaryExecutionSchema(deps.limits.maxRecipients),
+    );
+  }
+
+  async execute(sandbox: string, body: unknown, createdBy: string): Promise<ExecutionAccepted> {
+    const { request, version } = await this.validated(sandbox, body);
+    const claim = await this.deps.idempotency.begin(sandbox, request.requestId, body);
+    if (claim.kind === 'replay') return claim.response as ExecutionAccepted;
+    await this.deps.backpressure.assertQueueHasRoom('email');
+    const accepted = await this.enqueue(sandbox, request, version, claim, createdBy);
+    await this.deps.idempotency.complete(sandbox, request.requestId, accepted);
+    return accepted;
+  }
+
+  /** Validates and renders every recipient as a real call would, and queues nothing. */
+  async dryRun(sandbox: string, body: unknown): Promise<DryRunResult> {
+    const { request, version } = await this.validated(sandbox, body);
+    return dryRunRecipients(this.deps, sandbox, version, request.recipients);
+  }
+
+  private async validated(
+    sandbox: string,
+    body: unknown,
+  ): Promise<{ request: UnitaryExecutionRequest; version: CampaignVersion }> {
+    const schemaProblems = this.validateRequest(body) ? [] : toFieldErrors(this.validateRequest.errors);
+    const callProblems = schemaProblems.filter((problem) => problem.recipientIndex === undefined);
+    if (callProblems.length > 0 || !isRequestShaped(body)) {
+      throw new ValidationError('invalid-request', 'The request body is invalid.', schemaProblems);
+    }
+    const { version } = await liveCampaign(this.deps.store, sandbox, body.campaignId);
+    if (version.definition.channel !== 'email') {
+      throw new UnprocessableError(
+        'channel-not-supported-by-endpoint',
+        `campaign ${body.campaignId} is a ${version.definition.channel} campaign; highthroughput serves e-mail campaigns only (use unitary)`,
+      );
+    }
+    const problems = [...schemaProblems, ...this.recipientsProblems(body, version, schemaProblems)];
+    if (problems.length > 0) {
+      throw new ValidationError(
+        'invalid-recipients',
+        'One or more recipients are invalid; nothing was queued.',
+        problems,
+      );
+    }
+    return { request: body, version };
+  }
+
+  private recipientsProblems(
+    body: UnitaryExecutionRequest,
+    version: CampaignVersion,
+    schemaProblems: readonly FieldError[],
+  ): FieldError[] {
+    const malformed = new Set(schemaProblems.map((problem) => problem.recipientIndex));
+    const validateContext = this.deps.contextValidators.for(version);
+    const perRecipient = body.recipients.flatMap((recipient, index): FieldError[] => {
+      if (malformed.has(index)) return [];
+      if (recipient.type !== 'external') {
+        return [
+          {
+            recipientIndex: index,
+            path: `/recipients/${index}/type`,
+            code: 'external-recipients-only',
+            message:
+              'highthroughput accepts external recipients only (no profile lookup); use unitary for aep',
+          },
+        ];
+      }
+      return recipientProblems(recipient, index, version.definition, validateContext, {
+        maxContextBytes: this.deps.limits.maxContextBytes,
+        allowPrivatePushEndpoints: false,
+      });
+    });
+    return [...perRecipient, ...duplicateRecipientProblems(body.recipients, malformed)];
+  }
+
+  private async enqueue(
+    sandbox: string,
+    request: UnitaryExecutionRequest,
+    version: CampaignVersion,
+    claim: ExecutionClaim,
+    createdBy: string,
+  ): Promise<ExecutionAccepted> {
+    const { store, logger } = this.deps;
+    const execution = await this.executionRecord(sandbox, request, version, claim, createdBy);
+    const queuedAt = new Date().toISOString();
+    const jobs = request.recipients.map((recipient, index) => {
+      const jobId = deliveryJobId(execution.id, index);
+      const data: DeliveryJobData = {
+        executionId: execution.id,
+        deliveryId: jobId,
+        sandbox,
+        campaignId: version.campaignId,
+        campaignVersion: version.version,
+        channel: 'email',
+        recipientIndex: index,
+        recipient,
+        queuedAt,
+        mode: 'highthroughput',
+      };
+      return { name: 'deliver', data, opts: { jobId } };
+    });
+    try {
+      await this.deps.emailQueue.addBulk(jobs);
+    } catch (error) {
+      await store.executions
+        .setStatus(sandbox, execution.id, 'failed', 'queue unavailable')
+        .catch((storeError: unknown) => logger.error({ err: storeError }, 'cannot mark execution failed'));
+      throw new ServiceUnavailableError('queue-unavailable', 'The queue is unavailable; retry later.', 2, {
+        cause: error,
+      });
+    }
+    // Every job is in Redis: the call has succeeded even if this bookkeeping write fails.
+    await store.executions
+      .setStatus(sandbox, execution.id, 'queued')
+      .catch((storeError: unknown) => logger.error({ err: storeError }, 'cannot mark execution queued'));
+    logger.info(
+      {
+        executionId: execution.id,
+        requestId: request.requestId,
+        campaignId: version.campaignId,
+        recipients: jobs.length,
+      },
+      'highthroughput execution queued',
+    );
+    const createdByOf = execution.createdBy ?? createdBy;
+    return {
+      executionId: execution.id,
+      requestId: request.requestId,
+      createdAt: execution.createdAt,
+      createdBy: createdByOf,
+      modifiedAt: execution.createdAt,
+      modifiedBy: createdByOf,
+    };
+  }
+
+  /** A resumed claim may already have its record, or a concurrent duplicate may write it first. */
+  private async executionRecord(
+    sandbox: string,
+    request: UnitaryExecutionRequest,
+    version: CampaignVersion,
+    { kind, executionId }: ExecutionClaim,
+    createdBy: string,
+  ): Promise<Execution> {
+    const { store } = this.deps;
+    const existing = kind === 'resume' ? await store.executions.get(sandbox, executionId) : null;
+    if (existing) return existing;
+    try {
+      return await store.executions.create({
+        id: executionId,
+        sandbox,
+        kind: 'highthroughput',
+        campaignId: version.campaignId,
+        campaignVersion: version.version,
+        requestId: request.requestId,
+        recipientCount: request.recipients.length,
+        createdBy,
+      });
+    } catch (error) {
+      const written = await store.executions.get(sandbox, executionId);
+      if (written) return written;
+      throw error;
+    }
+  }
+}
+
+function isRequestShaped(body: unknown): body is UnitaryExecutionRequest {
+  if (typeof body !== 'object' || body === null) return false;
+  const candidate = body as Partial<UnitaryExecutionRequest>;
+  return (
+    typeof candidate.campaignId === 'string' &&
+    typeof candidate.requestId === 'string' &&
+    Array.isArray(candidate.recipients)
+  );
+}

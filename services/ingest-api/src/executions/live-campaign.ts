@@ -1,0 +1,41 @@
+import type { Campaign, CampaignVersion } from '@herald/contracts';
+import { ConflictError, NotFoundError } from '@herald/errors';
+import type { Store } from '@herald/store';
+import { settleCampaign } from '../campaigns/settle-campaign';
+
+export interface LiveCampaign {
+  campaign: Campaign;
+  version: CampaignVersion;
+}
+
+/**
+ * The campaign a trigger addresses and its live version, once its schedule has been applied.
+ * Each reason it cannot be triggered has its own code: not found, outside its schedule, not live.
+ */
+export async function liveCampaign(store: Store, sandbox: string, campaignId: string): Promise<LiveCampaign> {
+  const stored = await store.campaigns.get(sandbox, campaignId);
+  if (!stored) {
+    throw new NotFoundError(
+      'campaign-not-found',
+      `campaign ${campaignId} does not exist in sandbox ${sandbox}`,
+    );
+  }
+  const campaign = await settleCampaign(store, stored, new Date());
+  if (campaign.status === 'scheduled' || campaign.status === 'completed') {
+    throw new ConflictError(
+      'campaign-outside-schedule',
+      `campaign ${campaignId} is ${campaign.status}: it accepts triggers only between its schedule start and end`,
+    );
+  }
+  if (campaign.status !== 'live' || campaign.liveVersion === null) {
+    throw new ConflictError('campaign-not-live', `campaign ${campaignId} is ${campaign.status}, not live`);
+  }
+  const version = await store.campaigns.getVersion(sandbox, campaignId, campaign.liveVersion);
+  if (!version) {
+    throw new NotFoundError(
+      'campaign-not-found',
+      `campaign ${campaignId} has no version ${campaign.liveVersion}`,
+    );
+  }
+  return { campaign, version };
+}

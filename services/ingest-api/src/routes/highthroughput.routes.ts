@@ -1,0 +1,35 @@
+import { Router } from 'express';
+import { principalOf } from '../auth/principal';
+import { requireRole } from '../auth/require-role';
+import type { HighThroughputExecutionService } from '../executions/highthroughput-execution.service';
+import { setReport } from '../http/error-handler';
+import { jsonBody } from '../http/json-body';
+import { sandboxOf } from '../http/sandbox';
+
+/** `POST /im/executions/highthroughput`: e-mail to external recipients, at the highest rate. */
+export function highThroughputRoutes(service: HighThroughputExecutionService, maxBodyBytes: number): Router {
+  const router = Router();
+  router.post(
+    '/im/executions/highthroughput',
+    requireRole('execute'),
+    ...jsonBody(maxBodyBytes),
+    async (req, res) => {
+      const body: unknown = req.body;
+      if (typeof body === 'object' && body !== null) {
+        const { requestId, campaignId } = body as Record<string, unknown>;
+        setReport(req, {
+          ...(typeof requestId === 'string' ? { requestId } : {}),
+          ...(typeof campaignId === 'string' ? { campaignId } : {}),
+        });
+      }
+      const sandbox = sandboxOf(req);
+      if (req.query.dryRun === 'true') {
+        res.status(200).json(await service.dryRun(sandbox, body));
+        return;
+      }
+      const createdBy = principalOf(req)?.keyId ?? 'anonymous';
+      res.status(202).json(await service.execute(sandbox, body, createdBy));
+    },
+  );
+  return router;
+}

@@ -1,0 +1,98 @@
+import { Redis } from 'ioredis';
+import { orderShippedCampaign } from '@herald/testing';
+import { IdempotencyGuard } from '../src/executions/idempotency';
+import { startApiHarness, type ApiHarness } from './api-harness';
+
+describe('requestId as an idempotency key on POST /im/executions/unitary', () => {
+  let h: ApiHarness;
+  let campaignId: string;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    h = await startApiHarness('idempotency');
+    redis = new Redis(h.config.redis.url);
+    const created = await h.api.post('/campaigns').send(orderShippedCampaign()).expect(201);
+    campaignId = created.body.id;
+    await h.api.post(`/campaigns/${campaignId}/activate`).expect(200);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await h.close();
+  });
+  beforeEach(async () => h.emailQueue.drain(true));
+
+  const call = (requestId: string, total = 10) => ({
+    requestId,
+    campaignId,
+    recipients: [0, 1].map((index) => ({
+      type: 'aep',
+      userId: `user${index}@example.com`,
+      namespace: 'email',
+      context: { orderId: `O-${index}`, total },
+    })),
+  });
+  const queuedJobIds = async () => (await h.emailQueue.getJobs(['waiting'])).map((job) => job.id).sort();
+
+  it('answers a repeated call with the first 202 body and queues its jobs once', async () => {
+    const first = await h.api.post('/im/executions/unitary').send(call('idem-1')).expect(202);
+    const { recipients, requestId, campaignId: id } = call('idem-1');
+    // Same body, other key order: still the same call.
+    const second = await h.api
+      .post('/im/executions/unitary')
+      .send({ recipients, campaignId: id, requestId })
+      .expect(202);
+    expect(second.body).toEqual(first.body);
+    expect(await queuedJobIds()).toEqual([`${first.body.executionId}-r0`, `${first.body.executionId}-r1`]);
+    const executions = await h.store.executions.listByCampaign('prod', campaignId);
+    expect(executions.items.filter((execution) => execution.requestId === 'idem-1')).toHaveLength(1);
+  });
+
+  it('refuses the same requestId with a different body with 409 and queues nothing more', async () => {
+    await h.api.post('/im/executions/unitary').send(call('idem-2')).expect(202);
+    const before = await queuedJobIds();
+    const res = await h.api.post('/im/executions/unitary').send(call('idem-2', 99)).expect(409);
+    expect(res.body.code).toBe('request-id-reused');
+    expect(await queuedJobIds()).toEqual(before);
+  });
+
+  it('recovers a call that crashed after claiming its requestId: the retry queues under the claimed execution', async () => {
+    const guard = new IdempotencyGuard(redis, { prefix: h.config.redis.queuePrefix, ttlSeconds: 60 });
+    const claimed = await guard.begin('prod', 'idem-crash', call('idem-crash'));
+    expect(claimed.kind).toBe('new');
+    if (claimed.kind !== 'new') return;
+    expect(await queuedJobIds()).toEqual([]);
+
+    const res = await h.api.post('/im/executions/unitary').send(call('idem-crash')).expect(202);
+    expect(res.body.executionId).toBe(claimed.executionId);
+    expect(await queuedJobIds()).toEqual([`${claimed.executionId}-r0`, `${claimed.executionId}-r1`]);
+    expect(await h.store.executions.get('prod', claimed.executionId)).toMatchObject({ status: 'queued' });
+    expect(await guard.begin('prod', 'idem-crash', call('idem-crash'))).toEqual({
+      kind: 'replay',
+      response: res.body,
+    });
+  });
+
+  it('queues concurrent duplicates on two API processes once', async () => {
+    const other = await startApiHarness('idempotency-peer', {
+      QUEUE_PREFIX: h.config.redis.queuePrefix,
+      HERALD_DATA_DIR: h.dir.path,
+    });
+    try {
+      const apis = [h.api, other.api];
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, index) =>
+          apis[index % 2]!.post('/im/executions/unitary').send(call('idem-race')),
+        ),
+      );
+      expect(answers.map((answer) => answer.status)).toEqual(Array.from({ length: 10 }, () => 202));
+      const executionIds = new Set(answers.map((answer) => answer.body.executionId));
+      expect(executionIds.size).toBe(1);
+      const [executionId] = [...executionIds];
+      expect(await queuedJobIds()).toEqual([`${executionId}-r0`, `${executionId}-r1`]);
+      const executions = await h.store.executions.listByCampaign('prod', campaignId);
+      expect(executions.items.filter((execution) => execution.requestId === 'idem-race')).toHaveLength(1);
+    } finally {
+      await other.close();
+    }
+  });
+});

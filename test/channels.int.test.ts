@@ -1,9 +1,16 @@
-import { createECDH, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { CampaignDefinition, Delivery } from '@herald/contracts';
+import type { Delivery } from '@herald/contracts';
 import { openStore, type Store } from '@herald/store';
-import { createTempDir, waitFor, type ServiceProcess, type TempDir } from '@herald/testing';
+import {
+  createTempDir,
+  pushCampaignFixture as pushCampaign,
+  pushSubscriptionKeys as pushKeys,
+  smsCampaignFixture as smsCampaign,
+  waitFor,
+  type ServiceProcess,
+  type TempDir,
+} from '@herald/testing';
 import {
   createLiveCampaign,
   heraldEnv,
@@ -11,57 +18,6 @@ import {
   startApiProcess,
   startWorkerProcess,
 } from './support/herald-processes';
-
-function pushKeys(): { p256dh: string; auth: string } {
-  const ecdh = createECDH('prime256v1');
-  ecdh.generateKeys();
-  return { p256dh: ecdh.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') };
-}
-
-const smsCampaign: CampaignDefinition = {
-  name: 'Delivery code',
-  type: 'transactional',
-  channel: 'sms',
-  channelConfig: { sms: { sender: 'Shop' } },
-  content: {
-    defaultLocale: 'en',
-    locales: {
-      en: {
-        body: 'Hi {{ profile.person.name.firstName | default: "there" }}, your code is {{ context.code }}',
-      },
-      fr: { body: 'Bonjour {{ profile.person.name.firstName }}, votre code : {{ context.code }}' },
-    },
-  },
-  contextSchema: {
-    type: 'object',
-    required: ['code'],
-    properties: { code: { type: 'string' }, locale: { type: 'string' } },
-  },
-  identityNamespace: 'phone',
-  createProfiles: false,
-};
-
-const pushCampaign: CampaignDefinition = {
-  name: 'Order shipped (push)',
-  type: 'transactional',
-  channel: 'push',
-  channelConfig: {
-    push: { appId: 'shop-web', ttlSeconds: 600, urgency: 'high', defaultUrl: 'https://shop.example.com/' },
-  },
-  content: {
-    defaultLocale: 'en',
-    locales: {
-      en: {
-        title: 'Order {{ context.orderId }} shipped',
-        body: '{{ profile.person.name.firstName | default: "Your" }} parcel is on its way',
-        data: { orderId: '{{ context.orderId }}' },
-      },
-    },
-  },
-  contextSchema: { type: 'object', required: ['orderId'], properties: { orderId: { type: 'string' } } },
-  identityNamespace: 'email',
-  createProfiles: false,
-};
 
 /** SMS and push, end to end: API process → the channel's queue → worker process → outbox. */
 describe('SMS and push triggers, delivered to the outbox', () => {

@@ -1,3 +1,4 @@
+import { createECDH, randomBytes } from 'node:crypto';
 import type { CampaignDefinition } from '@herald/contracts';
 
 /** A complete, valid e-mail campaign; tests override what they exercise. */
@@ -37,3 +38,57 @@ export function orderShippedCampaign(overrides: Partial<CampaignDefinition> = {}
     ...overrides,
   };
 }
+
+/** Keys of a browser push subscription: a real P-256 public key and a 16-byte auth secret. */
+export function pushSubscriptionKeys(): { p256dh: string; auth: string } {
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  return { p256dh: ecdh.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') };
+}
+
+/** A valid transactional SMS campaign (phone identities, a `code` in the context). */
+export const smsCampaignFixture: CampaignDefinition = {
+  name: 'Delivery code',
+  type: 'transactional',
+  channel: 'sms',
+  channelConfig: { sms: { sender: 'Shop' } },
+  content: {
+    defaultLocale: 'en',
+    locales: {
+      en: {
+        body: 'Hi {{ profile.person.name.firstName | default: "there" }}, your code is {{ context.code }}',
+      },
+      fr: { body: 'Bonjour {{ profile.person.name.firstName }}, votre code : {{ context.code }}' },
+    },
+  },
+  contextSchema: {
+    type: 'object',
+    required: ['code'],
+    properties: { code: { type: 'string' }, locale: { type: 'string' } },
+  },
+  identityNamespace: 'phone',
+  createProfiles: false,
+};
+
+/** A valid transactional push campaign for the `shop-web` app. */
+export const pushCampaignFixture: CampaignDefinition = {
+  name: 'Order shipped (push)',
+  type: 'transactional',
+  channel: 'push',
+  channelConfig: {
+    push: { appId: 'shop-web', ttlSeconds: 600, urgency: 'high', defaultUrl: 'https://shop.example.com/' },
+  },
+  content: {
+    defaultLocale: 'en',
+    locales: {
+      en: {
+        title: 'Order {{ context.orderId }} shipped',
+        body: '{{ profile.person.name.firstName | default: "Your" }} parcel is on its way',
+        data: { orderId: '{{ context.orderId }}' },
+      },
+    },
+  },
+  contextSchema: { type: 'object', required: ['orderId'], properties: { orderId: { type: 'string' } } },
+  identityNamespace: 'email',
+  createProfiles: false,
+};

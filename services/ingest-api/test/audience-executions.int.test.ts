@@ -128,9 +128,9 @@ describe('audience executions API', () => {
   it('refuses a transactional campaign: audiences are for marketing sends', async () => {
     const transactional = await liveCampaign(orderShippedCampaign({ audience: { id: campaignAudience } }));
 
-    const res = await h.api.post('/im/executions/audience').send({ campaignId: transactional }).expect(409);
+    const res = await h.api.post('/im/executions/audience').send({ campaignId: transactional }).expect(422);
 
-    expect(res.body.code).toBe('wrong-endpoint');
+    expect(res.body.code).toBe('wrong-endpoint-for-campaign');
   });
 
   it('refuses a call without any audience, and an unknown audience', async () => {

@@ -2,15 +2,15 @@ import type { ValidateFunction } from 'ajv';
 import type { Campaign, CampaignVersion, Execution, ExecutionStatus, FanOutJobData } from '@herald/contracts';
 import { fanOutJobId, newId } from '@herald/contracts';
 import {
-  ConflictError,
   NotFoundError,
   ServiceUnavailableError,
+  UnprocessableError,
   ValidationError,
   type FieldError,
 } from '@herald/errors';
 import type { Logger } from '@herald/logger';
 import type { Schedule, Store } from '@herald/store';
-import { settleCampaign } from '../campaigns/settle-campaign';
+import { liveCampaign } from './live-campaign';
 import { createAjv, toFieldErrors } from '../validation/ajv';
 import { audienceExecutionSchema, type AudienceExecutionRequest } from './audience-execution.schema';
 import type { ContextValidators } from './context-validators';
@@ -147,35 +147,12 @@ export class AudienceExecutionService {
     campaignId: string,
     now: Date,
   ): Promise<{ campaign: Campaign; version: CampaignVersion }> {
-    const stored = await this.deps.store.campaigns.get(sandbox, campaignId);
-    if (!stored) {
-      throw new NotFoundError(
-        'campaign-not-found',
-        `campaign ${campaignId} does not exist in sandbox ${sandbox}`,
-      );
-    }
-    const campaign = await settleCampaign(this.deps.store, stored, now);
-    if (campaign.status === 'scheduled' || campaign.status === 'completed') {
-      throw new ConflictError(
-        'campaign-outside-schedule',
-        `campaign ${campaignId} is ${campaign.status}: it accepts triggers only between its schedule start and end`,
-      );
-    }
-    if (campaign.status !== 'live' || campaign.liveVersion === null) {
-      throw new ConflictError('campaign-not-live', `campaign ${campaignId} is ${campaign.status}, not live`);
-    }
-    const version = await this.deps.store.campaigns.getVersion(sandbox, campaignId, campaign.liveVersion);
-    if (!version) {
-      throw new NotFoundError(
-        'campaign-not-found',
-        `campaign ${campaignId} has no version ${campaign.liveVersion}`,
-      );
-    }
+    const { campaign, version } = await liveCampaign(this.deps.store, sandbox, campaignId, now);
     // Transactional messages answer one person's action; sending one to a whole audience is a
     // marketing send, and would skip consent, frequency caps and quiet hours.
     if (version.definition.type !== 'marketing') {
-      throw new ConflictError(
-        'wrong-endpoint',
+      throw new UnprocessableError(
+        'wrong-endpoint-for-campaign',
         `campaign ${campaignId} is transactional: trigger it with /im/executions/unitary`,
       );
     }

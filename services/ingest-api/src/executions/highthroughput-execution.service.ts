@@ -1,12 +1,7 @@
 import type { ValidateFunction } from 'ajv';
-import type { CampaignVersion, DeliveryJobData, Execution, UnitaryExecutionRequest } from '@herald/contracts';
-import { deliveryJobId, unitaryExecutionSchema } from '@herald/contracts';
-import {
-  ServiceUnavailableError,
-  UnprocessableError,
-  ValidationError,
-  type FieldError,
-} from '@herald/errors';
+import type { CampaignVersion, UnitaryExecutionRequest } from '@herald/contracts';
+import { unitaryExecutionSchema } from '@herald/contracts';
+import { UnprocessableError, ValidationError, type FieldError } from '@herald/errors';
 import type { Logger } from '@herald/logger';
 import type { DeliveryQueue } from '@herald/queues';
 import type { Store } from '@herald/store';
@@ -15,12 +10,11 @@ import type { QueueBackpressure } from '../limits/queue-backpressure';
 import { createAjv, toFieldErrors } from '../validation/ajv';
 import type { ContextValidators } from './context-validators';
 import { dryRunRecipients, type DryRunResult } from './dry-run';
-import type { IdempotencyGuard, IdempotencyOutcome } from './idempotency';
+import { claimedExecution, enqueueRecipients, type ExecutionAccepted } from './enqueue-recipients';
+import type { IdempotencyGuard } from './idempotency';
 import { liveCampaign } from './live-campaign';
 import { duplicateRecipientProblems, recipientProblems } from './recipient-checks';
-import type { ExecutionAccepted, UnitaryExecutionLimits } from './unitary-execution.service';
-
-type ExecutionClaim = Exclude<IdempotencyOutcome, { kind: 'replay' }>;
+import type { UnitaryExecutionLimits } from './unitary-execution.service';
 
 export interface HighThroughputExecutionDeps {
   store: Store;
@@ -53,7 +47,25 @@ export class HighThroughputExecutionService {
     const claim = await this.deps.idempotency.begin(sandbox, request.requestId, body);
     if (claim.kind === 'replay') return claim.response as ExecutionAccepted;
     await this.deps.backpressure.assertQueueHasRoom('email');
-    const accepted = await this.enqueue(sandbox, request, version, claim, createdBy);
+    const { store, logger } = this.deps;
+    const execution = await claimedExecution(store, claim, {
+      sandbox,
+      kind: 'highthroughput',
+      campaignId: version.campaignId,
+      campaignVersion: version.version,
+      requestId: request.requestId,
+      recipientCount: request.recipients.length,
+      createdBy,
+    });
+    const accepted = await enqueueRecipients({
+      store,
+      logger,
+      queue: this.deps.emailQueue,
+      execution,
+      version,
+      recipients: request.recipients,
+      mode: 'highthroughput',
+    });
     await this.deps.idempotency.complete(sandbox, request.requestId, accepted);
     return accepted;
   }
@@ -117,95 +129,6 @@ export class HighThroughputExecutionService {
       });
     });
     return [...perRecipient, ...duplicateRecipientProblems(body.recipients, malformed)];
-  }
-
-  private async enqueue(
-    sandbox: string,
-    request: UnitaryExecutionRequest,
-    version: CampaignVersion,
-    claim: ExecutionClaim,
-    createdBy: string,
-  ): Promise<ExecutionAccepted> {
-    const { store, logger } = this.deps;
-    const execution = await this.executionRecord(sandbox, request, version, claim, createdBy);
-    const queuedAt = new Date().toISOString();
-    const jobs = request.recipients.map((recipient, index) => {
-      const jobId = deliveryJobId(execution.id, index);
-      const data: DeliveryJobData = {
-        executionId: execution.id,
-        deliveryId: jobId,
-        sandbox,
-        campaignId: version.campaignId,
-        campaignVersion: version.version,
-        channel: 'email',
-        recipientIndex: index,
-        recipient,
-        queuedAt,
-        mode: 'highthroughput',
-      };
-      return { name: 'deliver', data, opts: { jobId } };
-    });
-    try {
-      await this.deps.emailQueue.addBulk(jobs);
-    } catch (error) {
-      await store.executions
-        .setStatus(sandbox, execution.id, 'failed', 'queue unavailable')
-        .catch((storeError: unknown) => logger.error({ err: storeError }, 'cannot mark execution failed'));
-      throw new ServiceUnavailableError('queue-unavailable', 'The queue is unavailable; retry later.', 2, {
-        cause: error,
-      });
-    }
-    // Every job is in Redis: the call has succeeded even if this bookkeeping write fails.
-    await store.executions
-      .setStatus(sandbox, execution.id, 'queued')
-      .catch((storeError: unknown) => logger.error({ err: storeError }, 'cannot mark execution queued'));
-    logger.info(
-      {
-        executionId: execution.id,
-        requestId: request.requestId,
-        campaignId: version.campaignId,
-        recipients: jobs.length,
-      },
-      'highthroughput execution queued',
-    );
-    const createdByOf = execution.createdBy ?? createdBy;
-    return {
-      executionId: execution.id,
-      requestId: request.requestId,
-      createdAt: execution.createdAt,
-      createdBy: createdByOf,
-      modifiedAt: execution.createdAt,
-      modifiedBy: createdByOf,
-    };
-  }
-
-  /** A resumed claim may already have its record, or a concurrent duplicate may write it first. */
-  private async executionRecord(
-    sandbox: string,
-    request: UnitaryExecutionRequest,
-    version: CampaignVersion,
-    { kind, executionId }: ExecutionClaim,
-    createdBy: string,
-  ): Promise<Execution> {
-    const { store } = this.deps;
-    const existing = kind === 'resume' ? await store.executions.get(sandbox, executionId) : null;
-    if (existing) return existing;
-    try {
-      return await store.executions.create({
-        id: executionId,
-        sandbox,
-        kind: 'highthroughput',
-        campaignId: version.campaignId,
-        campaignVersion: version.version,
-        requestId: request.requestId,
-        recipientCount: request.recipients.length,
-        createdBy,
-      });
-    } catch (error) {
-      const written = await store.executions.get(sandbox, executionId);
-      if (written) return written;
-      throw error;
-    }
   }
 }
 

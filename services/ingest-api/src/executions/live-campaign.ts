@@ -12,7 +12,12 @@ export interface LiveCampaign {
  * The campaign a trigger addresses and its live version, once its schedule has been applied.
  * Each reason it cannot be triggered has its own code: not found, outside its schedule, not live.
  */
-export async function liveCampaign(store: Store, sandbox: string, campaignId: string): Promise<LiveCampaign> {
+export async function liveCampaign(
+  store: Store,
+  sandbox: string,
+  campaignId: string,
+  now: Date = new Date(),
+): Promise<LiveCampaign> {
   const stored = await store.campaigns.get(sandbox, campaignId);
   if (!stored) {
     throw new NotFoundError(
@@ -20,7 +25,7 @@ export async function liveCampaign(store: Store, sandbox: string, campaignId: st
       `campaign ${campaignId} does not exist in sandbox ${sandbox}`,
     );
   }
-  const campaign = await settleCampaign(store, stored, new Date());
+  const campaign = await settleCampaign(store, stored, now);
   if (campaign.status === 'scheduled' || campaign.status === 'completed') {
     throw new ConflictError(
       'campaign-outside-schedule',

@@ -1,31 +1,18 @@
 import type { ValidateFunction } from 'ajv';
-import type {
-  Campaign,
-  CampaignVersion,
-  Channel,
-  DeliveryJobData,
-  Execution,
-  UnitaryExecutionRequest,
-} from '@herald/contracts';
-import { deliveryJobId, unitaryExecutionSchema } from '@herald/contracts';
-import {
-  ConflictError,
-  NotFoundError,
-  ServiceUnavailableError,
-  UnprocessableError,
-  ValidationError,
-  type FieldError,
-} from '@herald/errors';
+import type { Campaign, CampaignVersion, Channel, UnitaryExecutionRequest } from '@herald/contracts';
+import { unitaryExecutionSchema } from '@herald/contracts';
+import { UnprocessableError, ValidationError, type FieldError } from '@herald/errors';
 import type { Logger } from '@herald/logger';
 import type { DeliveryQueue } from '@herald/queues';
 import type { Store } from '@herald/store';
 import type { TemplateEngine } from '@herald/templating';
-import { settleCampaign } from '../campaigns/settle-campaign';
 import type { QueueBackpressure } from '../limits/queue-backpressure';
 import { createAjv, toFieldErrors } from '../validation/ajv';
 import type { ContextValidators } from './context-validators';
 import { dryRunRecipients, type DryRunResult } from './dry-run';
+import { claimedExecution, enqueueRecipients, type ExecutionAccepted } from './enqueue-recipients';
 import type { IdempotencyGuard } from './idempotency';
+import { liveCampaign, type LiveCampaign } from './live-campaign';
 import { duplicateRecipientProblems, recipientProblems } from './recipient-checks';
 
 export interface UnitaryExecutionLimits {
@@ -33,15 +20,7 @@ export interface UnitaryExecutionLimits {
   maxContextBytes: number;
 }
 
-/** The AJO answer to an accepted call. */
-export interface ExecutionAccepted {
-  executionId: string;
-  requestId: string;
-  createdAt: string;
-  createdBy: string;
-  modifiedAt: string;
-  modifiedBy: string;
-}
+export type { ExecutionAccepted } from './enqueue-recipients';
 
 export interface UnitaryExecutionDeps {
   /** Refuses calls while the channel's queue is deeper than the configured bound. */
@@ -64,9 +43,6 @@ interface ValidatedCall {
   campaign: Campaign;
   version: CampaignVersion;
 }
-
-/** Records written before executions named their caller. */
-const ANONYMOUS = 'anonymous';
 
 /**
  * `POST /im/executions/unitary`: validates the whole call, records the execution, queues one
@@ -91,8 +67,24 @@ export class UnitaryExecutionService {
     // The guard holds only answers this method returned.
     if (outcome.kind === 'replay') return outcome.response as ExecutionAccepted;
     await this.deps.backpressure.assertQueueHasRoom(version.definition.channel);
-    const execution = await this.executionRecord(sandbox, request, campaign, version, outcome, createdBy);
-    const accepted = await this.enqueue(sandbox, request, version, execution);
+    const { store } = this.deps;
+    const execution = await claimedExecution(store, outcome, {
+      sandbox,
+      kind: 'unitary',
+      campaignId: campaign.id,
+      campaignVersion: version.version,
+      requestId: request.requestId,
+      recipientCount: request.recipients.length,
+      createdBy,
+    });
+    const accepted = await enqueueRecipients({
+      store,
+      logger,
+      queue: this.deps.queues[version.definition.channel],
+      execution,
+      version,
+      recipients: request.recipients,
+    });
     // Every job is queued: if the key stays in progress, a retry resumes onto the same jobs.
     await idempotency
       .complete(sandbox, request.requestId, accepted)
@@ -137,41 +129,16 @@ export class UnitaryExecutionService {
     return { request: body, campaign, version };
   }
 
-  private async liveCampaign(
-    sandbox: string,
-    campaignId: string,
-  ): Promise<{ campaign: Campaign; version: CampaignVersion }> {
-    const stored = await this.deps.store.campaigns.get(sandbox, campaignId);
-    if (!stored) {
-      throw new NotFoundError(
-        'campaign-not-found',
-        `campaign ${campaignId} does not exist in sandbox ${sandbox}`,
-      );
-    }
-    const campaign = await settleCampaign(this.deps.store, stored, new Date());
-    if (campaign.status === 'scheduled' || campaign.status === 'completed') {
-      throw new ConflictError(
-        'campaign-outside-schedule',
-        `campaign ${campaignId} is ${campaign.status}: it accepts triggers only between its schedule start and end`,
-      );
-    }
-    if (campaign.status !== 'live' || campaign.liveVersion === null) {
-      throw new ConflictError('campaign-not-live', `campaign ${campaignId} is ${campaign.status}, not live`);
-    }
-    const version = await this.deps.store.campaigns.getVersion(sandbox, campaignId, campaign.liveVersion);
-    if (!version) {
-      throw new NotFoundError(
-        'campaign-not-found',
-        `campaign ${campaignId} has no version ${campaign.liveVersion}`,
-      );
-    }
-    if (version.definition.type !== 'transactional') {
+  /** The live campaign, refused when it is not transactional (audience sends are for marketing). */
+  private async liveCampaign(sandbox: string, campaignId: string): Promise<LiveCampaign> {
+    const live = await liveCampaign(this.deps.store, sandbox, campaignId);
+    if (live.version.definition.type !== 'transactional') {
       throw new UnprocessableError(
         'wrong-endpoint-for-campaign',
-        `campaign ${campaignId} is a ${version.definition.type} campaign: trigger it with POST /im/executions/audience; unitary calls are for transactional campaigns`,
+        `campaign ${campaignId} is a ${live.version.definition.type} campaign: trigger it with POST /im/executions/audience; unitary calls are for transactional campaigns`,
       );
     }
-    return { campaign, version };
+    return live;
   }
 
   /** Checks the recipients the request schema found well-formed (the others are already listed). */
@@ -189,101 +156,6 @@ export class UnitaryExecutionService {
             allowPrivatePushEndpoints: this.deps.allowPrivatePushEndpoints,
           }),
     );
-  }
-
-  /**
-   * A new call gets a new record; a resumed one reuses the record of its first attempt, which may
-   * not exist (the first attempt crashed before writing it) or may be written at this very moment
-   * by a concurrent duplicate.
-   */
-  private async executionRecord(
-    sandbox: string,
-    body: UnitaryExecutionRequest,
-    campaign: Campaign,
-    version: CampaignVersion,
-    outcome: { kind: 'new' | 'resume'; executionId: string },
-    createdBy: string,
-  ): Promise<Execution> {
-    const { store } = this.deps;
-    if (outcome.kind === 'resume') {
-      const existing = await store.executions.get(sandbox, outcome.executionId);
-      if (existing) return existing;
-    }
-    const input = {
-      id: outcome.executionId,
-      sandbox,
-      kind: 'unitary' as const,
-      campaignId: campaign.id,
-      campaignVersion: version.version,
-      requestId: body.requestId,
-      recipientCount: body.recipients.length,
-      createdBy,
-    };
-    try {
-      return await store.executions.create(input);
-    } catch (error) {
-      // A concurrent duplicate, resumed while this call ran, may have written it first.
-      const existing = await store.executions.get(sandbox, input.id);
-      if (existing) return existing;
-      throw error;
-    }
-  }
-
-  private async enqueue(
-    sandbox: string,
-    body: UnitaryExecutionRequest,
-    version: CampaignVersion,
-    execution: Execution,
-  ): Promise<ExecutionAccepted> {
-    const { store, logger } = this.deps;
-    const queue = this.deps.queues[version.definition.channel];
-    const queuedAt = new Date().toISOString();
-    const jobs = body.recipients.map((recipient, index) => {
-      const jobId = deliveryJobId(execution.id, index);
-      const data: DeliveryJobData = {
-        executionId: execution.id,
-        deliveryId: jobId,
-        sandbox,
-        campaignId: execution.campaignId,
-        campaignVersion: version.version,
-        channel: version.definition.channel,
-        recipientIndex: index,
-        recipient,
-        queuedAt,
-      };
-      return { name: 'deliver', data, opts: { jobId } };
-    });
-    try {
-      await queue.addBulk(jobs);
-    } catch (error) {
-      await store.executions
-        .setStatus(sandbox, execution.id, 'failed', 'queue unavailable')
-        .catch((storeError: unknown) => logger.error({ err: storeError }, 'cannot mark execution failed'));
-      throw new ServiceUnavailableError('queue-unavailable', 'The queue is unavailable; retry later.', 2, {
-        cause: error,
-      });
-    }
-    // Every job is in Redis: the call has succeeded even if this bookkeeping write fails.
-    await store.executions
-      .setStatus(sandbox, execution.id, 'queued')
-      .catch((storeError: unknown) => logger.error({ err: storeError }, 'cannot mark execution queued'));
-    logger.info(
-      {
-        executionId: execution.id,
-        requestId: body.requestId,
-        campaignId: execution.campaignId,
-        recipients: jobs.length,
-      },
-      'execution queued',
-    );
-    return {
-      executionId: execution.id,
-      requestId: body.requestId,
-      createdAt: execution.createdAt,
-      createdBy: execution.createdBy ?? ANONYMOUS,
-      modifiedAt: execution.createdAt,
-      modifiedBy: execution.createdBy ?? ANONYMOUS,
-    };
   }
 }
 

@@ -62,6 +62,7 @@ export function audienceExecutionsOpenApi(): OpenApiPart {
             ...denied,
             '404': problem,
             '409': problem,
+            '422': problem,
             '413': problem,
             '415': problem,
             '503': problem,

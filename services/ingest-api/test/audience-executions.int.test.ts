@@ -1,3 +1,4 @@
+import { hashApiKey } from '../src/auth/api-key-secret';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { FANOUT_QUEUE, fanOutJobId, type FanOutJobData } from '@herald/contracts';
@@ -59,6 +60,9 @@ describe('audience executions API', () => {
       .expect(202);
 
     expect(res.body).toMatchObject({ executionId: expect.any(String), requestId: 'sale-1' });
+    const admin = await h.store.apiKeys.findByHash(hashApiKey(h.adminKey));
+    expect(res.body.createdBy).toBe(admin?.id);
+    expect((await h.store.executions.get('prod', res.body.executionId))?.createdBy).toBe(admin?.id);
     const job = await fanOutQueue.getJob(fanOutJobId({ executionId: res.body.executionId }));
     expect(job?.data).toEqual({
       executionId: res.body.executionId,

@@ -116,6 +116,29 @@ describe('POST /im/executions/highthroughput', () => {
     expect(await waitingJobs()).toBe(0);
   });
 
+  it('refuses a marketing campaign with 422: audiences are sent through the audience endpoint', async () => {
+    const created = await h.api
+      .post('/campaigns')
+      .send(orderShippedCampaign({ type: 'marketing' }))
+      .expect(201);
+    await h.api.post(`/campaigns/${created.body.id}/activate`).expect(200);
+    const res = await h.api
+      .post('/im/executions/highthroughput')
+      .send({ requestId: 'ht-marketing', campaignId: created.body.id, recipients: [external(0)] })
+      .expect(422);
+    expect(res.body.code).toBe('wrong-endpoint-for-campaign');
+    expect(await waitingJobs()).toBe(0);
+  });
+
+  it('refuses a dryRun value other than true or false', async () => {
+    const res = await h.api
+      .post('/im/executions/highthroughput?dryRun=maybe')
+      .send({ requestId: 'ht-maybe', campaignId, recipients: [external(0)] })
+      .expect(400);
+    expect(res.body.errors[0]).toMatchObject({ path: '/query/dryRun' });
+    expect(await waitingJobs()).toBe(0);
+  });
+
   it('renders every recipient on a dry run and queues nothing', async () => {
     const res = await h.api
       .post('/im/executions/highthroughput?dryRun=true')

@@ -19,3 +19,8 @@ export function setPrincipal(req: Request, principal: Principal | undefined): vo
 export function principalOf(req: Request): Principal | undefined {
   return (req as Request & { [PRINCIPAL]?: Principal })[PRINCIPAL];
 }
+
+/** The caller an execution is attributed to: its API key id (requireRole guarantees a key). */
+export function callerOf(req: Request): string {
+  return principalOf(req)?.keyId ?? 'unknown';
+}

@@ -59,9 +59,6 @@ export interface AudienceExecutionDeps {
   logger: Logger;
 }
 
-/** Until callers are attributed (issue 3 follow-up) executions are recorded as anonymous. */
-const ANONYMOUS = 'anonymous';
-
 /** Seconds a caller should wait before retrying while Redis refuses the fan-out job. */
 const RETRY_AFTER_SECONDS = 2;
 
@@ -76,9 +73,11 @@ export class AudienceExecutionService {
     this.validateRequest = createAjv().compile<AudienceExecutionRequest>(audienceExecutionSchema);
   }
 
+  /** `createdBy` names the caller (its API key id) in the execution record and the answer. */
   async execute(
     sandbox: string,
     body: unknown,
+    createdBy: string,
     now = new Date(),
   ): Promise<AudienceExecutionAccepted | ScheduleView> {
     if (!this.validateRequest(body)) {
@@ -103,7 +102,7 @@ export class AudienceExecutionService {
     if (executeAt && executeAt.getTime() > now.getTime()) {
       return this.schedule(sandbox, body, version, audienceId, executeAt, now);
     }
-    return this.startNow(sandbox, body, campaign, version, audienceId);
+    return this.startNow(sandbox, body, campaign, version, audienceId, createdBy);
   }
 
   async getExecution(sandbox: string, executionId: string): Promise<AudienceExecutionView> {
@@ -176,6 +175,7 @@ export class AudienceExecutionService {
     campaign: Campaign,
     version: CampaignVersion,
     audienceId: string,
+    createdBy: string,
   ): Promise<AudienceExecutionAccepted> {
     const { store, logger } = this.deps;
     const requestId = body.requestId ?? newId();
@@ -187,7 +187,7 @@ export class AudienceExecutionService {
       campaignVersion: version.version,
       requestId,
       recipientCount: 0,
-      createdBy: ANONYMOUS,
+      createdBy,
       audienceId,
     });
     const data: FanOutJobData = {
@@ -214,9 +214,9 @@ export class AudienceExecutionService {
       executionId: execution.id,
       requestId,
       createdAt: execution.createdAt,
-      createdBy: ANONYMOUS,
+      createdBy,
       modifiedAt: execution.createdAt,
-      modifiedBy: ANONYMOUS,
+      modifiedBy: createdBy,
     };
   }
 

@@ -66,7 +66,10 @@ export class HighThroughputExecutionService {
       recipients: request.recipients,
       mode: 'highthroughput',
     });
-    await this.deps.idempotency.complete(sandbox, request.requestId, accepted);
+    // Every job is queued: if the key stays in progress, a retry resumes onto the same jobs.
+    await this.deps.idempotency
+      .complete(sandbox, request.requestId, accepted)
+      .catch((error: unknown) => logger.error({ err: error }, 'cannot mark requestId completed'));
     return accepted;
   }
 
@@ -86,6 +89,12 @@ export class HighThroughputExecutionService {
       throw new ValidationError('invalid-request', 'The request body is invalid.', schemaProblems);
     }
     const { version } = await liveCampaign(this.deps.store, sandbox, body.campaignId);
+    if (version.definition.type !== 'transactional') {
+      throw new UnprocessableError(
+        'wrong-endpoint-for-campaign',
+        `campaign ${body.campaignId} is a ${version.definition.type} campaign: trigger it with POST /im/executions/audience`,
+      );
+    }
     if (version.definition.channel !== 'email') {
       throw new UnprocessableError(
         'channel-not-supported-by-endpoint',

@@ -1,3 +1,4 @@
+import { callerOf } from '../auth/principal';
 import { Router } from 'express';
 import { requireRole } from '../auth/require-role';
 import type { AudienceExecutionService } from '../executions/audience-execution.service';
@@ -22,7 +23,7 @@ export function audienceExecutionsRoutes(service: AudienceExecutionService, maxB
           ...(typeof campaignId === 'string' ? { campaignId } : {}),
         });
       }
-      res.status(202).json(await service.execute(sandboxOf(req), body));
+      res.status(202).json(await service.execute(sandboxOf(req), body, callerOf(req)));
     },
   );
   router.get('/im/executions/audience/:executionId', requireRole('execute'), async (req, res) => {

@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { ValidationError } from '@herald/errors';
-import { principalOf } from '../auth/principal';
+import { callerOf } from '../auth/principal';
+import { dryRunRequested } from '../http/dry-run-flag';
 import { requireRole } from '../auth/require-role';
 import type { UnitaryExecutionService } from '../executions/unitary-execution.service';
 import { setReport } from '../http/error-handler';
@@ -31,18 +31,4 @@ export function executionsRoutes(unitary: UnitaryExecutionService, maxBodyBytes:
     },
   );
   return router;
-}
-
-/** `?dryRun=true` validates and previews the call instead of queueing it. */
-function dryRunRequested(value: unknown): boolean {
-  if (value === undefined || value === 'false') return false;
-  if (value === 'true') return true;
-  throw new ValidationError('invalid-request', 'dryRun must be true or false.', [
-    { path: '/query/dryRun', code: 'invalid-value', message: 'dryRun must be true or false' },
-  ]);
-}
-
-/** The caller an execution is attributed to: its API key id (requireRole guarantees one). */
-function callerOf(req: Parameters<typeof principalOf>[0]): string {
-  return principalOf(req)?.keyId ?? 'unknown';
 }

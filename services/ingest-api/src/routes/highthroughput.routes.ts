@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import { principalOf } from '../auth/principal';
+import { callerOf } from '../auth/principal';
+import { dryRunRequested } from '../http/dry-run-flag';
 import { requireRole } from '../auth/require-role';
 import type { HighThroughputExecutionService } from '../executions/highthroughput-execution.service';
 import { setReport } from '../http/error-handler';
@@ -23,12 +24,11 @@ export function highThroughputRoutes(service: HighThroughputExecutionService, ma
         });
       }
       const sandbox = sandboxOf(req);
-      if (req.query.dryRun === 'true') {
+      if (dryRunRequested(req.query.dryRun)) {
         res.status(200).json(await service.dryRun(sandbox, body));
         return;
       }
-      const createdBy = principalOf(req)?.keyId ?? 'anonymous';
-      res.status(202).json(await service.execute(sandbox, body, createdBy));
+      res.status(202).json(await service.execute(sandbox, body, callerOf(req)));
     },
   );
   return router;

@@ -196,11 +196,36 @@ describe('campaign definitions for every channel', () => {
   afterAll(async () => h.close());
 
   it('accepts an SMS and a push campaign and activates both', async () => {
+    await h.store.audiences.create({
+      id: 'vip',
+      sandbox: 'prod',
+      name: 'VIP',
+      kind: 'static',
+      identities: [],
+    });
     for (const definition of [smsCampaign(), pushCampaign()]) {
       const created = await h.api.post('/campaigns').send(definition).expect(201);
       expect(created.body.definition).toEqual(definition);
       await h.api.post(`/campaigns/${created.body.id}/activate`).expect(200, /"status":"live"/);
     }
+  });
+
+  it('refuses to activate a campaign whose audience does not exist in its sandbox', async () => {
+    await h.store.audiences.create({
+      id: 'dev-only',
+      sandbox: 'dev',
+      name: 'Dev',
+      kind: 'static',
+      identities: [],
+    });
+    const created = await h.api
+      .post('/campaigns')
+      .send({ ...pushCampaign(), audience: { id: 'dev-only' } })
+      .expect(201);
+    const res = await h.api.post(`/campaigns/${created.body.id}/activate`).expect(422);
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({ path: '/audience/id', code: 'audience-not-found' }),
+    ]);
   });
 
   it("refuses the other channels' settings and content fields, naming each", async () => {

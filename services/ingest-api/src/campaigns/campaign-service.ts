@@ -143,6 +143,15 @@ export class CampaignService {
   /** The warnings of the latest version's checks; throws 422 with every error when any fails. */
   private async checked(campaign: Campaign): Promise<FieldError[]> {
     const report = await activationChecks(campaign.definition, this.templates, this.clock());
+    const audience = campaign.definition.audience;
+    // The audience must exist in the campaign's own sandbox, or the first audience send fails.
+    if (audience && !(await this.store.audiences.get(campaign.sandbox, audience.id))) {
+      report.errors.push({
+        path: '/audience/id',
+        code: 'audience-not-found',
+        message: `audience ${audience.id} does not exist in sandbox ${campaign.sandbox}`,
+      });
+    }
     if (report.errors.length > 0) {
       throw new UnprocessableError('campaign-checks-failed', 'The campaign cannot go live.', report.errors);
     }

@@ -13,14 +13,24 @@ for (const [network, prefix] of [
   ['169.254.0.0', 16],
   ['172.16.0.0', 12],
   ['192.168.0.0', 16],
+  // IETF protocol assignments, benchmarking, multicast, reserved and broadcast: never a push service.
+  ['192.0.0.0', 24],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
 ] as const) {
   PRIVATE_RANGES.addSubnet(network, prefix, 'ipv4');
 }
 for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
+  // IPv4-compatible (`::127.0.0.1`), which also covers `::` and `::1`.
+  ['::', 96],
+  // NAT64 and 6to4 embed an IPv4 address that may be private.
+  ['64:ff9b::', 96],
+  ['2002::', 16],
   ['fc00::', 7],
   ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
 ] as const) {
   PRIVATE_RANGES.addSubnet(network, prefix, 'ipv6');
 }

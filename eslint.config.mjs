@@ -42,7 +42,7 @@ export default tseslint.config(
       'services/*/src/index.ts',
       '**/*.test.ts',
       'test/**/*.ts',
-      'packages/testing/src/**/*.ts',
+      'services/*/test/**/*.ts',
       'jest.config.ts',
     ],
     rules: { 'no-restricted-syntax': 'off' },

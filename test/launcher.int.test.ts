@@ -20,12 +20,16 @@ describe('npm start (the launcher)', () => {
   it('starts a private Redis when none answers, runs API and worker, prints the first trigger, and stops cleanly on Ctrl-C', async () => {
     const redisPort = await freePort();
     const apiPort = await freePort();
-    const launcher = startServiceProcess(LAUNCHER_ENTRY, {
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-      QUEUE_PREFIX: uniqueQueuePrefix('launcher'),
-      HERALD_DATA_DIR: dir.path,
-      API_PORT: String(apiPort),
-    });
+    const launcher = startServiceProcess(
+      LAUNCHER_ENTRY,
+      {
+        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+        QUEUE_PREFIX: uniqueQueuePrefix('launcher'),
+        HERALD_DATA_DIR: dir.path,
+        API_PORT: String(apiPort),
+      },
+      process.env,
+    );
     try {
       await waitFor(() => launcher.output().includes('Send a first trigger'), {
         timeoutMs: 30_000,
@@ -51,22 +55,30 @@ describe('npm start (the launcher)', () => {
   });
 
   it('says how to get Redis when none answers and none is installed', async () => {
-    const launcher = startServiceProcess(LAUNCHER_ENTRY, {
-      REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
-      HERALD_DATA_DIR: dir.path,
-      PATH: path.join(dir.path, 'empty-bin'),
-    });
+    const launcher = startServiceProcess(
+      LAUNCHER_ENTRY,
+      {
+        REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+        HERALD_DATA_DIR: dir.path,
+        PATH: path.join(dir.path, 'empty-bin'),
+      },
+      process.env,
+    );
     expect(await launcher.exited).toBe(1);
     expect(launcher.output()).toContain('Nothing answers at REDIS_URL');
     expect(launcher.output()).toContain('docker compose up -d redis');
   });
 
   it('stops with one message listing every bad setting', async () => {
-    const launcher = startServiceProcess(LAUNCHER_ENTRY, {
-      API_PORT: 'x',
-      WORKER_QUEUES: 'fax',
-      HERALD_DATA_DIR: dir.path,
-    });
+    const launcher = startServiceProcess(
+      LAUNCHER_ENTRY,
+      {
+        API_PORT: 'x',
+        WORKER_QUEUES: 'fax',
+        HERALD_DATA_DIR: dir.path,
+      },
+      process.env,
+    );
     expect(await launcher.exited).toBe(1);
     expect(launcher.output()).toMatch(/API_PORT[\s\S]*WORKER_QUEUES|WORKER_QUEUES[\s\S]*API_PORT/);
   });

@@ -18,7 +18,7 @@ export const PROCESS_ADMIN_KEY = 'process-admin-key-0123456789abcdefghijkl';
 /** Environment shared by the API and worker processes of one test file. */
 export async function heraldEnv(name: string, dataDir: string, extra: Record<string, string> = {}) {
   return {
-    REDIS_URL: testRedisUrl(),
+    REDIS_URL: testRedisUrl(process.env),
     QUEUE_PREFIX: uniqueQueuePrefix(name),
     HERALD_DATA_DIR: dataDir,
     API_PORT: String(await freePort()),
@@ -30,13 +30,13 @@ export async function heraldEnv(name: string, dataDir: string, extra: Record<str
 }
 
 export async function startApiProcess(env: Record<string, string>): Promise<ServiceProcess> {
-  const api = startServiceProcess(API_ENTRY, env);
+  const api = startServiceProcess(API_ENTRY, env, process.env);
   await api.waitForLog((line) => line.msg === 'ingest-api listening');
   return api;
 }
 
 export async function startWorkerProcess(env: Record<string, string>): Promise<ServiceProcess> {
-  const worker = startServiceProcess(WORKER_ENTRY, env);
+  const worker = startServiceProcess(WORKER_ENTRY, env, process.env);
   await worker.waitForLog((line) => line.msg === 'worker ready');
   return worker;
 }

@@ -32,6 +32,9 @@ if (MONGODB_URL) {
     }, 120_000);
   });
 } else {
+  // Waits for a MongoDB: none can run on the development machines (no Docker engine, no mongod
+  // package); the GitHub workflow sets MONGODB_URL, so the suite runs there. Reported as skipped,
+  // never as passed.
   console.warn(
     'MongoDB store contract suite SKIPPED: MONGODB_URL is not set (run docker compose up -d mongo and set ' +
       'MONGODB_URL=mongodb://127.0.0.1:27017/herald-test?replicaSet=rs0&directConnection=true)',

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { ParentEnvironment } from './test-env';
 import { waitFor } from './wait-for';
 
 export interface ServiceProcess {
@@ -17,10 +18,14 @@ export interface ServiceProcess {
   exited: Promise<number | string>;
 }
 
-/** Runs a built service (`node <entry>`) with exactly `env` (plus PATH), capturing its output. */
-export function startServiceProcess(entry: string, env: Record<string, string>): ServiceProcess {
+/** Runs a built service (`node <entry>`) with exactly `env` (plus the parent's PATH), capturing its output. */
+export function startServiceProcess(
+  entry: string,
+  env: Record<string, string>,
+  parent: ParentEnvironment,
+): ServiceProcess {
   const child = spawn(process.execPath, [entry], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: parent.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

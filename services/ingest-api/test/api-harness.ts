@@ -27,7 +27,7 @@ export interface ApiHarness {
 export async function startApiHarness(name: string, env: Record<string, string> = {}): Promise<ApiHarness> {
   const dir = createTempDir(name);
   const config = loadConfig({
-    REDIS_URL: testRedisUrl(),
+    REDIS_URL: testRedisUrl(process.env),
     QUEUE_PREFIX: uniqueQueuePrefix(name),
     HERALD_DATA_DIR: dir.path,
     LOG_LEVEL: 'silent',

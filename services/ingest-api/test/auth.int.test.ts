@@ -183,7 +183,7 @@ describe('the first admin key', () => {
   it('is generated once when HERALD_ADMIN_KEY is unset, even with two API processes starting on one store', async () => {
     const dir = createTempDir('bootstrap');
     const config = loadConfig({
-      REDIS_URL: testRedisUrl(),
+      REDIS_URL: testRedisUrl(process.env),
       QUEUE_PREFIX: uniqueQueuePrefix('bootstrap'),
       HERALD_DATA_DIR: dir.path,
     });

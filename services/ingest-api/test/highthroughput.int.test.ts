@@ -169,13 +169,17 @@ describe('a highthroughput trigger, delivered by a worker process', () => {
 
   beforeAll(async () => {
     h = await startApiHarness('highthroughput-e2e');
-    worker = startServiceProcess(path.resolve(__dirname, '../../worker/dist/index.js'), {
-      REDIS_URL: h.config.redis.url,
-      QUEUE_PREFIX: h.config.redis.queuePrefix,
-      HERALD_DATA_DIR: h.dir.path,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-    });
+    worker = startServiceProcess(
+      path.resolve(__dirname, '../../worker/dist/index.js'),
+      {
+        REDIS_URL: h.config.redis.url,
+        QUEUE_PREFIX: h.config.redis.queuePrefix,
+        HERALD_DATA_DIR: h.dir.path,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'info',
+      },
+      process.env,
+    );
     await worker.waitForLog((line) => line.msg === 'worker ready');
   });
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import { createUserSchemaAjv } from '../validation/ajv';
-import { patternSample, sampleFromSchema } from './sample-context';
+import { sampleFromSchema } from './sample-context';
 
 describe('sampleFromSchema', () => {
   const ajv = createUserSchemaAjv();
@@ -68,22 +68,6 @@ describe('sampleFromSchema', () => {
       properties: { child: { $ref: '#' } },
     };
     expect(JSON.stringify(sampleFromSchema(schema)).length).toBeLessThan(200);
-  });
-});
-
-describe('patternSample', () => {
-  it.each([
-    ['^[A-Z]{3}-\\d{2,4}$', 'AAA-11'],
-    ['^(?:fr|en)_[a-z]+$', 'fr_a'],
-    ['^[^\\r\\n]*$', ''],
-    ['^\\+?[0-9]{6,15}$', '111111'],
-  ])('generates a string matching %s', (pattern, expected) => {
-    expect(patternSample(pattern)).toBe(expected);
-  });
-
-  it('gives up on patterns it cannot follow', () => {
-    expect(patternSample('^(?=.*[a-z]).{8}$')).toBeUndefined();
-    expect(patternSample('^(a)\\1$')).toBeUndefined();
   });
 });
 

@@ -46,6 +46,10 @@ const FIELD_OPERATORS = new Set([
   '$all',
   '$type',
 ]);
+/** Every operator an audience query may run (`$options` only modifies `$regex`). */
+export const AUDIENCE_QUERY_OPERATORS: ReadonlySet<string> = new Set(
+  [...LOGICAL_OPERATORS, ...FIELD_OPERATORS].filter((operator) => operator !== '$options'),
+);
 /** Operators whose operand is one value, compared with the field. */
 const COMPARISONS = new Set(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte']);
 /** Operators that make sense on the two date fields. */

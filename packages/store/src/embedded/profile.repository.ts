@@ -1,11 +1,8 @@
 import type { Consents, Identity, Profile, ProfileInput, PushSubscription } from '@herald/contracts';
 import { identityKey, newId } from '@herald/contracts';
 import { ConflictError } from '@herald/errors';
-import { Context } from 'mingo/core';
-import * as queryOperators from 'mingo/operators/query';
-import { Query } from 'mingo/query';
-import { compileAudienceQuery } from '../audience-filter';
 import type { Page, PageRequest, ProfileRepository } from '../ports';
+import { audienceMatcher } from './audience-matcher';
 import { isUniqueViolation, type Db } from './database';
 import { fromJson, setIfPresent, toJson } from './columns';
 import { pageQuery, toPage } from './paging';
@@ -70,51 +67,6 @@ function toProfile(row: ProfileRow): Profile {
 
 /** Profiles read per step of an audience scan, so memory stays bounded whatever the sandbox holds. */
 const SCAN_BATCH = 500;
-
-/**
- * Only the operators audience queries allow are known to mingo here: whatever slipped past
- * validation (`$where`, `$expr`, `$function`…) fails to compile instead of running.
- */
-const AUDIENCE_CONTEXT = Context.init({
-  query: {
-    $and: queryOperators.$and,
-    $or: queryOperators.$or,
-    $nor: queryOperators.$nor,
-    $not: queryOperators.$not,
-    $eq: queryOperators.$eq,
-    $ne: queryOperators.$ne,
-    $gt: queryOperators.$gt,
-    $gte: queryOperators.$gte,
-    $lt: queryOperators.$lt,
-    $lte: queryOperators.$lte,
-    $in: queryOperators.$in,
-    $nin: queryOperators.$nin,
-    $exists: queryOperators.$exists,
-    $regex: queryOperators.$regex,
-    $elemMatch: queryOperators.$elemMatch,
-    $size: queryOperators.$size,
-    $all: queryOperators.$all,
-    $type: queryOperators.$type,
-  },
-});
-
-/** The document an audience query sees: the shape MongoDB stores, dates as `Date`s. */
-function audienceDocument(profile: Profile): Record<string, unknown> {
-  return {
-    identities: profile.identities,
-    attributes: profile.attributes,
-    ...(profile.preferredLanguage !== undefined ? { preferredLanguage: profile.preferredLanguage } : {}),
-    ...(profile.timezone !== undefined ? { timezone: profile.timezone } : {}),
-    consents: profile.consents,
-    createdAt: new Date(profile.createdAt),
-    updatedAt: new Date(profile.updatedAt),
-  };
-}
-
-function audienceMatcher(query: Record<string, unknown>): (profile: Profile) => boolean {
-  const compiled = new Query(compileAudienceQuery(query), { context: AUDIENCE_CONTEXT });
-  return (profile) => compiled.test(audienceDocument(profile));
-}
 
 /** Drops repeats of an identity within one input, keeping the index of its first occurrence. */
 function distinct(identities: readonly Identity[]): GivenIdentity[] {

@@ -1,18 +1,16 @@
-import type { ValidateFunction } from 'ajv';
 import type { CampaignVersion, UnitaryExecutionRequest } from '@herald/contracts';
-import { unitaryExecutionSchema } from '@herald/contracts';
 import { UnprocessableError, ValidationError, type FieldError } from '@herald/errors';
 import type { Logger } from '@herald/logger';
 import type { DeliveryQueue } from '@herald/queues';
 import type { Store } from '@herald/store';
 import type { TemplateEngine } from '@herald/templating';
 import type { QueueBackpressure } from '../limits/queue-backpressure';
-import { createAjv, toFieldErrors } from '../validation/ajv';
 import type { ContextValidators } from './context-validators';
+import { TriggerRequestParser } from './trigger-request';
 import { dryRunRecipients, type DryRunResult } from './dry-run';
 import { claimedExecution, enqueueRecipients, type ExecutionAccepted } from './enqueue-recipients';
 import type { IdempotencyGuard } from './idempotency';
-import { liveCampaign } from './live-campaign';
+import { liveTransactionalCampaign } from './live-campaign';
 import { duplicateRecipientProblems, recipientProblems } from './recipient-checks';
 import type { UnitaryExecutionLimits } from './unitary-execution.service';
 
@@ -34,12 +32,10 @@ export interface HighThroughputExecutionDeps {
  * ever reads or writes a profile. Validation, idempotency and the 202 are those of the unitary call.
  */
 export class HighThroughputExecutionService {
-  private readonly validateRequest: ValidateFunction<UnitaryExecutionRequest>;
+  private readonly parser: TriggerRequestParser;
 
   constructor(private readonly deps: HighThroughputExecutionDeps) {
-    this.validateRequest = createAjv().compile<UnitaryExecutionRequest>(
-      unitaryExecutionSchema(deps.limits.maxRecipients),
-    );
+    this.parser = new TriggerRequestParser(deps.limits.maxRecipients);
   }
 
   async execute(sandbox: string, body: unknown, createdBy: string): Promise<ExecutionAccepted> {
@@ -81,20 +77,10 @@ export class HighThroughputExecutionService {
 
   private async validated(
     sandbox: string,
-    body: unknown,
+    input: unknown,
   ): Promise<{ request: UnitaryExecutionRequest; version: CampaignVersion }> {
-    const schemaProblems = this.validateRequest(body) ? [] : toFieldErrors(this.validateRequest.errors);
-    const callProblems = schemaProblems.filter((problem) => problem.recipientIndex === undefined);
-    if (callProblems.length > 0 || !isRequestShaped(body)) {
-      throw new ValidationError('invalid-request', 'The request body is invalid.', schemaProblems);
-    }
-    const { version } = await liveCampaign(this.deps.store, sandbox, body.campaignId);
-    if (version.definition.type !== 'transactional') {
-      throw new UnprocessableError(
-        'wrong-endpoint-for-campaign',
-        `campaign ${body.campaignId} is a ${version.definition.type} campaign: trigger it with POST /im/executions/audience`,
-      );
-    }
+    const { request: body, recipientSchemaProblems: schemaProblems } = this.parser.parse(input);
+    const { version } = await liveTransactionalCampaign(this.deps.store, sandbox, body.campaignId);
     if (version.definition.channel !== 'email') {
       throw new UnprocessableError(
         'channel-not-supported-by-endpoint',
@@ -139,14 +125,4 @@ export class HighThroughputExecutionService {
     });
     return [...perRecipient, ...duplicateRecipientProblems(body.recipients, malformed)];
   }
-}
-
-function isRequestShaped(body: unknown): body is UnitaryExecutionRequest {
-  if (typeof body !== 'object' || body === null) return false;
-  const candidate = body as Partial<UnitaryExecutionRequest>;
-  return (
-    typeof candidate.campaignId === 'string' &&
-    typeof candidate.requestId === 'string' &&
-    Array.isArray(candidate.recipients)
-  );
 }

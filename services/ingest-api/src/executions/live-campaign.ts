@@ -1,5 +1,5 @@
 import type { Campaign, CampaignVersion } from '@herald/contracts';
-import { ConflictError, NotFoundError } from '@herald/errors';
+import { ConflictError, NotFoundError, UnprocessableError } from '@herald/errors';
 import type { Store } from '@herald/store';
 import { settleCampaign } from '../campaigns/settle-campaign';
 
@@ -43,4 +43,20 @@ export async function liveCampaign(
     );
   }
   return { campaign, version };
+}
+
+/** The live campaign of a unitary or highthroughput call: transactional only (marketing goes by audience). */
+export async function liveTransactionalCampaign(
+  store: Store,
+  sandbox: string,
+  campaignId: string,
+): Promise<LiveCampaign> {
+  const live = await liveCampaign(store, sandbox, campaignId);
+  if (live.version.definition.type !== 'transactional') {
+    throw new UnprocessableError(
+      'wrong-endpoint-for-campaign',
+      `campaign ${campaignId} is a ${live.version.definition.type} campaign: trigger it with POST /im/executions/audience; unitary and highthroughput calls are for transactional campaigns`,
+    );
+  }
+  return live;
 }

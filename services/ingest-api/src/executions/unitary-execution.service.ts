@@ -1,18 +1,16 @@
-import type { ValidateFunction } from 'ajv';
 import type { Campaign, CampaignVersion, Channel, UnitaryExecutionRequest } from '@herald/contracts';
-import { unitaryExecutionSchema } from '@herald/contracts';
-import { UnprocessableError, ValidationError, type FieldError } from '@herald/errors';
+import { ValidationError, type FieldError } from '@herald/errors';
 import type { Logger } from '@herald/logger';
 import type { DeliveryQueue } from '@herald/queues';
 import type { Store } from '@herald/store';
 import type { TemplateEngine } from '@herald/templating';
 import type { QueueBackpressure } from '../limits/queue-backpressure';
-import { createAjv, toFieldErrors } from '../validation/ajv';
 import type { ContextValidators } from './context-validators';
+import { TriggerRequestParser } from './trigger-request';
 import { dryRunRecipients, type DryRunResult } from './dry-run';
 import { claimedExecution, enqueueRecipients, type ExecutionAccepted } from './enqueue-recipients';
 import type { IdempotencyGuard } from './idempotency';
-import { liveCampaign, type LiveCampaign } from './live-campaign';
+import { liveTransactionalCampaign } from './live-campaign';
 import { duplicateRecipientProblems, recipientProblems } from './recipient-checks';
 
 export interface UnitaryExecutionLimits {
@@ -51,12 +49,10 @@ interface ValidatedCall {
  * call answers the first answer and never queues a recipient twice.
  */
 export class UnitaryExecutionService {
-  private readonly validateRequest: ValidateFunction<UnitaryExecutionRequest>;
+  private readonly parser: TriggerRequestParser;
 
   constructor(private readonly deps: UnitaryExecutionDeps) {
-    this.validateRequest = createAjv().compile<UnitaryExecutionRequest>(
-      unitaryExecutionSchema(deps.limits.maxRecipients),
-    );
+    this.parser = new TriggerRequestParser(deps.limits.maxRecipients);
   }
 
   /** `createdBy` names the caller (its API key id) in the execution record and the answer. */
@@ -98,13 +94,9 @@ export class UnitaryExecutionService {
     return dryRunRecipients(this.deps, sandbox, version, request.recipients);
   }
 
-  private async validated(sandbox: string, body: unknown): Promise<ValidatedCall> {
-    const schemaProblems = this.validateRequest(body) ? [] : toFieldErrors(this.validateRequest.errors);
-    const callProblems = schemaProblems.filter((problem) => problem.recipientIndex === undefined);
-    if (callProblems.length > 0 || !isRequestShaped(body)) {
-      throw new ValidationError('invalid-request', 'The request body is invalid.', schemaProblems);
-    }
-    const { campaign, version } = await this.liveCampaign(sandbox, body.campaignId);
+  private async validated(sandbox: string, input: unknown): Promise<ValidatedCall> {
+    const { request: body, recipientSchemaProblems: schemaProblems } = this.parser.parse(input);
+    const { campaign, version } = await liveTransactionalCampaign(this.deps.store, sandbox, body.campaignId);
     const malformed = new Set(schemaProblems.map((problem) => problem.recipientIndex));
     const duplicates = duplicateRecipientProblems(body.recipients, malformed);
     const problems = [
@@ -129,18 +121,6 @@ export class UnitaryExecutionService {
     return { request: body, campaign, version };
   }
 
-  /** The live campaign, refused when it is not transactional (audience sends are for marketing). */
-  private async liveCampaign(sandbox: string, campaignId: string): Promise<LiveCampaign> {
-    const live = await liveCampaign(this.deps.store, sandbox, campaignId);
-    if (live.version.definition.type !== 'transactional') {
-      throw new UnprocessableError(
-        'wrong-endpoint-for-campaign',
-        `campaign ${campaignId} is a ${live.version.definition.type} campaign: trigger it with POST /im/executions/audience; unitary calls are for transactional campaigns`,
-      );
-    }
-    return live;
-  }
-
   /** Checks the recipients the request schema found well-formed (the others are already listed). */
   private recipientsProblems(
     body: UnitaryExecutionRequest,
@@ -157,14 +137,4 @@ export class UnitaryExecutionService {
           }),
     );
   }
-}
-
-function isRequestShaped(body: unknown): body is UnitaryExecutionRequest {
-  if (typeof body !== 'object' || body === null) return false;
-  const candidate = body as Partial<UnitaryExecutionRequest>;
-  return (
-    typeof candidate.campaignId === 'string' &&
-    typeof candidate.requestId === 'string' &&
-    Array.isArray(candidate.recipients)
-  );
 }

@@ -13,6 +13,22 @@ export function setReport(req: Request, report: RequestReport): void {
   (req as Request & { heraldReport?: RequestReport }).heraldReport = report;
 }
 
+/**
+ * Names the call's `requestId` and `campaignId` in any error answer (AJO `report`); mounted after
+ * the JSON body parser on every trigger route.
+ */
+export const reportTriggerIds: RequestHandler = (req, _res, next) => {
+  const body: unknown = req.body;
+  if (typeof body === 'object' && body !== null) {
+    const { requestId, campaignId } = body as Record<string, unknown>;
+    setReport(req, {
+      ...(typeof requestId === 'string' ? { requestId } : {}),
+      ...(typeof campaignId === 'string' ? { campaignId } : {}),
+    });
+  }
+  next();
+};
+
 function getReport(req: Request): RequestReport | undefined {
   return (req as Request & { heraldReport?: RequestReport }).heraldReport;
 }

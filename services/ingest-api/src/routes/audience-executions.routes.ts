@@ -2,7 +2,7 @@ import { callerOf } from '../auth/principal';
 import { Router } from 'express';
 import { requireRole } from '../auth/require-role';
 import type { AudienceExecutionService } from '../executions/audience-execution.service';
-import { setReport } from '../http/error-handler';
+import { reportTriggerIds } from '../http/error-handler';
 import { jsonBody } from '../http/json-body';
 import { pathParam } from '../http/path-param';
 import { sandboxOf } from '../http/sandbox';
@@ -14,15 +14,9 @@ export function audienceExecutionsRoutes(service: AudienceExecutionService, maxB
     '/im/executions/audience',
     requireRole('execute'),
     ...jsonBody(maxBodyBytes),
+    reportTriggerIds,
     async (req, res) => {
       const body: unknown = req.body;
-      if (typeof body === 'object' && body !== null) {
-        const { requestId, campaignId } = body as Record<string, unknown>;
-        setReport(req, {
-          ...(typeof requestId === 'string' ? { requestId } : {}),
-          ...(typeof campaignId === 'string' ? { campaignId } : {}),
-        });
-      }
       res.status(202).json(await service.execute(sandboxOf(req), body, callerOf(req)));
     },
   );

@@ -3,7 +3,7 @@ import { callerOf } from '../auth/principal';
 import { dryRunRequested } from '../http/dry-run-flag';
 import { requireRole } from '../auth/require-role';
 import type { UnitaryExecutionService } from '../executions/unitary-execution.service';
-import { setReport } from '../http/error-handler';
+import { reportTriggerIds } from '../http/error-handler';
 import { jsonBody } from '../http/json-body';
 import { sandboxOf } from '../http/sandbox';
 
@@ -14,15 +14,9 @@ export function executionsRoutes(unitary: UnitaryExecutionService, maxBodyBytes:
     '/im/executions/unitary',
     requireRole('execute'),
     ...jsonBody(maxBodyBytes),
+    reportTriggerIds,
     async (req, res) => {
       const body: unknown = req.body;
-      if (typeof body === 'object' && body !== null) {
-        const { requestId, campaignId } = body as Record<string, unknown>;
-        setReport(req, {
-          ...(typeof requestId === 'string' ? { requestId } : {}),
-          ...(typeof campaignId === 'string' ? { campaignId } : {}),
-        });
-      }
       if (dryRunRequested(req.query.dryRun)) {
         res.status(200).json(await unitary.dryRun(sandboxOf(req), body));
         return;

@@ -2,3 +2,4 @@ export * from './ports';
 export * from './open-store';
 export * from './audience-filter';
 export * from './safe-regex';
+export * from './campaign-versions';

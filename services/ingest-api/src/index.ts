@@ -7,7 +7,7 @@ import { HeraldError } from '@herald/errors';
 import { createLogger, flushAndExit, type Logger } from '@herald/logger';
 import type { Channel } from '@herald/contracts';
 import { connectRedis, createDeliveryQueue, type DeliveryQueue } from '@herald/queues';
-import { openStore } from '@herald/store';
+import { CampaignVersions, openStore } from '@herald/store';
 import { TemplateEngine } from '@herald/templating';
 import { createApp } from './app';
 import { CampaignService } from './campaigns/campaign-service';
@@ -65,6 +65,7 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
   const fanOutQueue = createFanOutQueue(redis, config.redis.queuePrefix);
   fanOutQueue.on('error', (error) => logger.warn({ err: error.message }, 'fan-out queue error'));
   const templates = new TemplateEngine();
+  const versions = new CampaignVersions(store);
   const bootstrap = await bootstrapAdminKey(store, config.auth.adminKey, logger);
   const backpressure = new QueueBackpressure({ queues, maxWaiting: config.api.queueMaxWaiting, logger });
   const app = createApp({
@@ -85,6 +86,7 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
     }),
     highThroughputExecutions: new HighThroughputExecutionService({
       store,
+      versions,
       emailQueue: queues.email,
       contextValidators: new ContextValidators(createUserSchemaAjv),
       idempotency: new IdempotencyGuard(redis, {
@@ -98,12 +100,14 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
     }),
     audienceExecutions: new AudienceExecutionService({
       store,
+      versions,
       fanOutQueue,
       contextValidators: new ContextValidators(createUserSchemaAjv),
       logger,
     }),
     unitaryExecutions: new UnitaryExecutionService({
       store,
+      versions,
       queues,
       allowPrivatePushEndpoints: config.allowPrivateUrls,
       contextValidators: new ContextValidators(createUserSchemaAjv),

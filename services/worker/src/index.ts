@@ -7,7 +7,7 @@ import { createLogger, flushAndExit, type Logger } from '@herald/logger';
 import { connectRedis } from '@herald/queues';
 import { openStore } from '@herald/store';
 import { TemplateEngine } from '@herald/templating';
-import { CampaignVersions } from './campaign-versions';
+import { CampaignVersions } from '@herald/store';
 import { startDeliveryWorkers } from './delivery-workers';
 import { startFanOut } from './fan-out/fan-out-runtime';
 

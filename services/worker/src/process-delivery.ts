@@ -6,7 +6,7 @@ import type { Logger } from '@herald/logger';
 import { buildMessage, type MessageToSend } from '@herald/messages';
 import type { DeliveryKey, DeliveryUpdate, Store } from '@herald/store';
 import type { TemplateEngine } from '@herald/templating';
-import type { CampaignVersions } from './campaign-versions';
+import type { CampaignVersions } from '@herald/store';
 import { resolveProfile, type ProfileResolution } from './resolve-profile';
 
 export interface DeliveryDeps {

@@ -9,7 +9,7 @@ import {
   type FieldError,
 } from '@herald/errors';
 import type { Logger } from '@herald/logger';
-import type { Schedule, Store } from '@herald/store';
+import type { CampaignVersions, Schedule, Store } from '@herald/store';
 import { liveCampaign } from './live-campaign';
 import { createAjv, toFieldErrors } from '../validation/ajv';
 import { audienceExecutionSchema, type AudienceExecutionRequest } from './audience-execution.schema';
@@ -54,6 +54,8 @@ export interface ScheduleView {
 
 export interface AudienceExecutionDeps {
   store: Store;
+  /** Live campaign versions, cached: they never change. */
+  versions: CampaignVersions;
   fanOutQueue: FanOutQueue;
   contextValidators: ContextValidators;
   logger: Logger;
@@ -146,7 +148,13 @@ export class AudienceExecutionService {
     campaignId: string,
     now: Date,
   ): Promise<{ campaign: Campaign; version: CampaignVersion }> {
-    const { campaign, version } = await liveCampaign(this.deps.store, sandbox, campaignId, now);
+    const { campaign, version } = await liveCampaign(
+      this.deps.store,
+      this.deps.versions,
+      sandbox,
+      campaignId,
+      now,
+    );
     // Transactional messages answer one person's action; sending one to a whole audience is a
     // marketing send, and would skip consent, frequency caps and quiet hours.
     if (version.definition.type !== 'marketing') {

@@ -2,7 +2,7 @@ import type { CampaignVersion, UnitaryExecutionRequest } from '@herald/contracts
 import { UnprocessableError, ValidationError, type FieldError } from '@herald/errors';
 import type { Logger } from '@herald/logger';
 import type { DeliveryQueue } from '@herald/queues';
-import type { Store } from '@herald/store';
+import type { CampaignVersions, Store } from '@herald/store';
 import type { TemplateEngine } from '@herald/templating';
 import type { QueueBackpressure } from '../limits/queue-backpressure';
 import type { ContextValidators } from './context-validators';
@@ -16,6 +16,8 @@ import type { UnitaryExecutionLimits } from './unitary-execution.service';
 
 export interface HighThroughputExecutionDeps {
   store: Store;
+  /** Live campaign versions, cached: they never change. */
+  versions: CampaignVersions;
   /** The e-mail delivery queue: the only channel this endpoint serves. */
   emailQueue: DeliveryQueue;
   contextValidators: ContextValidators;
@@ -80,7 +82,12 @@ export class HighThroughputExecutionService {
     input: unknown,
   ): Promise<{ request: UnitaryExecutionRequest; version: CampaignVersion }> {
     const { request: body, recipientSchemaProblems: schemaProblems } = this.parser.parse(input);
-    const { version } = await liveTransactionalCampaign(this.deps.store, sandbox, body.campaignId);
+    const { version } = await liveTransactionalCampaign(
+      this.deps.store,
+      this.deps.versions,
+      sandbox,
+      body.campaignId,
+    );
     if (version.definition.channel !== 'email') {
       throw new UnprocessableError(
         'channel-not-supported-by-endpoint',

@@ -1,6 +1,6 @@
 import type { Campaign, CampaignVersion } from '@herald/contracts';
 import { ConflictError, NotFoundError, UnprocessableError } from '@herald/errors';
-import type { Store } from '@herald/store';
+import type { CampaignVersions, Store } from '@herald/store';
 import { settleCampaign } from '../campaigns/settle-campaign';
 
 export interface LiveCampaign {
@@ -14,6 +14,7 @@ export interface LiveCampaign {
  */
 export async function liveCampaign(
   store: Store,
+  versions: CampaignVersions,
   sandbox: string,
   campaignId: string,
   now: Date = new Date(),
@@ -35,7 +36,8 @@ export async function liveCampaign(
   if (campaign.status !== 'live' || campaign.liveVersion === null) {
     throw new ConflictError('campaign-not-live', `campaign ${campaignId} is ${campaign.status}, not live`);
   }
-  const version = await store.campaigns.getVersion(sandbox, campaignId, campaign.liveVersion);
+  // Versions are immutable: the cache saves a store read on every trigger call.
+  const version = await versions.get(sandbox, campaignId, campaign.liveVersion);
   if (!version) {
     throw new NotFoundError(
       'campaign-not-found',
@@ -48,10 +50,11 @@ export async function liveCampaign(
 /** The live campaign of a unitary or highthroughput call: transactional only (marketing goes by audience). */
 export async function liveTransactionalCampaign(
   store: Store,
+  versions: CampaignVersions,
   sandbox: string,
   campaignId: string,
 ): Promise<LiveCampaign> {
-  const live = await liveCampaign(store, sandbox, campaignId);
+  const live = await liveCampaign(store, versions, sandbox, campaignId);
   if (live.version.definition.type !== 'transactional') {
     throw new UnprocessableError(
       'wrong-endpoint-for-campaign',

@@ -2,7 +2,7 @@ import type { Campaign, CampaignVersion, Channel, UnitaryExecutionRequest } from
 import { ValidationError, type FieldError } from '@herald/errors';
 import type { Logger } from '@herald/logger';
 import type { DeliveryQueue } from '@herald/queues';
-import type { Store } from '@herald/store';
+import type { CampaignVersions, Store } from '@herald/store';
 import type { TemplateEngine } from '@herald/templating';
 import type { QueueBackpressure } from '../limits/queue-backpressure';
 import type { ContextValidators } from './context-validators';
@@ -24,6 +24,8 @@ export interface UnitaryExecutionDeps {
   /** Refuses calls while the channel's queue is deeper than the configured bound. */
   backpressure: QueueBackpressure;
   store: Store;
+  /** Live campaign versions, cached: they never change. */
+  versions: CampaignVersions;
   /** One delivery queue per channel: a job goes to the queue of its campaign's channel. */
   queues: Record<Channel, DeliveryQueue>;
   /** Accept push endpoints on loopback and private networks in `channelData.pushInfo`. */
@@ -96,7 +98,12 @@ export class UnitaryExecutionService {
 
   private async validated(sandbox: string, input: unknown): Promise<ValidatedCall> {
     const { request: body, recipientSchemaProblems: schemaProblems } = this.parser.parse(input);
-    const { campaign, version } = await liveTransactionalCampaign(this.deps.store, sandbox, body.campaignId);
+    const { campaign, version } = await liveTransactionalCampaign(
+      this.deps.store,
+      this.deps.versions,
+      sandbox,
+      body.campaignId,
+    );
     const malformed = new Set(schemaProblems.map((problem) => problem.recipientIndex));
     const duplicates = duplicateRecipientProblems(body.recipients, malformed);
     const problems = [

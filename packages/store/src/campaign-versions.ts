@@ -1,5 +1,5 @@
 import type { CampaignVersion } from '@herald/contracts';
-import type { Store } from '@herald/store';
+import type { Store } from './ports';
 
 /**
  * Campaign versions by (sandbox, id, version). Versions are immutable, so a cached one is never

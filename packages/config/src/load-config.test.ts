@@ -53,6 +53,11 @@ describe('loadConfig', () => {
     expect(error.message).toContain('"eighty"');
   });
 
+  it('never repeats the value of HERALD_ADMIN_KEY in its error', () => {
+    expect(() => loadConfig({ HERALD_ADMIN_KEY: 'short-secret' })).toThrow(/HERALD_ADMIN_KEY/);
+    expect(() => loadConfig({ HERALD_ADMIN_KEY: 'short-secret' })).not.toThrow(/short-secret/);
+  });
+
   it('returns a frozen object', () => {
     const config = loadConfig({});
     expect(Object.isFrozen(config)).toBe(true);

@@ -179,6 +179,31 @@ describe('API keys and access', () => {
   });
 });
 
+describe('the API key cache', () => {
+  it('keeps honouring a key revoked elsewhere for API_KEY_CACHE_SECONDS, and not at all with 0', async () => {
+    const key = 'key-cache-check-0123456789abcdef';
+    const cached = await startApiHarness('key-cache', { API_KEY_CACHE_SECONDS: '60' });
+    const uncached = await startApiHarness('key-nocache', { API_KEY_CACHE_SECONDS: '0' });
+    try {
+      for (const h of [cached, uncached]) {
+        const stored = await h.store.apiKeys.create({
+          name: 'c',
+          hash: hashApiKey(key),
+          roles: ['manage'],
+          sandboxes: ['*'],
+        });
+        await request(h.runtime.app).get('/campaigns').set('x-api-key', key).expect(200);
+        // Revoked by another API process: this one only learns it from the store.
+        await h.store.apiKeys.revoke(stored.id);
+      }
+      await request(cached.runtime.app).get('/campaigns').set('x-api-key', key).expect(200);
+      await request(uncached.runtime.app).get('/campaigns').set('x-api-key', key).expect(401);
+    } finally {
+      await Promise.all([cached.close(), uncached.close()]);
+    }
+  });
+});
+
 describe('the first admin key', () => {
   it('is generated once when HERALD_ADMIN_KEY is unset, even with two API processes starting on one store', async () => {
     const dir = createTempDir('bootstrap');

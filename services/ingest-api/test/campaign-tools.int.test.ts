@@ -1,18 +1,11 @@
-import { createECDH, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import type { CampaignDefinition } from '@herald/contracts';
-import { orderShippedCampaign } from '@herald/testing';
+import { orderShippedCampaign, pushSubscriptionKeys as pushKeys } from '@herald/testing';
 import request from 'supertest';
 import { hashApiKey } from '../src/auth/api-key-secret';
 import { startApiHarness, type ApiHarness } from './api-harness';
-
-function pushKeys(): { p256dh: string; auth: string } {
-  const ecdh = createECDH('prime256v1');
-  ecdh.generateKeys();
-  return { p256dh: ecdh.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') };
-}
 
 const smsCampaign = (): CampaignDefinition => ({
   name: 'Delivery code (SMS)',

@@ -1,4 +1,4 @@
-import { createECDH, randomBytes } from 'node:crypto';
+import { pushSubscriptionKeys as pushKeys } from '@herald/testing';
 import request from 'supertest';
 import type { Identity } from '@herald/contracts';
 import { hashApiKey } from '../src/auth/api-key-secret';
@@ -7,12 +7,6 @@ import { startApiHarness, type ApiHarness } from './api-harness';
 interface FieldErrorBody {
   path: string;
   code: string;
-}
-
-function pushKeys(): { p256dh: string; auth: string } {
-  const ecdh = createECDH('prime256v1');
-  ecdh.generateKeys();
-  return { p256dh: ecdh.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') };
 }
 
 function email(id: string): Identity {
@@ -449,5 +443,21 @@ describe('profiles API', () => {
       expect(res.body.code).toBe('unauthorized');
       await request(h.runtime.app).get('/profiles/some-id').expect(401);
     });
+  });
+});
+
+describe('push endpoints with ALLOW_PRIVATE_URLS', () => {
+  let h: ApiHarness;
+  beforeAll(async () => (h = await startApiHarness('profiles-private', { ALLOW_PRIVATE_URLS: 'true' })));
+  afterAll(async () => h.close());
+
+  it('accepts a loopback http endpoint when the setting allows private URLs (tests, local development)', async () => {
+    await h.api
+      .post('/profiles')
+      .send({
+        identities: [email('local-push@example.com')],
+        pushSubscriptions: [{ endpoint: 'http://127.0.0.1:9999/push', keys: pushKeys() }],
+      })
+      .expect(201);
   });
 });

@@ -341,4 +341,19 @@ describe('POST /im/executions/unitary', () => {
       expect(res.body.code).toBe('invalid-recipients');
     });
   });
+
+  it('answers 422 when a stored campaign has a context schema that cannot be compiled', async () => {
+    const definition = {
+      ...orderShippedCampaign(),
+      contextSchema: { type: 'object', $ref: '#/$defs/missing' },
+    };
+    const stored = await h.store.campaigns.create({ sandbox: 'prod', definition });
+    await h.store.campaigns.transition('prod', stored.id, { from: ['draft'], to: 'live', liveVersion: 1 });
+    const res = await h.api
+      .post('/im/executions/unitary')
+      .send({ requestId: 'req-bad-schema', campaignId: stored.id, recipients: [recipient(0)] })
+      .expect(422);
+    expect(res.body.code).toBe('invalid-context-schema');
+    expect(await waitingJobs()).toBe(0);
+  });
 });

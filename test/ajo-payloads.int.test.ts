@@ -1,23 +1,18 @@
-import path from 'node:path';
 import type { Delivery } from '@herald/contracts';
-import { openStore, type Store } from '@herald/store';
+import type { Store } from '@herald/store';
 import {
-  createTempDir,
   orderShippedCampaign,
   pushCampaignFixture,
   pushSubscriptionKeys,
   smsCampaignFixture,
   waitFor,
-  type ServiceProcess,
-  type TempDir,
 } from '@herald/testing';
 import {
   PROCESS_ADMIN_KEY,
   createLiveCampaign,
-  heraldEnv,
   postJson,
-  startApiProcess,
-  startWorkerProcess,
+  startHeraldSystem,
+  type HeraldSystem,
 } from './support/herald-processes';
 
 /**
@@ -25,24 +20,15 @@ import {
  * sent unchanged to matching campaigns, each ending in a delivered message.
  */
 describe('AJO execution payload shapes, end to end', () => {
-  let dir: TempDir;
-  let api: ServiceProcess;
-  let worker: ServiceProcess;
   let store: Store;
   let apiUrl: string;
+  let system: HeraldSystem;
 
   beforeAll(async () => {
-    dir = createTempDir('ajo');
-    const env = await heraldEnv('ajo', dir.path);
-    apiUrl = `http://127.0.0.1:${env.API_PORT}`;
-    [api, worker] = await Promise.all([startApiProcess(env), startWorkerProcess(env)]);
-    store = await openStore({ url: path.join(dir.path, 'herald.sqlite') });
+    system = await startHeraldSystem('ajo');
+    ({ store, apiUrl } = system);
   });
-  afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop()]);
-    await store?.close();
-    dir.remove();
-  });
+  afterAll(async () => system?.stop());
 
   const delivered = async (executionId: string, count: number): Promise<Delivery[]> =>
     waitFor(

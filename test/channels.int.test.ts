@@ -1,44 +1,33 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Delivery } from '@herald/contracts';
-import { openStore, type Store } from '@herald/store';
+import type { Store } from '@herald/store';
 import {
-  createTempDir,
   pushCampaignFixture as pushCampaign,
   pushSubscriptionKeys as pushKeys,
   smsCampaignFixture as smsCampaign,
   waitFor,
-  type ServiceProcess,
   type TempDir,
 } from '@herald/testing';
 import {
   createLiveCampaign,
-  heraldEnv,
   postJson,
-  startApiProcess,
-  startWorkerProcess,
+  startHeraldSystem,
+  type HeraldSystem,
 } from './support/herald-processes';
 
 /** SMS and push, end to end: API process → the channel's queue → worker process → outbox. */
 describe('SMS and push triggers, delivered to the outbox', () => {
   let dir: TempDir;
-  let api: ServiceProcess;
-  let worker: ServiceProcess;
   let store: Store;
   let apiUrl: string;
+  let system: HeraldSystem;
 
   beforeAll(async () => {
-    dir = createTempDir('channels');
-    const env = await heraldEnv('channels', dir.path);
-    apiUrl = `http://127.0.0.1:${env.API_PORT}`;
-    [api, worker] = await Promise.all([startApiProcess(env), startWorkerProcess(env)]);
-    store = await openStore({ url: path.join(dir.path, 'herald.sqlite') });
+    system = await startHeraldSystem('channels');
+    ({ dir, store, apiUrl } = system);
   });
-  afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop()]);
-    await store?.close();
-    dir.remove();
-  });
+  afterAll(async () => system?.stop());
 
   const outboxJson = (channel: string, deliveryId: string): unknown =>
     JSON.parse(readFileSync(path.join(dir.path, 'outbox', channel, `${deliveryId}.json`), 'utf8'));

@@ -1,43 +1,29 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import { openStore, type Store } from '@herald/store';
-import {
-  createTempDir,
-  orderShippedCampaign,
-  waitFor,
-  type ServiceProcess,
-  type TempDir,
-} from '@herald/testing';
+import type { Store } from '@herald/store';
+import { orderShippedCampaign, waitFor, type TempDir } from '@herald/testing';
 import {
   createLiveCampaign,
-  heraldEnv,
   postJson,
-  startApiProcess,
   startWorkerProcess,
+  startHeraldSystem,
+  type HeraldSystem,
 } from './support/herald-processes';
 
 /** The first path for real: API process → Redis → worker process → outbox, recorded in the store. */
 describe('a unitary trigger, end to end through separate API and worker processes', () => {
   let dir: TempDir;
   let env: Record<string, string>;
-  let api: ServiceProcess;
-  let worker: ServiceProcess;
   let store: Store;
   let apiUrl: string;
+  let system: HeraldSystem;
 
   beforeAll(async () => {
-    dir = createTempDir('e2e');
-    env = await heraldEnv('e2e', dir.path);
-    apiUrl = `http://127.0.0.1:${env.API_PORT}`;
-    [api, worker] = await Promise.all([startApiProcess(env), startWorkerProcess(env)]);
-    store = await openStore({ url: path.join(dir.path, 'herald.sqlite') });
+    system = await startHeraldSystem('e2e');
+    ({ dir, env, store, apiUrl } = system);
   });
-  afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop()]);
-    await store?.close();
-    dir.remove();
-  });
+  afterAll(async () => system?.stop());
 
   const outboxFile = (deliveryId: string) => path.join(dir.path, 'outbox', 'email', `${deliveryId}.eml`);
 

@@ -1,10 +1,13 @@
 import path from 'node:path';
+import { openStore, type Store } from '@herald/store';
 import {
+  createTempDir,
   freePort,
   startServiceProcess,
   testRedisUrl,
   uniqueQueuePrefix,
   type ServiceProcess,
+  type TempDir,
 } from '@herald/testing';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -66,4 +69,35 @@ export async function createLiveCampaign(apiUrl: string, definition: unknown): P
   const activated = await postJson(`${apiUrl}/campaigns/${id}/activate`);
   if (activated.status !== 200) throw new Error(`activate failed: ${JSON.stringify(activated.body)}`);
   return id;
+}
+
+/** An API process and a worker process sharing a temporary data folder, and the store they write. */
+export interface HeraldSystem {
+  dir: TempDir;
+  env: Record<string, string>;
+  apiUrl: string;
+  api: ServiceProcess;
+  worker: ServiceProcess;
+  store: Store;
+  stop(): Promise<void>;
+}
+
+export async function startHeraldSystem(name: string): Promise<HeraldSystem> {
+  const dir = createTempDir(name);
+  const env = await heraldEnv(name, dir.path);
+  const [api, worker] = await Promise.all([startApiProcess(env), startWorkerProcess(env)]);
+  const store = await openStore({ url: path.join(dir.path, 'herald.sqlite') });
+  return {
+    dir,
+    env,
+    apiUrl: `http://127.0.0.1:${env.API_PORT}`,
+    api,
+    worker,
+    store,
+    stop: async () => {
+      await Promise.all([api.stop(), worker.stop()]);
+      await store.close();
+      dir.remove();
+    },
+  };
 }

@@ -71,4 +71,6 @@ export interface ChannelAdapter {
   readonly name: string;
   readonly channels: readonly Channel[];
   send(message: OutboundMessage): Promise<SendResult>;
+  /** Releases pooled connections; present on adapters that hold some. */
+  close?(): Promise<void>;
 }

@@ -5,3 +5,4 @@ export * from './redis-server';
 export * from './service-process';
 export * from './test-env';
 export * from './campaign-fixtures';
+export * from './standins';

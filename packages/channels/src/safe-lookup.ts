@@ -1,0 +1,88 @@
+import dns from 'node:dns';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
+
+/** The `code` of the error `safeLookup` fails with when a name resolves to a refused address. */
+export const PRIVATE_ADDRESS_ERROR_CODE = 'EPRIVATEADDRESS';
+
+/**
+ * Addresses a user-supplied URL must never reach: the machine itself, private networks, and
+ * ranges that are never a public service. IPv4-mapped IPv6 addresses (`::ffff:10.0.0.1`) are
+ * matched against the IPv4 ranges by BlockList itself.
+ */
+const REFUSED_RANGES = new BlockList();
+for (const [network, prefix] of [
+  // "This network", including the unspecified 0.0.0.0.
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  // Carrier-grade NAT.
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  // Multicast, then reserved and broadcast.
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
+  REFUSED_RANGES.addSubnet(network, prefix, 'ipv4');
+}
+for (const [network, prefix] of [
+  // IPv4-compatible (`::127.0.0.1`), which also covers the unspecified `::` and loopback `::1`.
+  ['::', 96],
+  // NAT64 and 6to4 embed an IPv4 address that may be private.
+  ['64:ff9b::', 96],
+  ['2002::', 16],
+  // Unique local, link-local, site-local (deprecated), multicast.
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
+] as const) {
+  REFUSED_RANGES.addSubnet(network, prefix, 'ipv6');
+}
+
+/** Whether a literal IP address is loopback, private, link-local or otherwise never public. */
+export function isPrivateAddress(address: string): boolean {
+  const version = isIP(address);
+  if (version === 4) return REFUSED_RANGES.check(address, 'ipv4');
+  if (version === 6) return REFUSED_RANGES.check(address.replace(/%.*$/, ''), 'ipv6');
+  return false;
+}
+
+function privateAddressError(hostname: string): NodeJS.ErrnoException {
+  const error: NodeJS.ErrnoException = new Error(
+    `${hostname} resolves to a loopback, private or reserved address`,
+  );
+  error.code = PRIVATE_ADDRESS_ERROR_CODE;
+  return error;
+}
+
+/**
+ * A `dns.lookup` replacement for an http(s).Agent's `lookup` option: resolves as usual, then
+ * refuses the name if any of its addresses is private. Checking at connect time, after
+ * resolution, is what stops DNS rebinding (a public name answering 127.0.0.1 later on).
+ *
+ * Node connects to a literal IP without calling `lookup`: callers must check literal hosts
+ * themselves with `isPrivateAddress`.
+ */
+export const safeLookup: LookupFunction = (hostname, options, callback) => {
+  dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) {
+      callback(error, '');
+      return;
+    }
+    const [first] = addresses;
+    if (!first) {
+      callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '');
+      return;
+    }
+    if (addresses.some((entry) => isPrivateAddress(entry.address))) {
+      callback(privateAddressError(hostname), '');
+      return;
+    }
+    if (options.all) callback(null, addresses);
+    else callback(null, first.address, first.family);
+  });
+};

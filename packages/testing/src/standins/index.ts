@@ -1,0 +1,5 @@
+export * from './standin-behaviour';
+export * from './sendgrid-standin';
+export * from './twilio-standin';
+export * from './smtp-standin';
+export * from './push-standin';

@@ -3,3 +3,4 @@ export * from './open-store';
 export * from './audience-filter';
 export * from './safe-regex';
 export * from './campaign-versions';
+export * from './suppressed-addresses';

@@ -4,14 +4,17 @@ import type {
   CampaignStatus,
   CampaignVersion,
   Channel,
-  Delivery,
-  DeliveryEvent,
   Execution,
   ExecutionStatus,
   Identity,
   Profile,
   ProfileInput,
+  SandboxSettings,
+  SandboxSettingsInput,
 } from '@herald/contracts';
+import type { DeliveryRepository } from './delivery.ports';
+
+export type * from './delivery.ports';
 
 /**
  * Repository interfaces (ports). Both adapters (embedded SQLite, MongoDB) implement them and
@@ -113,6 +116,11 @@ export interface ProfileRepository {
   match(sandbox: string, query: Record<string, unknown>, page?: PageRequest): Promise<Page<Profile>>;
   /** How many profiles match an audience query; same refusals as `match`. */
   countMatching(sandbox: string, query: Record<string, unknown>): Promise<number>;
+  /**
+   * Removes the push subscription with this endpoint from the profile (a push service answered
+   * 404/410 for it). True when one was removed; false when the profile or endpoint is unknown.
+   */
+  removePushSubscription(sandbox: string, profileId: string, endpoint: string): Promise<boolean>;
 }
 
 export interface NewExecution {
@@ -143,41 +151,6 @@ export interface ExecutionRepository {
   recordFanOutProgress(sandbox: string, id: string, progress: FanOutProgress): Promise<void>;
   /** Sorted by id (creation order). */
   listByCampaign(sandbox: string, campaignId: string, page?: PageRequest): Promise<Page<Execution>>;
-}
-
-/** Identity of a delivery record: fixed when it is first written. */
-export interface DeliveryKey {
-  id: string;
-  sandbox: string;
-  executionId: string;
-  campaignId: string;
-  campaignVersion: number;
-  recipientIndex: number;
-  channel: Channel;
-}
-
-/** One change to a delivery: an event appended to its history plus the fields it sets. */
-export interface DeliveryUpdate {
-  event: DeliveryEvent;
-  address?: string;
-  profileId?: string;
-  providerMessageId?: string;
-  /** Attempts made so far, as the queue counts them. */
-  attempts?: number;
-  lastError?: string;
-}
-
-export interface DeliveryRepository {
-  /**
-   * Creates the record on first use and appends `update.event` to its history; the record's
-   * `status` and `reason` become the event's.
-   */
-  record(key: DeliveryKey, update: DeliveryUpdate): Promise<Delivery>;
-  /** Same as `record` for many deliveries in one write (one transaction / one bulk op). */
-  recordMany(entries: ReadonlyArray<{ key: DeliveryKey; update: DeliveryUpdate }>): Promise<void>;
-  get(sandbox: string, id: string): Promise<Delivery | null>;
-  /** Sorted by recipientIndex. */
-  listByExecution(sandbox: string, executionId: string, page?: PageRequest): Promise<Page<Delivery>>;
 }
 
 export interface Audience {
@@ -281,6 +254,13 @@ export interface ApiKeyRepository {
   revoke(id: string): Promise<boolean>;
 }
 
+export interface SandboxSettingsRepository {
+  /** Null when the sandbox never had settings stored. */
+  get(sandbox: string): Promise<SandboxSettings | null>;
+  /** Replaces the sandbox's settings whole; `updatedAt` becomes now. */
+  put(sandbox: string, input: SandboxSettingsInput): Promise<SandboxSettings>;
+}
+
 export interface Store {
   readonly kind: 'embedded' | 'mongodb';
   readonly campaigns: CampaignRepository;
@@ -291,6 +271,7 @@ export interface Store {
   readonly schedules: ScheduleRepository;
   readonly suppressions: SuppressionRepository;
   readonly apiKeys: ApiKeyRepository;
+  readonly settings: SandboxSettingsRepository;
   /** Resolves when the store answers; used by readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;

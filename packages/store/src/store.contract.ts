@@ -1,8 +1,10 @@
 import type { Store } from './ports';
 import { describeCampaignContract } from './contract/campaign.contract';
+import { describeDeliveryTrackingContract } from './contract/delivery-tracking.contract';
 import { describeExecutionContract } from './contract/execution.contract';
 import { describeProfileContract } from './contract/profile.contract';
 import { describeRegistryContract } from './contract/registry.contract';
+import { describeSettingsContract } from './contract/settings.contract';
 
 /**
  * The behaviours every store adapter must show. Each test works in a sandbox of its own, so the
@@ -28,5 +30,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     describeProfileContract(() => store);
     describeExecutionContract(() => store);
     describeRegistryContract(() => store);
+    describeDeliveryTrackingContract(() => store);
+    describeSettingsContract(() => store);
   });
 }

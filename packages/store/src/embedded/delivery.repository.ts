@@ -1,5 +1,14 @@
 import type { Channel, Delivery, DeliveryEvent, DeliveryStatus } from '@herald/contracts';
-import type { DeliveryKey, DeliveryRepository, DeliveryUpdate, Page, PageRequest } from '../ports';
+import type {
+  DeliveryCountsFromStore,
+  DeliveryKey,
+  DeliveryListFilter,
+  DeliveryRepository,
+  DeliveryUpdate,
+  Page,
+  PageRequest,
+  RecordedTransition,
+} from '../ports';
 import type { Db } from './database';
 import { fromJson, setIfPresent, toJson } from './columns';
 import { pageQuery, toPage } from './paging';
@@ -42,6 +51,37 @@ interface RecordColumns {
   lastError: string | null;
   event: string;
   at: string;
+}
+
+interface StatusRow {
+  status: DeliveryStatus;
+  reason: string | null;
+}
+
+interface CountRow extends StatusRow {
+  count: number;
+}
+
+function toTransition(row: StatusRow | undefined): RecordedTransition {
+  if (!row) return { previousStatus: null };
+  const transition: RecordedTransition = { previousStatus: row.status };
+  setIfPresent(transition, 'previousReason', row.reason);
+  return transition;
+}
+
+function toCounts(rows: readonly CountRow[]): DeliveryCountsFromStore {
+  const counts: DeliveryCountsFromStore = { byStatus: {}, excludedByReason: {}, failedByReason: {} };
+  for (const { status, reason, count } of rows) {
+    counts.byStatus[status] = (counts.byStatus[status] ?? 0) + count;
+    const byReason =
+      status === 'excluded'
+        ? counts.excludedByReason
+        : status === 'failed'
+          ? counts.failedByReason
+          : undefined;
+    if (byReason && reason !== null) byReason[reason] = (byReason[reason] ?? 0) + count;
+  }
+  return counts;
 }
 
 function toDelivery(row: DeliveryRow): Delivery {
@@ -91,8 +131,12 @@ function toColumns(key: DeliveryKey, update: DeliveryUpdate): RecordColumns {
 export class EmbeddedDeliveryRepository implements DeliveryRepository {
   private readonly upsert;
   private readonly selectOne;
+  private readonly selectStatus;
   private readonly selectPage;
+  private readonly selectPageWithStatus;
+  private readonly countGrouped;
   private readonly deleteOlder;
+  private readonly recordBatch;
 
   constructor(private readonly db: Db) {
     // One statement creates or appends, so the history can never lose an event to a concurrent
@@ -119,12 +163,34 @@ export class EmbeddedDeliveryRepository implements DeliveryRepository {
     this.selectOne = db.prepare<[string, string], DeliveryRow>(
       `SELECT * FROM deliveries WHERE sandbox = ? AND id = ?`,
     );
+    this.selectStatus = db.prepare<[string, string], StatusRow>(
+      `SELECT status, reason FROM deliveries WHERE sandbox = ? AND id = ?`,
+    );
     this.selectPage = db.prepare<[string, string, number, string, number], DeliveryRow>(
       `SELECT * FROM deliveries
        WHERE sandbox = ? AND execution_id = ? AND (recipient_index, id) > (?, ?)
        ORDER BY recipient_index, id LIMIT ?`,
     );
+    this.selectPageWithStatus = db.prepare<[string, string, string, number, string, number], DeliveryRow>(
+      `SELECT * FROM deliveries
+       WHERE sandbox = ? AND execution_id = ? AND status = ? AND (recipient_index, id) > (?, ?)
+       ORDER BY recipient_index, id LIMIT ?`,
+    );
+    this.countGrouped = db.prepare<[string, string], CountRow>(
+      `SELECT status, reason, count(*) AS count FROM deliveries
+       WHERE sandbox = ? AND execution_id = ? GROUP BY status, reason`,
+    );
     this.deleteOlder = db.prepare<[string]>(`DELETE FROM deliveries WHERE created_at < ?`);
+    // The previous status is read inside the write transaction, so no other process can change
+    // it between the read and the upsert: each transition is seen by exactly one caller.
+    this.recordBatch = db.transaction(
+      (entries: ReadonlyArray<{ key: DeliveryKey; update: DeliveryUpdate }>): RecordedTransition[] =>
+        entries.map(({ key, update }) => {
+          const previous = this.selectStatus.get(key.sandbox, key.id);
+          this.upsert.run(toColumns(key, update));
+          return toTransition(previous);
+        }),
+    );
   }
 
   async record(key: DeliveryKey, update: DeliveryUpdate): Promise<Delivery> {
@@ -133,13 +199,11 @@ export class EmbeddedDeliveryRepository implements DeliveryRepository {
     return toDelivery(row);
   }
 
-  async recordMany(entries: ReadonlyArray<{ key: DeliveryKey; update: DeliveryUpdate }>): Promise<void> {
-    if (entries.length === 0) return;
-    this.db
-      .transaction(() => {
-        for (const { key, update } of entries) this.upsert.run(toColumns(key, update));
-      })
-      .immediate();
+  async recordMany(
+    entries: ReadonlyArray<{ key: DeliveryKey; update: DeliveryUpdate }>,
+  ): Promise<RecordedTransition[]> {
+    if (entries.length === 0) return [];
+    return this.recordBatch.immediate(entries);
   }
 
   async get(sandbox: string, id: string): Promise<Delivery | null> {
@@ -147,11 +211,30 @@ export class EmbeddedDeliveryRepository implements DeliveryRepository {
     return row ? toDelivery(row) : null;
   }
 
-  async listByExecution(sandbox: string, executionId: string, page?: PageRequest): Promise<Page<Delivery>> {
+  async listByExecution(
+    sandbox: string,
+    executionId: string,
+    page?: PageRequest,
+    filter?: DeliveryListFilter,
+  ): Promise<Page<Delivery>> {
     const query = pageQuery<[number, string]>(page, [-1, '']);
     const [afterIndex, afterId] = query.after;
-    const rows = this.selectPage.all(sandbox, executionId, afterIndex, afterId, query.fetch);
+    const rows =
+      filter?.status === undefined
+        ? this.selectPage.all(sandbox, executionId, afterIndex, afterId, query.fetch)
+        : this.selectPageWithStatus.all(
+            sandbox,
+            executionId,
+            filter.status,
+            afterIndex,
+            afterId,
+            query.fetch,
+          );
     return toPage(rows, query, toDelivery, (row) => [row.recipient_index, row.id]);
+  }
+
+  async countByExecution(sandbox: string, executionId: string): Promise<DeliveryCountsFromStore> {
+    return toCounts(this.countGrouped.all(sandbox, executionId));
   }
 
   /** Removes deliveries created more than `days` ago; returns how many. */

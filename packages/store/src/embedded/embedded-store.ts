@@ -7,6 +7,7 @@ import { EmbeddedDeliveryRepository } from './delivery.repository';
 import { EmbeddedExecutionRepository } from './execution.repository';
 import { EmbeddedProfileRepository } from './profile.repository';
 import { EmbeddedScheduleRepository } from './schedule.repository';
+import { EmbeddedSandboxSettingsRepository } from './settings.repository';
 import { EmbeddedSuppressionRepository } from './suppression.repository';
 
 export interface EmbeddedStoreOptions {
@@ -44,6 +45,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       schedules: new EmbeddedScheduleRepository(db),
       suppressions: new EmbeddedSuppressionRepository(db),
       apiKeys: new EmbeddedApiKeyRepository(db),
+      settings: new EmbeddedSandboxSettingsRepository(db),
       async ping() {
         ping.get();
       },

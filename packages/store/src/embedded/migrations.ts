@@ -147,4 +147,15 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE executions ADD COLUMN targeted_profile_count INTEGER;
   ALTER TABLE executions ADD COLUMN fan_out_cursor TEXT;
   `,
+  `
+  -- listByExecution with a status filter (the failures of an execution), in recipient order.
+  CREATE INDEX deliveries_by_execution_status ON deliveries (sandbox, execution_id, status, recipient_index, id);
+
+  -- One row per sandbox; the settings are replaced whole, so they are kept as one JSON document.
+  CREATE TABLE sandbox_settings (
+    sandbox    TEXT NOT NULL PRIMARY KEY,
+    settings   TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  `,
 ];

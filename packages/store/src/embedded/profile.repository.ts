@@ -6,6 +6,7 @@ import { audienceMatcher } from './audience-matcher';
 import { isUniqueViolation, type Db } from './database';
 import { fromJson, setIfPresent, toJson } from './columns';
 import { pageQuery, toPage } from './paging';
+import { pushSubscriptionRemover } from './push-subscriptions';
 import { now } from './time';
 
 interface ProfileRow {
@@ -103,6 +104,7 @@ export class EmbeddedProfileRepository implements ProfileRepository {
   private readonly insertIdentity;
   private readonly updateProfile;
   private readonly deleteProfile;
+  private readonly deletePushSubscription;
 
   constructor(private readonly db: Db) {
     this.selectById = db.prepare<[string, string], ProfileRow>(
@@ -141,6 +143,7 @@ export class EmbeddedProfileRepository implements ProfileRepository {
        WHERE sandbox = @sandbox AND id = @id`,
     );
     this.deleteProfile = db.prepare<[string, string]>(`DELETE FROM profiles WHERE sandbox = ? AND id = ?`);
+    this.deletePushSubscription = pushSubscriptionRemover(db);
   }
 
   async create(sandbox: string, input: ProfileInput): Promise<Profile> {
@@ -199,6 +202,10 @@ export class EmbeddedProfileRepository implements ProfileRepository {
 
   async delete(sandbox: string, id: string): Promise<boolean> {
     return this.deleteProfile.run(sandbox, id).changes > 0;
+  }
+
+  async removePushSubscription(sandbox: string, profileId: string, endpoint: string): Promise<boolean> {
+    return this.deletePushSubscription(sandbox, profileId, endpoint);
   }
 
   async list(sandbox: string, page?: PageRequest): Promise<Page<Profile>> {

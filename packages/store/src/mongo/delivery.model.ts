@@ -91,8 +91,13 @@ export function deliverySchema(retentionDays: number): Schema<DeliveryDoc> {
   );
 
   // deliveries.listByExecution: {sandbox, executionId, recipientIndex: {$gt: cursor}} sorted by recipientIndex.
-  // deliveries.get and the upserts of record/recordMany use the default _id index.
+  // deliveries.get, the upserts of record/recordMany and recordMany's {_id: {$in: ids}} read
+  // use the default _id index.
+  // deliveries.countByExecution: $match {sandbox, executionId}, then $group by status and reason.
   schema.index({ sandbox: 1, executionId: 1, recipientIndex: 1 });
+  // deliveries.listByExecution with a status filter: {sandbox, executionId, status,
+  // recipientIndex: {$gt: cursor}} sorted by recipientIndex (the failures of an execution).
+  schema.index({ sandbox: 1, executionId: 1, status: 1, recipientIndex: 1 });
   // No query: the TTL monitor removes delivery records once they are older than the retention.
   schema.index(
     { createdAt: 1 },

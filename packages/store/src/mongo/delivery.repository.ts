@@ -1,6 +1,15 @@
 import type { AnyBulkWriteOperation, UpdateQuery } from 'mongoose';
-import type { Delivery, DeliveryEvent } from '@herald/contracts';
-import type { DeliveryKey, DeliveryRepository, DeliveryUpdate, Page, PageRequest } from '../ports';
+import type { Delivery, DeliveryEvent, DeliveryStatus } from '@herald/contracts';
+import type {
+  DeliveryCountsFromStore,
+  DeliveryKey,
+  DeliveryListFilter,
+  DeliveryRepository,
+  DeliveryUpdate,
+  Page,
+  PageRequest,
+  RecordedTransition,
+} from '../ports';
 import { toDate, toIso } from './dates';
 import {
   isDuplicateKeyError,
@@ -91,6 +100,58 @@ function deliveryWrite(key: DeliveryKey, change: DeliveryUpdate, now: Date): Del
   return { filter: { _id: key.id }, update };
 }
 
+type StatusDoc = Pick<DeliveryDoc, '_id' | 'status' | 'reason'>;
+
+interface CountDoc {
+  _id: { status: DeliveryStatus; reason?: string | null };
+  count: number;
+}
+
+function toTransition(previous: Pick<DeliveryDoc, 'status' | 'reason'> | undefined): RecordedTransition {
+  if (!previous) return { previousStatus: null };
+  return {
+    previousStatus: previous.status,
+    ...(previous.reason != null ? { previousReason: previous.reason } : {}),
+  };
+}
+
+/**
+ * Each entry's transition from the state before the batch, as the writes will apply them in
+ * order: a second entry for the same id sees the status the first one set.
+ */
+function transitionsOf(
+  entries: ReadonlyArray<{ key: DeliveryKey; update: DeliveryUpdate }>,
+  previous: readonly StatusDoc[],
+): RecordedTransition[] {
+  const current = new Map<string, Pick<DeliveryDoc, 'status' | 'reason'>>(
+    previous.map((doc) => [
+      doc._id,
+      { status: doc.status, ...(doc.reason != null ? { reason: doc.reason } : {}) },
+    ]),
+  );
+  return entries.map(({ key, update }) => {
+    const transition = toTransition(current.get(key.id));
+    const { status, reason } = update.event;
+    current.set(key.id, { status, ...(reason !== undefined ? { reason } : {}) });
+    return transition;
+  });
+}
+
+function toCounts(groups: readonly CountDoc[]): DeliveryCountsFromStore {
+  const counts: DeliveryCountsFromStore = { byStatus: {}, excludedByReason: {}, failedByReason: {} };
+  for (const { _id: group, count } of groups) {
+    counts.byStatus[group.status] = (counts.byStatus[group.status] ?? 0) + count;
+    const byReason =
+      group.status === 'excluded'
+        ? counts.excludedByReason
+        : group.status === 'failed'
+          ? counts.failedByReason
+          : undefined;
+    if (byReason && group.reason != null) byReason[group.reason] = (byReason[group.reason] ?? 0) + count;
+  }
+  return counts;
+}
+
 export class MongoDeliveryRepository implements DeliveryRepository {
   constructor(private readonly deliveries: DeliveryModel) {}
 
@@ -117,38 +178,59 @@ export class MongoDeliveryRepository implements DeliveryRepository {
     }
   }
 
-  async recordMany(entries: ReadonlyArray<{ key: DeliveryKey; update: DeliveryUpdate }>): Promise<void> {
-    if (entries.length === 0) return;
+  /**
+   * Reads the previous statuses, then writes: two steps, not atomic. That is enough because one
+   * delivery job is processed by one worker at a time, so no other writer changes these records
+   * between the read and the bulk write.
+   */
+  async recordMany(
+    entries: ReadonlyArray<{ key: DeliveryKey; update: DeliveryUpdate }>,
+  ): Promise<RecordedTransition[]> {
+    if (entries.length === 0) return [];
+    const ids = [...new Set(entries.map(({ key }) => key.id))];
+    const previous = await this.deliveries
+      .find({ _id: { $in: ids } }, { status: 1, reason: 1 })
+      .lean<StatusDoc[]>()
+      .exec();
+    const transitions = transitionsOf(entries, previous);
     const now = new Date();
     const writes = entries.map(({ key, update }) => deliveryWrite(key, update, now));
-    const failed = await this.bulkUpsert(writes);
-    if (failed.length === 0) return;
+    // Ordered when an id repeats, so its events land in the order the transitions assumed.
+    const ordered = ids.length < entries.length;
+    const failed = await this.bulkUpsert(writes, ordered);
+    if (!failed) return transitions;
     // Lost upsert races (see `record`): the records exist now, so the writes apply as updates.
-    const retried = await this.bulkUpsert(failed.map(({ write }) => write));
-    if (retried.length > 0) throw retried[0]?.error;
+    const retried = await this.bulkUpsert(failed.retry, ordered);
+    if (retried) throw retried.error;
+    return transitions;
   }
 
-  /** Runs the writes unordered; returns the ones refused only for a duplicate key, to retry. */
+  /**
+   * Runs the writes; returns those left to retry when the only refusals were duplicate keys: the
+   * refused ones, or, ordered, everything from the first refusal on (an ordered bulk stops there).
+   */
   private async bulkUpsert(
     writes: readonly DeliveryWrite[],
-  ): Promise<Array<{ write: DeliveryWrite; error: unknown }>> {
+    ordered: boolean,
+  ): Promise<{ retry: DeliveryWrite[]; error: unknown } | null> {
     const operations: Array<AnyBulkWriteOperation<DeliveryDoc>> = writes.map(({ filter, update }) => ({
       updateOne: { filter, update, upsert: true, setDefaultsOnInsert: false },
     }));
     try {
       // `throwOnValidationError`: unordered, mongoose would otherwise skip a write that fails
       // to cast and resolve as if all were stored.
-      await this.deliveries.bulkWrite(operations, { ordered: false, throwOnValidationError: true });
-      return [];
+      await this.deliveries.bulkWrite(operations, { ordered, throwOnValidationError: true });
+      return null;
     } catch (error) {
       const writeErrors = writeErrorsOf(error);
       if (writeErrors.length === 0 || !writeErrors.every(isDuplicateKeyWriteError)) throw error;
-      return writeErrors.map((writeError) => {
-        const index = operationIndexOf(writeError);
-        const write = index === undefined ? undefined : writes[index];
-        if (!write) throw error;
-        return { write, error };
-      });
+      const indexes = writeErrors.map(operationIndexOf);
+      if (indexes.some((index) => index === undefined || writes[index] === undefined)) throw error;
+      const refused = indexes as number[];
+      const retry = ordered
+        ? writes.slice(Math.min(...refused))
+        : refused.map((index) => writes[index] as DeliveryWrite);
+      return { retry, error };
     }
   }
 
@@ -157,15 +239,35 @@ export class MongoDeliveryRepository implements DeliveryRepository {
     return doc ? toDelivery(doc) : null;
   }
 
-  async listByExecution(sandbox: string, executionId: string, page?: PageRequest): Promise<Page<Delivery>> {
+  async listByExecution(
+    sandbox: string,
+    executionId: string,
+    page?: PageRequest,
+    filter?: DeliveryListFilter,
+  ): Promise<Page<Delivery>> {
     const limit = pageLimit(page);
     const after = cursorAfter(page, 'number');
     const docs = await this.deliveries
-      .find({ sandbox, executionId, ...(after !== undefined ? { recipientIndex: { $gt: after } } : {}) })
+      .find({
+        sandbox,
+        executionId,
+        ...(filter?.status !== undefined ? { status: filter.status } : {}),
+        ...(after !== undefined ? { recipientIndex: { $gt: after } } : {}),
+      })
       .sort({ recipientIndex: 1 })
       .limit(limit + 1)
       .lean<DeliveryDoc[]>()
       .exec();
     return toPage(docs, limit, (doc) => doc.recipientIndex, toDelivery);
+  }
+
+  async countByExecution(sandbox: string, executionId: string): Promise<DeliveryCountsFromStore> {
+    const groups = await this.deliveries
+      .aggregate<CountDoc>([
+        { $match: { sandbox, executionId } },
+        { $group: { _id: { status: '$status', reason: '$reason' }, count: { $sum: 1 } } },
+      ])
+      .exec();
+    return toCounts(groups);
   }
 }

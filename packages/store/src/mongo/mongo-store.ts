@@ -6,6 +6,7 @@ import type {
   DeliveryRepository,
   ExecutionRepository,
   ProfileRepository,
+  SandboxSettingsRepository,
   ScheduleRepository,
   Store,
   SuppressionRepository,
@@ -25,6 +26,8 @@ import { MongoExecutionRepository } from './execution.repository';
 import { createIndexes, type IndexedModel } from './indexes';
 import { profileModel } from './profile.model';
 import { MongoProfileRepository } from './profile.repository';
+import { sandboxSettingsModel } from './settings.model';
+import { MongoSandboxSettingsRepository } from './settings.repository';
 import { scheduleModel } from './schedule.model';
 import { MongoScheduleRepository } from './schedule.repository';
 import { suppressionModel } from './suppression.model';
@@ -47,6 +50,7 @@ class MongoStore implements Store {
   readonly schedules: ScheduleRepository;
   readonly suppressions: SuppressionRepository;
   readonly apiKeys: ApiKeyRepository;
+  readonly settings: SandboxSettingsRepository;
 
   constructor(
     private readonly connection: Connection,
@@ -60,6 +64,7 @@ class MongoStore implements Store {
     this.schedules = new MongoScheduleRepository(models.schedules);
     this.suppressions = new MongoSuppressionRepository(models.suppressions);
     this.apiKeys = new MongoApiKeyRepository(models.apiKeys);
+    this.settings = new MongoSandboxSettingsRepository(models.settings);
   }
 
   async ping(): Promise<void> {
@@ -86,6 +91,7 @@ function createModels(connection: Connection, retentionDays: number) {
     schedules: scheduleModel(connection),
     suppressions: suppressionModel(connection),
     apiKeys: apiKeyModel(connection),
+    settings: sandboxSettingsModel(connection),
   };
 }
 

@@ -213,6 +213,17 @@ export class MongoProfileRepository implements ProfileRepository {
     return deletedCount === 1;
   }
 
+  async removePushSubscription(sandbox: string, profileId: string, endpoint: string): Promise<boolean> {
+    // The endpoint in the filter leaves a profile without it (and its updatedAt) untouched.
+    const { modifiedCount } = await this.profiles
+      .updateOne(
+        { _id: profileId, sandbox, 'pushSubscriptions.endpoint': endpoint },
+        { $pull: { pushSubscriptions: { endpoint } }, $set: { updatedAt: new Date() } },
+      )
+      .exec();
+    return modifiedCount === 1;
+  }
+
   async list(sandbox: string, page?: PageRequest): Promise<Page<Profile>> {
     const limit = pageLimit(page);
     const after = cursorAfter(page, 'string');

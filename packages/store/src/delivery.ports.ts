@@ -1,0 +1,72 @@
+import type { Channel, Delivery, DeliveryEvent, DeliveryStatus } from '@herald/contracts';
+import type { Page, PageRequest } from './ports';
+
+/** The delivery-record port, part of `ports.ts` (re-exported from there). */
+
+/** Identity of a delivery record: fixed when it is first written. */
+export interface DeliveryKey {
+  id: string;
+  sandbox: string;
+  executionId: string;
+  campaignId: string;
+  campaignVersion: number;
+  recipientIndex: number;
+  channel: Channel;
+}
+
+/** One change to a delivery: an event appended to its history plus the fields it sets. */
+export interface DeliveryUpdate {
+  event: DeliveryEvent;
+  address?: string;
+  profileId?: string;
+  providerMessageId?: string;
+  /** Attempts made so far, as the queue counts them. */
+  attempts?: number;
+  lastError?: string;
+}
+
+/** What a delivery record held just before one write of `recordMany`. */
+export interface RecordedTransition {
+  /** Null when the write created the record. */
+  previousStatus: DeliveryStatus | null;
+  previousReason?: string;
+}
+
+export interface DeliveryListFilter {
+  status?: DeliveryStatus;
+}
+
+/** Counts of an execution's delivery records, read from the store itself. */
+export interface DeliveryCountsFromStore {
+  byStatus: Partial<Record<DeliveryStatus, number>>;
+  /** Records whose status is `excluded`, by their reason. */
+  excludedByReason: Record<string, number>;
+  /** Records whose status is `failed`, by their reason. */
+  failedByReason: Record<string, number>;
+}
+
+export interface DeliveryRepository {
+  /**
+   * Creates the record on first use and appends `update.event` to its history; the record's
+   * `status` and `reason` become the event's.
+   */
+  record(key: DeliveryKey, update: DeliveryUpdate): Promise<Delivery>;
+  /**
+   * Same as `record` for many deliveries in one write (one transaction / one bulk op). Returns,
+   * in entry order, each record's status and reason before its write, so callers can count each
+   * real status change once. Entries for the same id apply in order, each seeing the one before.
+   */
+  recordMany(
+    entries: ReadonlyArray<{ key: DeliveryKey; update: DeliveryUpdate }>,
+  ): Promise<RecordedTransition[]>;
+  get(sandbox: string, id: string): Promise<Delivery | null>;
+  /** Sorted by recipientIndex; only records with `filter.status` when given. */
+  listByExecution(
+    sandbox: string,
+    executionId: string,
+    page?: PageRequest,
+    filter?: DeliveryListFilter,
+  ): Promise<Page<Delivery>>;
+  /** Counts by status and reason, aggregated by the store (used when live counters are gone). */
+  countByExecution(sandbox: string, executionId: string): Promise<DeliveryCountsFromStore>;
+}

@@ -1,0 +1,23 @@
+import type { Db } from './database';
+import { now } from './time';
+
+/**
+ * Removes a push subscription from a profile by endpoint; true when one was removed. One
+ * statement, so a concurrent profile write cannot bring the removed subscription back; the EXISTS
+ * guard leaves a profile without that endpoint (and its updated_at) untouched.
+ */
+export function pushSubscriptionRemover(
+  db: Db,
+): (sandbox: string, profileId: string, endpoint: string) => boolean {
+  const remove = db.prepare<{ sandbox: string; id: string; endpoint: string; at: string }>(
+    `UPDATE profiles
+     SET push_subscriptions = (
+           SELECT json_group_array(json(s.value) ORDER BY s.key) FROM json_each(push_subscriptions) s
+           WHERE json_extract(s.value, '$.endpoint') IS NOT @endpoint),
+         updated_at = @at
+     WHERE sandbox = @sandbox AND id = @id
+       AND EXISTS (SELECT 1 FROM json_each(push_subscriptions) s WHERE json_extract(s.value, '$.endpoint') = @endpoint)`,
+  );
+  return (sandbox, profileId, endpoint) =>
+    remove.run({ sandbox, id: profileId, endpoint, at: now() }).changes > 0;
+}

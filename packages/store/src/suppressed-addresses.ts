@@ -1,0 +1,35 @@
+import type { CampaignDefinition, Channel } from '@herald/contracts';
+import type { Store, Suppression } from './ports';
+
+/**
+ * The addresses of a message that are on the sandbox's suppression list for the campaign.
+ * Transactional messages (receipts, password resets) still reach people who reported marketing
+ * as spam; every other reason (bounces, manual) applies to every campaign. The worker and the
+ * dry run both decide here, so a dry run shows what a send would do.
+ */
+export async function suppressedAddresses(
+  store: Pick<Store, 'suppressions'>,
+  sandbox: string,
+  definition: Pick<CampaignDefinition, 'type' | 'channel'>,
+  addresses: readonly string[],
+): Promise<Set<string>> {
+  const suppressed = new Set<string>();
+  for (const address of addresses) {
+    const entry = await store.suppressions.find(
+      sandbox,
+      definition.channel,
+      normalise(definition.channel, address),
+    );
+    if (entry && applies(entry, definition.type)) suppressed.add(address);
+  }
+  return suppressed;
+}
+
+function applies(entry: Suppression, type: CampaignDefinition['type']): boolean {
+  return type === 'marketing' || entry.reason !== 'spam-complaint';
+}
+
+/** As the suppression list stores them: e-mail addresses lower-cased. */
+function normalise(channel: Channel, address: string): string {
+  return channel === 'email' ? address.toLowerCase() : address;
+}

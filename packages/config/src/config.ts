@@ -1,5 +1,39 @@
 import type { Channel } from '@herald/contracts';
 
+export type EmailProviderConfig =
+  | { readonly kind: 'outbox' }
+  | { readonly kind: 'sendgrid'; readonly apiKey: string; readonly apiUrl: string }
+  | { readonly kind: 'smtp'; readonly url: string };
+
+export type SmsProviderConfig =
+  | { readonly kind: 'outbox' }
+  | {
+      readonly kind: 'twilio';
+      readonly accountSid: string;
+      readonly authToken: string;
+      readonly apiUrl: string;
+      readonly statusCallbackUrl?: string;
+    };
+
+export type PushProviderConfig =
+  | { readonly kind: 'outbox' }
+  | {
+      readonly kind: 'webpush';
+      readonly vapidPublicKey: string;
+      readonly vapidPrivateKey: string;
+      readonly vapidSubject: string;
+    };
+
+/** Which provider carries each channel, and the limits the provider account imposes. */
+export interface ProvidersConfig {
+  readonly email: EmailProviderConfig;
+  readonly sms: SmsProviderConfig;
+  readonly push: PushProviderConfig;
+  readonly timeoutMs: number;
+  /** Messages per second per channel across all workers (BullMQ limiter); 0 = no limit. */
+  readonly rateLimitPerSecond: Readonly<Record<Channel, number>>;
+}
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 /** The whole configuration, read once from the environment by a service's composition root. */
@@ -47,6 +81,7 @@ export interface HeraldConfig {
    * Off by default (SSRF); tests and local development turn it on.
    */
   readonly allowPrivateUrls: boolean;
+  readonly providers: ProvidersConfig;
   readonly auth: {
     /** Admin key to make sure exists at start; when unset and none exists, one is generated and printed once. */
     readonly adminKey?: string;

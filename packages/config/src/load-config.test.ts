@@ -63,4 +63,50 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.api)).toBe(true);
   });
+
+  it('uses the outbox for every channel unless a provider is chosen', () => {
+    const { providers } = loadConfig({});
+    expect([providers.email.kind, providers.sms.kind, providers.push.kind]).toEqual([
+      'outbox',
+      'outbox',
+      'outbox',
+    ]);
+    expect(providers.rateLimitPerSecond).toEqual({ email: 0, sms: 0, push: 0 });
+  });
+
+  it('reads the chosen providers with their settings', () => {
+    const { providers } = loadConfig({
+      EMAIL_PROVIDER: 'sendgrid',
+      SENDGRID_API_KEY: 'SG.key',
+      SENDGRID_API_URL: 'http://127.0.0.1:9000',
+      SMS_PROVIDER: 'twilio',
+      TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+      TWILIO_AUTH_TOKEN: 'token',
+      EMAIL_RATE_LIMIT_PER_SECOND: '600',
+    });
+    expect(providers.email).toEqual({ kind: 'sendgrid', apiKey: 'SG.key', apiUrl: 'http://127.0.0.1:9000' });
+    expect(providers.sms).toMatchObject({ kind: 'twilio', apiUrl: 'https://api.twilio.com' });
+    expect(providers.rateLimitPerSecond.email).toBe(600);
+  });
+
+  it('refuses a chosen provider whose credentials are missing, naming each variable', () => {
+    let caught: unknown;
+    try {
+      loadConfig({ EMAIL_PROVIDER: 'sendgrid', PUSH_PROVIDER: 'webpush' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).errors.map((problem) => problem.path)).toEqual([
+      'SENDGRID_API_KEY',
+      'VAPID_PUBLIC_KEY',
+      'VAPID_PRIVATE_KEY',
+      'VAPID_SUBJECT',
+    ]);
+  });
+
+  it('never repeats provider secrets in its error', () => {
+    expect(() => loadConfig({ SMTP_URL: 'ftp://user:hunter2@host' })).toThrow(/SMTP_URL/);
+    expect(() => loadConfig({ SMTP_URL: 'ftp://user:hunter2@host' })).not.toThrow(/hunter2/);
+  });
 });

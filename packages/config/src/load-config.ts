@@ -3,7 +3,7 @@ import Ajv from 'ajv';
 import type { Channel } from '@herald/contracts';
 import { CHANNELS } from '@herald/contracts';
 import { ConfigError } from '@herald/errors';
-import type { HeraldConfig, LogLevel } from './config';
+import type { HeraldConfig, LogLevel, ProvidersConfig } from './config';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -42,12 +42,35 @@ export const ENVIRONMENT_VARIABLES = {
   HERALD_ADMIN_KEY: { type: 'string', minLength: 32, maxLength: 256, pattern: '^[\\x21-\\x7e]+$' },
   API_KEY_CACHE_SECONDS: { type: 'integer', minimum: 0, maximum: 3600, default: 30 },
   ALLOW_PRIVATE_URLS: { type: 'boolean', default: false },
+  EMAIL_PROVIDER: { type: 'string', enum: ['outbox', 'sendgrid', 'smtp'], default: 'outbox' },
+  SMS_PROVIDER: { type: 'string', enum: ['outbox', 'twilio'], default: 'outbox' },
+  PUSH_PROVIDER: { type: 'string', enum: ['outbox', 'webpush'], default: 'outbox' },
+  SENDGRID_API_KEY: { type: 'string', minLength: 1, maxLength: 512 },
+  SENDGRID_API_URL: { type: 'string', pattern: '^https?://', default: 'https://api.sendgrid.com' },
+  SMTP_URL: { type: 'string', pattern: '^smtps?://' },
+  TWILIO_ACCOUNT_SID: { type: 'string', pattern: '^AC[0-9a-fA-F]{32}$' },
+  TWILIO_AUTH_TOKEN: { type: 'string', minLength: 1, maxLength: 256 },
+  TWILIO_API_URL: { type: 'string', pattern: '^https?://', default: 'https://api.twilio.com' },
+  TWILIO_STATUS_CALLBACK_URL: { type: 'string', pattern: '^https?://' },
+  VAPID_PUBLIC_KEY: { type: 'string', pattern: '^[A-Za-z0-9_-]{80,100}$' },
+  VAPID_PRIVATE_KEY: { type: 'string', pattern: '^[A-Za-z0-9_-]{40,50}$' },
+  VAPID_SUBJECT: { type: 'string', pattern: '^(mailto:|https://)' },
+  PROVIDER_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 120000, default: 10000 },
+  EMAIL_RATE_LIMIT_PER_SECOND: { type: 'integer', minimum: 0, maximum: 1000000, default: 0 },
+  SMS_RATE_LIMIT_PER_SECOND: { type: 'integer', minimum: 0, maximum: 1000000, default: 0 },
+  PUSH_RATE_LIMIT_PER_SECOND: { type: 'integer', minimum: 0, maximum: 1000000, default: 0 },
 } as const;
 
 type VariableName = keyof typeof ENVIRONMENT_VARIABLES;
 
 /** Values never repeated in error messages. */
-const SECRET_VARIABLES: ReadonlySet<string> = new Set(['HERALD_ADMIN_KEY']);
+const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  'HERALD_ADMIN_KEY',
+  'SENDGRID_API_KEY',
+  'SMTP_URL',
+  'TWILIO_AUTH_TOKEN',
+  'VAPID_PRIVATE_KEY',
+]);
 
 interface RawConfig {
   NODE_ENV: HeraldConfig['nodeEnv'];
@@ -75,6 +98,23 @@ interface RawConfig {
   HERALD_ADMIN_KEY?: string;
   API_KEY_CACHE_SECONDS: number;
   ALLOW_PRIVATE_URLS: boolean;
+  EMAIL_PROVIDER: 'outbox' | 'sendgrid' | 'smtp';
+  SMS_PROVIDER: 'outbox' | 'twilio';
+  PUSH_PROVIDER: 'outbox' | 'webpush';
+  SENDGRID_API_KEY?: string;
+  SENDGRID_API_URL: string;
+  SMTP_URL?: string;
+  TWILIO_ACCOUNT_SID?: string;
+  TWILIO_AUTH_TOKEN?: string;
+  TWILIO_API_URL: string;
+  TWILIO_STATUS_CALLBACK_URL?: string;
+  VAPID_PUBLIC_KEY?: string;
+  VAPID_PRIVATE_KEY?: string;
+  VAPID_SUBJECT?: string;
+  PROVIDER_TIMEOUT_MS: number;
+  EMAIL_RATE_LIMIT_PER_SECOND: number;
+  SMS_RATE_LIMIT_PER_SECOND: number;
+  PUSH_RATE_LIMIT_PER_SECOND: number;
 }
 
 const validate = new Ajv({
@@ -111,6 +151,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Heral
     );
   }
   const values = raw as unknown as RawConfig;
+  const providers = readProviders(values);
   const dataDir = path.resolve(cwd, values.HERALD_DATA_DIR);
   const storeUrl = values.STORE_URL ?? path.join(dataDir, 'herald.sqlite');
   const config: HeraldConfig = {
@@ -149,8 +190,70 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Heral
       keyCacheSeconds: values.API_KEY_CACHE_SECONDS,
     },
     allowPrivateUrls: values.ALLOW_PRIVATE_URLS,
+    providers,
   };
   return deepFreeze(config);
+}
+
+/** The provider of each channel, with the settings it needs; a chosen provider missing one is an error. */
+function readProviders(values: RawConfig): ProvidersConfig {
+  const missing: string[] = [];
+  const need = (name: keyof RawConfig, provider: string): string => {
+    const value = values[name];
+    if (typeof value !== 'string') {
+      missing.push(`${name} is required when ${provider} is chosen`);
+      return '';
+    }
+    return value;
+  };
+  const email: ProvidersConfig['email'] =
+    values.EMAIL_PROVIDER === 'sendgrid'
+      ? {
+          kind: 'sendgrid',
+          apiKey: need('SENDGRID_API_KEY', 'EMAIL_PROVIDER=sendgrid'),
+          apiUrl: values.SENDGRID_API_URL,
+        }
+      : values.EMAIL_PROVIDER === 'smtp'
+        ? { kind: 'smtp', url: need('SMTP_URL', 'EMAIL_PROVIDER=smtp') }
+        : { kind: 'outbox' };
+  const sms: ProvidersConfig['sms'] =
+    values.SMS_PROVIDER === 'twilio'
+      ? {
+          kind: 'twilio',
+          accountSid: need('TWILIO_ACCOUNT_SID', 'SMS_PROVIDER=twilio'),
+          authToken: need('TWILIO_AUTH_TOKEN', 'SMS_PROVIDER=twilio'),
+          apiUrl: values.TWILIO_API_URL,
+          ...(values.TWILIO_STATUS_CALLBACK_URL
+            ? { statusCallbackUrl: values.TWILIO_STATUS_CALLBACK_URL }
+            : {}),
+        }
+      : { kind: 'outbox' };
+  const push: ProvidersConfig['push'] =
+    values.PUSH_PROVIDER === 'webpush'
+      ? {
+          kind: 'webpush',
+          vapidPublicKey: need('VAPID_PUBLIC_KEY', 'PUSH_PROVIDER=webpush'),
+          vapidPrivateKey: need('VAPID_PRIVATE_KEY', 'PUSH_PROVIDER=webpush'),
+          vapidSubject: need('VAPID_SUBJECT', 'PUSH_PROVIDER=webpush'),
+        }
+      : { kind: 'outbox' };
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `Invalid configuration:\n${missing.map((problem) => `  - ${problem}`).join('\n')}`,
+      missing.map((message) => ({ path: message.split(' ')[0] ?? '', code: 'missing-config', message })),
+    );
+  }
+  return {
+    email,
+    sms,
+    push,
+    timeoutMs: values.PROVIDER_TIMEOUT_MS,
+    rateLimitPerSecond: {
+      email: values.EMAIL_RATE_LIMIT_PER_SECOND,
+      sms: values.SMS_RATE_LIMIT_PER_SECOND,
+      push: values.PUSH_RATE_LIMIT_PER_SECOND,
+    },
+  };
 }
 
 function deepFreeze<T extends object>(value: T): T {

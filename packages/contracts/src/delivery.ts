@@ -11,6 +11,7 @@ export type ExclusionReason =
   | 'no-marketing-consent'
   | 'frequency-capped'
   | 'campaign-not-live'
+  | 'quiet-hours'
   | 'throttle-expired';
 
 export interface DeliveryEvent {

@@ -3,6 +3,7 @@ export * from './campaign';
 export * from './profile';
 export * from './execution';
 export * from './delivery';
+export * from './sandbox-settings';
 export * from './queues';
 export * from './jobs';
 export * from './schemas/common';

@@ -14,6 +14,11 @@ export interface DeliveryJobData {
   queuedAt: string;
   /** Set by the high-throughput endpoint: the worker must neither look up nor create a profile. */
   mode?: 'highthroughput';
+  /**
+   * Set by the worker when the campaign throttle reserved a later send time for this job and
+   * delayed it: the job sends when it comes back instead of reserving again.
+   */
+  throttleSlotAt?: number;
 }
 
 /**

@@ -2,3 +2,5 @@ export * from './choose-locale';
 export * from './resolve-address';
 export * from './render-message';
 export * from './build-message';
+export * from './quiet-hours';
+export * from './marketing-consent';

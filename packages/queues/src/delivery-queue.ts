@@ -2,6 +2,7 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Channel, DeliveryJobData } from '@herald/contracts';
 import { deliveryQueueName } from '@herald/contracts';
+import { DELIVERY_BACKOFF_BASE_MS, DELIVERY_BACKOFF_TYPE } from './delivery-backoff';
 
 export type DeliveryQueue = Queue<DeliveryJobData, unknown, string>;
 
@@ -11,11 +12,14 @@ export interface DeliveryQueueOptions {
   maxAttempts: number;
 }
 
-/** Default options of every delivery job: retries with exponential backoff, failures kept. */
+/**
+ * Default options of every delivery job: retries with exponential backoff that honours the
+ * provider's Retry-After (resolved by the worker's `deliveryBackoff`), failures kept.
+ */
 export function deliveryJobOptions(maxAttempts: number): JobsOptions {
   return {
     attempts: maxAttempts,
-    backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
+    backoff: { type: DELIVERY_BACKOFF_TYPE, delay: DELIVERY_BACKOFF_BASE_MS },
     // Completed jobs are recorded in the store; keep a few for Bull Board, drop the rest.
     removeOnComplete: { age: 3600, count: 10_000 },
     // Failed jobs are the dead letter: kept until replayed or removed by an operator.

@@ -3,7 +3,9 @@ import type { Redis } from 'ioredis';
 import type { Channel, DeliveryJobData } from '@herald/contracts';
 import { deliveryQueueName } from '@herald/contracts';
 import type { Logger } from '@herald/logger';
-import { deliveryKey, processDelivery, type DeliveryDeps, type DeliveryOutcome } from './process-delivery';
+import { deliveryBackoff } from '@herald/queues';
+import type { DeliveryDeps } from './delivery-deps';
+import { deliveryKey, processDelivery, type DeliveryOutcome } from './process-delivery';
 
 /** BullMQ's reason for a job whose workers kept dying while processing it. */
 const STALLED = /stalled more than allowable limit/;
@@ -14,23 +16,22 @@ export interface DeliveryWorkersOptions {
   prefix: string;
   concurrency: number;
   lockDurationMs: number;
+  /** Provider account limit per channel, messages per second across all workers; 0 = none. */
+  rateLimitPerSecond: Readonly<Record<Channel, number>>;
 }
 
 /** One BullMQ worker per channel queue this process serves. */
 export function startDeliveryWorkers(
   options: DeliveryWorkersOptions,
-  depsFor: (channel: Channel) => DeliveryDeps | undefined,
+  depsFor: (channel: Channel) => DeliveryDeps,
   logger: Logger,
 ): Worker<DeliveryJobData, DeliveryOutcome>[] {
-  return options.channels.flatMap((channel) => {
+  return options.channels.map((channel) => {
     const deps = depsFor(channel);
-    if (!deps) {
-      logger.info({ channel }, 'no adapter for this channel yet; its queue is not served');
-      return [];
-    }
+    const perSecond = options.rateLimitPerSecond[channel];
     const worker = new Worker<DeliveryJobData, DeliveryOutcome>(
       deliveryQueueName(channel),
-      (job) => processDelivery(job, deps),
+      (job, token) => processDelivery(job, token, deps),
       {
         connection: options.connection,
         prefix: options.prefix,
@@ -39,6 +40,12 @@ export function startDeliveryWorkers(
         // A job whose worker died is noticed within one lock duration and put back in the queue.
         stalledInterval: options.lockDurationMs,
         maxStalledCount: 3,
+        // BullMQ keeps the limiter in Redis: every worker of the channel shares the provider's limit.
+        ...(perSecond > 0 ? { limiter: { max: perSecond, duration: 1000 } } : {}),
+        settings: {
+          // Called for the custom DELIVERY_BACKOFF_TYPE of delivery jobs only.
+          backoffStrategy: (attemptsMade, _type, error) => deliveryBackoff(attemptsMade, error),
+        },
       },
     );
     worker.on('error', (error) => logger.error({ err: error.message, channel }, 'worker error'));
@@ -47,7 +54,7 @@ export function startDeliveryWorkers(
       const stalled = STALLED.test(error.message);
       if (stalled) {
         // The processor never finished, so nothing recorded the outcome: record it here.
-        void deps.store.deliveries
+        void deps.recorder
           .record(deliveryKey(job.data), {
             event: {
               status: 'failed',
@@ -69,6 +76,6 @@ export function startDeliveryWorkers(
         );
       }
     });
-    return [worker];
+    return worker;
   });
 }

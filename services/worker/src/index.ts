@@ -1,15 +1,22 @@
 import type { Redis } from 'ioredis';
 import type { Worker } from 'bullmq';
-import { OutboxAdapter } from '@herald/channels';
 import { loadConfig, type HeraldConfig } from '@herald/config';
 import { HeraldError } from '@herald/errors';
 import { createLogger, flushAndExit, type Logger } from '@herald/logger';
-import { connectRedis } from '@herald/queues';
+import { connectRedis, DeliveryCounters } from '@herald/queues';
 import { openStore } from '@herald/store';
 import { TemplateEngine } from '@herald/templating';
 import { CampaignVersions } from '@herald/store';
+import { createChannelAdapters } from './channel-adapters';
+import { DeliveryRecorder } from './delivery-recorder';
 import { startDeliveryWorkers } from './delivery-workers';
+import { CampaignThrottle } from './policy/campaign-throttle';
+import { DeliveryPolicy } from './policy/delivery-policy';
+import { FrequencyCaps } from './policy/frequency-cap';
 import { startFanOut } from './fan-out/fan-out-runtime';
+
+/** How stale a campaign's status or a sandbox's policy may be on a worker: a stop takes effect within it. */
+const POLICY_CACHE_TTL_MS = 2000;
 
 export interface WorkerRuntime {
   workers: Worker[];
@@ -30,19 +37,30 @@ export async function buildWorker(config: HeraldConfig, logger: Logger): Promise
     await store.close();
     throw error;
   }
-  const outbox = new OutboxAdapter(config.outbox.dir);
-  const campaigns = new CampaignVersions(store);
-  const templates = new TemplateEngine();
+  const prefix = config.redis.queuePrefix;
+  const adapters = createChannelAdapters(config);
+  const counters = new DeliveryCounters(redis, prefix);
+  const recorder = new DeliveryRecorder(store, counters, logger);
+  const shared = {
+    store,
+    campaigns: new CampaignVersions(store),
+    templates: new TemplateEngine(),
+    recorder,
+    counters,
+    policy: new DeliveryPolicy(store, new FrequencyCaps(redis, prefix), { cacheTtlMs: POLICY_CACHE_TTL_MS }),
+    throttle: new CampaignThrottle(redis, prefix),
+    logger,
+  };
   const workers = startDeliveryWorkers(
     {
       channels: config.worker.queues,
       connection: redis,
-      prefix: config.redis.queuePrefix,
+      prefix,
       concurrency: config.worker.concurrency,
       lockDurationMs: config.worker.lockDurationMs,
+      rateLimitPerSecond: config.providers.rateLimitPerSecond,
     },
-    // The outbox serves every channel; provider adapters will be chosen per channel here.
-    () => ({ store, campaigns, templates, adapter: outbox, logger }),
+    (channel) => ({ ...shared, adapter: adapters.forChannel(channel) }),
     logger,
   );
   const fanOut = config.worker.fanOut
@@ -62,6 +80,8 @@ export async function buildWorker(config: HeraldConfig, logger: Logger): Promise
     workers: fanOut ? [...workers, fanOut.worker] : workers,
     close: async () => {
       await Promise.all([...workers.map((worker) => worker.close()), fanOut?.close()]);
+      await recorder.drain();
+      await adapters.close();
       redis.disconnect();
       await store.close();
     },
@@ -89,6 +109,11 @@ async function main(): Promise<void> {
     {
       queues: runtime.workers.map((worker) => worker.name),
       concurrency: config.worker.concurrency,
+      providers: {
+        email: config.providers.email.kind,
+        sms: config.providers.sms.kind,
+        push: config.providers.push.kind,
+      },
       outbox: config.outbox.dir,
     },
     'worker ready',

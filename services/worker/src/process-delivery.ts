@@ -1,48 +1,56 @@
-import { UnrecoverableError, type Job } from 'bullmq';
-import type { DeliveryJobData, ExclusionReason } from '@herald/contracts';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { DeliveryJobData, ExclusionReason, Profile } from '@herald/contracts';
 import { PermanentDeliveryError } from '@herald/errors';
-import type { ChannelAdapter, OutboundMessage } from '@herald/channels';
-import type { Logger } from '@herald/logger';
-import { buildMessage, type MessageToSend } from '@herald/messages';
-import type { DeliveryKey, DeliveryUpdate, Store } from '@herald/store';
-import type { TemplateEngine } from '@herald/templating';
-import type { CampaignVersions } from '@herald/store';
+import { buildMessage } from '@herald/messages';
+import type { DeliveryKey, DeliveryUpdate } from '@herald/store';
+import type { DeliveryDeps } from './delivery-deps';
 import { resolveProfile, type ProfileResolution } from './resolve-profile';
+import { addressesOf, sendMessage, withoutAddresses } from './send-message';
 
-export interface DeliveryDeps {
-  store: Store;
-  campaigns: CampaignVersions;
-  templates: TemplateEngine;
-  adapter: ChannelAdapter;
-  logger: Logger;
-}
+/** AJO's rule: a message the campaign throttle cannot fit in within 12 h is dropped. */
+const THROTTLE_MAX_WAIT_MS = 12 * 3600 * 1000;
+/** A throttle slot this close is taken at once rather than by a delayed job. */
+const THROTTLE_TOLERANCE_MS = 5;
 
 export type DeliveryOutcome =
-  { status: 'sent'; providerMessageId: string } | { status: 'excluded'; reason: ExclusionReason };
+  | { status: 'sent'; providerMessageId: string }
+  | { status: 'excluded'; reason: ExclusionReason }
+  | { status: 'deferred'; until: number };
+
+/** What the processor learnt along the way that the failure path needs to undo. */
+interface Progress {
+  capTaken: boolean;
+  profile: Profile | null;
+}
 
 /**
- * Delivers one recipient: campaign version → profile → message (address, locale, render) →
- * send → record. The outcome is stored before the job completes, so a crash at any point leaves the
- * job to be retried: at most one duplicate send per in-flight job, never a loss.
- * Permanent failures are recorded and end the job without retries (BullMQ UnrecoverableError);
+ * Delivers one recipient: campaign → profile → policy → message → policy → throttle → send →
+ * record. The outcome is stored before the job completes, so a crash at any point leaves the
+ * job to be retried: at most one duplicate send per in-flight job, never a loss. Deferrals
+ * (quiet hours, throttle) move the job back to the delayed set without using an attempt.
+ * Permanent failures are recorded and end the job at once (BullMQ UnrecoverableError);
  * transient ones are retried with backoff and recorded as failed on the last attempt.
  */
 export async function processDelivery(
   job: Job<DeliveryJobData>,
+  token: string | undefined,
   deps: DeliveryDeps,
 ): Promise<DeliveryOutcome> {
   const data = job.data;
   const key = deliveryKey(data);
   const attempts = job.attemptsMade + 1;
+  const progress: Progress = { capTaken: false, profile: null };
+  let outcome: DeliveryOutcome;
   try {
-    return await deliver(data, deps, key, attempts);
+    outcome = await deliver(job, deps, key, attempts, progress);
   } catch (error) {
     const permanent = error instanceof PermanentDeliveryError;
     const lastAttempt = attempts >= (job.opts.attempts ?? 1);
     const message = error instanceof Error ? error.message : String(error);
     if (permanent || lastAttempt) {
       const code = error instanceof PermanentDeliveryError ? error.code : 'retries-exhausted';
-      await deps.store.deliveries.record(key, {
+      if (progress.capTaken) await releaseCap(deps, data, progress.profile);
+      await deps.recorder.record(key, {
         event: { status: 'failed', at: new Date().toISOString(), reason: code, detail: message },
         attempts,
         lastError: message,
@@ -57,15 +65,32 @@ export async function processDelivery(
     if (error instanceof PermanentDeliveryError) throw new UnrecoverableError(`${error.code}: ${message}`);
     throw error;
   }
+  if (outcome.status === 'deferred') {
+    await job.moveToDelayed(outcome.until, token);
+    await deps.counters.addDeferred({
+      sandbox: data.sandbox,
+      executionId: data.executionId,
+      campaignId: data.campaignId,
+    });
+    throw new DelayedError();
+  }
+  return outcome;
+}
+
+async function releaseCap(deps: DeliveryDeps, data: DeliveryJobData, profile: Profile | null) {
+  const version = await deps.campaigns.get(data.sandbox, data.campaignId, data.campaignVersion);
+  if (version) await deps.policy.releaseCap(data.sandbox, version.definition, profile, data.deliveryId);
 }
 
 async function deliver(
-  data: DeliveryJobData,
+  job: Job<DeliveryJobData>,
   deps: DeliveryDeps,
   key: DeliveryKey,
   attempts: number,
+  progress: Progress,
 ): Promise<DeliveryOutcome> {
-  const { store, logger } = deps;
+  const data = job.data;
+  const { policy } = deps;
   const version = await deps.campaigns.get(data.sandbox, data.campaignId, data.campaignVersion);
   if (!version) {
     throw new PermanentDeliveryError(
@@ -73,45 +98,82 @@ async function deliver(
       `campaign ${data.campaignId} version ${data.campaignVersion} does not exist`,
     );
   }
+  const definition = version.definition;
   const exclude = async (
     reason: ExclusionReason,
     update: Partial<DeliveryUpdate> = {},
   ): Promise<DeliveryOutcome> => {
-    await store.deliveries.record(key, {
+    if (progress.capTaken) await policy.releaseCap(data.sandbox, definition, progress.profile, key.id);
+    await deps.recorder.record(key, {
       ...update,
       event: { status: 'excluded', at: new Date().toISOString(), reason },
       attempts,
     });
-    logger.info({ deliveryId: key.id, executionId: key.executionId, reason }, 'recipient excluded');
+    deps.logger.info({ deliveryId: key.id, executionId: key.executionId, reason }, 'recipient excluded');
     return { status: 'excluded', reason };
   };
 
+  const now = new Date();
+  if (await policy.campaignEnded(data.sandbox, data.campaignId, definition, now)) {
+    return exclude('campaign-not-live');
+  }
   // High-throughput calls are addressed by the call alone: the store is never read nor written.
   const resolution: ProfileResolution =
     data.mode === 'highthroughput'
       ? { kind: 'resolved', profile: null, created: false }
-      : await resolveProfile(store, data.sandbox, data.recipient, version.definition);
+      : await resolveProfile(deps.store, data.sandbox, data.recipient, definition);
   if (resolution.kind === 'not-found') return exclude('profile-not-found');
   const profile = resolution.profile;
+  progress.profile = profile;
   const profileId = profile ? { profileId: profile.id } : {};
+
+  const early = await policy.beforeRender(data.sandbox, definition, profile, now);
+  if (early.kind === 'exclude') return exclude(early.reason, profileId);
+  if (early.kind === 'defer') return { status: 'deferred', until: early.until.getTime() };
 
   const built = await buildMessage(deps.templates, { version, recipient: data.recipient, profile });
   if (built.kind === 'excluded') return exclude(built.reason, profileId);
-
-  const providerIds: string[] = [];
-  for (const message of outboundMessages(built.message, key)) {
-    providerIds.push((await deps.adapter.send(message)).providerMessageId);
+  const suppressed = await policy.suppressedAddresses(data.sandbox, definition, addressesOf(built.message));
+  const message = withoutAddresses(built.message, suppressed);
+  const addresses = addressesOf(message);
+  if (suppressed.size > 0 && (message.channel !== 'push' || addresses.length === 0)) {
+    return exclude('suppressed', profileId);
   }
-  const providerMessageId = providerIds.join(',');
-  await store.deliveries.record(key, {
+  const capped = await policy.takeFrequencyCap(data.sandbox, definition, profile, key.id);
+  if (capped.kind === 'exclude') return exclude(capped.reason, profileId);
+  progress.capTaken = definition.type === 'marketing' && profile !== null;
+
+  const perSecond = definition.throttle?.perSecond;
+  if (perSecond && !holdsThrottleSlot(data)) {
+    const { slotAt, now: redisNow } = await deps.throttle.reserve(data.sandbox, data.campaignId, perSecond);
+    if (slotAt - redisNow > THROTTLE_TOLERANCE_MS) {
+      if (slotAt - Date.parse(data.queuedAt) > THROTTLE_MAX_WAIT_MS)
+        return exclude('throttle-expired', profileId);
+      await job.updateData({ ...data, throttleSlotAt: slotAt });
+      return { status: 'deferred', until: slotAt };
+    }
+  }
+
+  const providerMessageId = await sendMessage(deps, message, key, profile);
+  await deps.recorder.record(key, {
     event: { status: 'sent', at: new Date().toISOString() },
-    address: addressOf(built.message),
+    ...(addresses[0] ? { address: addresses[0] } : {}),
     ...profileId,
     providerMessageId,
     attempts,
   });
-  logger.debug({ deliveryId: key.id, executionId: key.executionId, locale: built.locale }, 'delivery sent');
+  deps.logger.debug(
+    { deliveryId: key.id, executionId: key.executionId, locale: built.locale },
+    'delivery sent',
+  );
   return { status: 'sent', providerMessageId };
+}
+
+/** A job delayed to its reserved slot sends when it comes back, within a second of the slot. */
+function holdsThrottleSlot(data: DeliveryJobData): boolean {
+  if (data.throttleSlotAt === undefined) return false;
+  const late = Date.now() - data.throttleSlotAt;
+  return late >= -THROTTLE_TOLERANCE_MS && late < 1000;
 }
 
 export function deliveryKey(data: DeliveryJobData): DeliveryKey {
@@ -124,26 +186,4 @@ export function deliveryKey(data: DeliveryJobData): DeliveryKey {
     recipientIndex: data.recipientIndex,
     channel: data.channel,
   };
-}
-
-/**
- * The adapter messages of one delivery. A push recipient with several devices gets one message
- * per subscription: the first keeps the delivery id, the others add `-s<n>`, so a retry after a
- * crash rewrites the same messages instead of adding new ones.
- */
-function outboundMessages(message: MessageToSend, key: DeliveryKey): OutboundMessage[] {
-  const ids = { deliveryId: key.id, executionId: key.executionId };
-  if (message.channel !== 'push') return [{ ...message, ...ids }];
-  const { subscriptions, ...rest } = message;
-  return subscriptions.map((subscription, index) => ({
-    ...rest,
-    ...ids,
-    deliveryId: index === 0 ? key.id : `${key.id}-s${index}`,
-    subscription,
-  }));
-}
-
-/** Recorded on the delivery: the e-mail address, the phone number, or the first push endpoint. */
-function addressOf(message: MessageToSend): string | undefined {
-  return message.channel === 'push' ? message.subscriptions[0]?.endpoint : message.to;
 }

@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { DeliveryCounters, type CounterScope, type StatusTransition } from './delivery-counters';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+describe('DeliveryCounters', () => {
+  const prefix = `test-counters-${randomBytes(4).toString('hex')}`;
+  let redis: Redis;
+  let counters: DeliveryCounters;
+  let executions = 0;
+
+  const nextScope = (campaignId = 'campaign-1'): CounterScope => {
+    executions += 1;
+    return { sandbox: 'prod', executionId: `exec-${executions}`, campaignId };
+  };
+  const change = (
+    scope: CounterScope,
+    from: StatusTransition['from'],
+    to: StatusTransition['to'],
+    reasons: { fromReason?: string; toReason?: string } = {},
+  ): StatusTransition => ({ scope, from, to, ...reasons });
+
+  beforeAll(() => {
+    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    counters = new DeliveryCounters(redis, prefix);
+  });
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  it('counts outcomes and reasons of one execution, and of its campaign across executions', async () => {
+    const first = nextScope('campaign-a');
+    const second = nextScope('campaign-a');
+    await counters.apply([
+      change(first, null, 'sent'),
+      change(first, null, 'sent'),
+      change(first, null, 'excluded', { toReason: 'suppressed' }),
+      change(first, null, 'failed', { toReason: 'retries-exhausted' }),
+      change(second, null, 'excluded', { toReason: 'no-address' }),
+    ]);
+    expect(await counters.execution('prod', first.executionId)).toEqual({
+      sent: 2,
+      failed: 1,
+      excluded: 1,
+      excludedByReason: { suppressed: 1 },
+      failedByReason: { 'retries-exhausted': 1 },
+      deferred: 0,
+      delivered: 0,
+      bounced: 0,
+      opened: 0,
+      clicked: 0,
+    });
+    expect(await counters.campaign('prod', 'campaign-a')).toMatchObject({
+      sent: 2,
+      excluded: 2,
+      excludedByReason: { suppressed: 1, 'no-address': 1 },
+    });
+  });
+
+  it('moves a count from the previous status and reason to the new one', async () => {
+    const scope = nextScope();
+    await counters.apply([change(scope, null, 'failed', { toReason: 'provider-rejected' })]);
+    await counters.apply([change(scope, 'failed', 'queued', { fromReason: 'provider-rejected' })]);
+    expect(await counters.execution('prod', scope.executionId)).toMatchObject({
+      sent: 0,
+      failed: 0,
+      failedByReason: {},
+    });
+    await counters.apply([change(scope, 'queued', 'sent')]);
+    expect(await counters.execution('prod', scope.executionId)).toMatchObject({ sent: 1, failed: 0 });
+  });
+
+  it('keeps provider feedback as a funnel over the sent messages', async () => {
+    const scope = nextScope();
+    await counters.apply([
+      change(scope, null, 'sent'),
+      change(scope, null, 'sent'),
+      change(scope, null, 'sent'),
+      change(scope, null, 'sent'),
+    ]);
+    await counters.apply([
+      change(scope, 'sent', 'delivered'),
+      change(scope, 'sent', 'delivered'),
+      change(scope, 'sent', 'bounced'),
+    ]);
+    await counters.apply([change(scope, 'delivered', 'opened')]);
+    await counters.apply([change(scope, 'opened', 'clicked')]);
+    expect(await counters.execution('prod', scope.executionId)).toMatchObject({
+      sent: 4,
+      delivered: 2,
+      bounced: 1,
+      opened: 1,
+      clicked: 1,
+    });
+  });
+
+  it('counts deferrals without touching the outcomes', async () => {
+    const scope = nextScope('campaign-deferred');
+    await counters.addDeferred(scope);
+    await counters.addDeferred(scope, 3);
+    expect(await counters.execution('prod', scope.executionId)).toMatchObject({ deferred: 4, sent: 0 });
+    expect(await counters.campaign('prod', 'campaign-deferred')).toMatchObject({ deferred: 4 });
+  });
+
+  it('answers null for an execution without counters', async () => {
+    expect(await counters.execution('prod', 'never-counted')).toBeNull();
+    expect(await counters.campaign('prod', 'never-counted')).toBeNull();
+  });
+
+  it('answers null when the counters were recreated after expiring, rather than partial counts', async () => {
+    const scope = nextScope();
+    await counters.apply([change(scope, 'sent', 'delivered')]);
+    expect(await counters.execution('prod', scope.executionId)).toBeNull();
+  });
+
+  it('lets the counters of one execution expire, refreshed on every change', async () => {
+    const shortLived = new DeliveryCounters(redis, prefix, { ttlSeconds: 60 });
+    const scope = nextScope('campaign-ttl');
+    await shortLived.apply([change(scope, null, 'sent')]);
+    const keys = await redis.keys(`${prefix}:counters:*{prod:${scope.executionId}}`);
+    expect(keys).toHaveLength(1);
+    const [key] = keys as [string];
+    await redis.expire(key, 5);
+    await shortLived.addDeferred(scope);
+    const ttl = await redis.ttl(key);
+    expect(ttl).toBeGreaterThan(5);
+    expect(ttl).toBeLessThanOrEqual(60);
+  });
+});

@@ -1,0 +1,200 @@
+import type { Redis } from 'ioredis';
+import type { DeliveryStatus } from '@herald/contracts';
+
+const DEFAULT_TTL_SECONDS = 30 * 24 * 3600;
+const STATUS_FIELD = 'status:';
+const REASON_FIELD = 'reason:';
+const DEFERRED_FIELD = 'deferred';
+/** Only these statuses are broken down by reason, as the store's counts are. */
+const STATUSES_WITH_REASONS: ReadonlySet<DeliveryStatus> = new Set(['failed', 'excluded']);
+
+export interface CounterScope {
+  sandbox: string;
+  executionId: string;
+  campaignId: string;
+}
+
+/** One real status change of one delivery (from the store's RecordedTransition). */
+export interface StatusTransition {
+  scope: CounterScope;
+  /** Null when the delivery record did not exist before. */
+  from: DeliveryStatus | null;
+  fromReason?: string;
+  to: DeliveryStatus;
+  toReason?: string;
+}
+
+/**
+ * What happened to the recipients of an execution or campaign. `sent`, `failed` and `excluded`
+ * are the outcomes of the send (each record counts in exactly one of them once settled);
+ * `delivered`, `opened` and `clicked` are a funnel over the sent ones (an opened message counts as
+ * delivered, a clicked one as opened); `deferred` counts deferrals (quiet hours, throttle), not
+ * recipients.
+ */
+export interface DeliveryCounts {
+  sent: number;
+  failed: number;
+  excluded: number;
+  excludedByReason: Record<string, number>;
+  failedByReason: Record<string, number>;
+  deferred: number;
+  delivered: number;
+  bounced: number;
+  opened: number;
+  clicked: number;
+}
+
+/** Records by current status, the shape both the counters and the store's aggregation hold. */
+export interface StatusCounts {
+  byStatus: Partial<Record<DeliveryStatus, number>>;
+  excludedByReason: Record<string, number>;
+  failedByReason: Record<string, number>;
+  deferred?: number;
+}
+
+/** The report's counts from counts of records by current status. */
+export function deliveryCountsFrom(counts: StatusCounts): DeliveryCounts {
+  const of = (status: DeliveryStatus): number => counts.byStatus[status] ?? 0;
+  const clicked = of('clicked');
+  const opened = of('opened') + clicked;
+  const delivered = of('delivered') + opened;
+  return {
+    sent: of('sent') + delivered + of('bounced'),
+    failed: of('failed'),
+    excluded: of('excluded'),
+    excludedByReason: withoutZeros(counts.excludedByReason),
+    failedByReason: withoutZeros(counts.failedByReason),
+    deferred: counts.deferred ?? 0,
+    delivered,
+    bounced: of('bounced'),
+    opened,
+    clicked,
+  };
+}
+
+function withoutZeros(counts: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).filter(([, count]) => count !== 0));
+}
+
+/**
+ * Live delivery counts per execution and per campaign, in Redis hashes that hold how many records
+ * are in each status (and, for failed and excluded, each reason). Only real status changes
+ * reported by the store are applied, so a retried job is never counted twice. Hashes expire
+ * `ttlSeconds` after their last change; readers fall back to the store's own counts then.
+ * Each key carries a hash tag, so a Redis Cluster keeps one execution's (or campaign's) counters
+ * on one slot.
+ */
+export class DeliveryCounters {
+  private readonly ttlSeconds: number;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    options: { ttlSeconds?: number } = {},
+  ) {
+    this.ttlSeconds = options.ttlSeconds ?? DEFAULT_TTL_SECONDS;
+  }
+
+  /** Applies many transitions in one MULTI: +1 on each new status, −1 on each previous one. */
+  async apply(transitions: readonly StatusTransition[]): Promise<void> {
+    if (transitions.length === 0) return;
+    const deltas = new Map<string, Map<string, number>>();
+    const add = (key: string, field: string, delta: number): void => {
+      const fields = deltas.get(key) ?? new Map<string, number>();
+      fields.set(field, (fields.get(field) ?? 0) + delta);
+      deltas.set(key, fields);
+    };
+    for (const transition of transitions) {
+      for (const key of this.keysOf(transition.scope)) {
+        for (const field of statusFields(transition.to, transition.toReason)) add(key, field, 1);
+        if (transition.from !== null) {
+          for (const field of statusFields(transition.from, transition.fromReason)) add(key, field, -1);
+        }
+      }
+    }
+    const multi = this.redis.multi();
+    for (const [key, fields] of deltas) {
+      for (const [field, delta] of fields) if (delta !== 0) multi.hincrby(key, field, delta);
+      multi.expire(key, this.ttlSeconds);
+    }
+    await execOrThrow(multi);
+  }
+
+  /** Counts a deferral (quiet hours / throttle) without a status change. */
+  async addDeferred(scope: CounterScope, n = 1): Promise<void> {
+    const multi = this.redis.multi();
+    for (const key of this.keysOf(scope)) {
+      multi.hincrby(key, DEFERRED_FIELD, n);
+      multi.expire(key, this.ttlSeconds);
+    }
+    await execOrThrow(multi);
+  }
+
+  /**
+   * Null when the execution has no live counters: none were ever written, they expired, or they
+   * were recreated after expiring by later changes alone (a count below zero gives that away).
+   */
+  async execution(sandbox: string, executionId: string): Promise<DeliveryCounts | null> {
+    return this.read(this.executionKey(sandbox, executionId));
+  }
+
+  /** Same as `execution`, over every execution of a campaign. */
+  async campaign(sandbox: string, campaignId: string): Promise<DeliveryCounts | null> {
+    return this.read(this.campaignKey(sandbox, campaignId));
+  }
+
+  private async read(key: string): Promise<DeliveryCounts | null> {
+    const hash = await this.redis.hgetall(key);
+    const counts: Required<StatusCounts> = {
+      byStatus: {},
+      excludedByReason: {},
+      failedByReason: {},
+      deferred: 0,
+    };
+    let fields = 0;
+    for (const [field, raw] of Object.entries(hash)) {
+      const value = Number(raw);
+      if (!Number.isInteger(value) || value < 0) return null;
+      fields += 1;
+      if (field === DEFERRED_FIELD) counts.deferred = value;
+      else if (field.startsWith(STATUS_FIELD)) {
+        counts.byStatus[field.slice(STATUS_FIELD.length) as DeliveryStatus] = value;
+      } else if (field.startsWith(REASON_FIELD)) {
+        const [status, ...reason] = field.slice(REASON_FIELD.length).split(':');
+        const byReason = status === 'excluded' ? counts.excludedByReason : counts.failedByReason;
+        byReason[reason.join(':')] = value;
+      }
+    }
+    return fields === 0 ? null : deliveryCountsFrom(counts);
+  }
+
+  private keysOf(scope: CounterScope): [string, string] {
+    return [
+      this.executionKey(scope.sandbox, scope.executionId),
+      this.campaignKey(scope.sandbox, scope.campaignId),
+    ];
+  }
+
+  private executionKey(sandbox: string, executionId: string): string {
+    return `${this.prefix}:counters:exec:{${sandbox}:${executionId}}`;
+  }
+
+  private campaignKey(sandbox: string, campaignId: string): string {
+    return `${this.prefix}:counters:campaign:{${sandbox}:${campaignId}}`;
+  }
+}
+
+function statusFields(status: DeliveryStatus, reason: string | undefined): string[] {
+  const fields = [`${STATUS_FIELD}${status}`];
+  if (reason !== undefined && STATUSES_WITH_REASONS.has(status)) {
+    fields.push(`${REASON_FIELD}${status}:${reason}`);
+  }
+  return fields;
+}
+
+async function execOrThrow(multi: ReturnType<Redis['multi']>): Promise<void> {
+  const results = await multi.exec();
+  const failure = results?.find(([error]) => error !== null)?.[0];
+  if (failure) throw failure;
+  if (results === null) throw new Error('Redis discarded the counters transaction.');
+}

@@ -1,0 +1,62 @@
+import {
+  OutboxAdapter,
+  SendGridAdapter,
+  SmtpAdapter,
+  TwilioAdapter,
+  WebPushAdapter,
+  type ChannelAdapter,
+} from '@herald/channels';
+import type { HeraldConfig } from '@herald/config';
+import type { Channel } from '@herald/contracts';
+
+export interface ChannelAdapters {
+  forChannel(channel: Channel): ChannelAdapter;
+  /** Closes pooled connections of the adapters that hold any. */
+  close(): Promise<void>;
+}
+
+/** The provider of each channel, as configured; the outbox is shared by the channels that use it. */
+export function createChannelAdapters(config: HeraldConfig): ChannelAdapters {
+  const { providers } = config;
+  const timeoutMs = providers.timeoutMs;
+  const outbox = new OutboxAdapter(config.outbox.dir);
+  const email = providers.email;
+  const sms = providers.sms;
+  const push = providers.push;
+  const adapters: Record<Channel, ChannelAdapter> = {
+    email:
+      email.kind === 'sendgrid'
+        ? new SendGridAdapter({ apiKey: email.apiKey, baseUrl: email.apiUrl, timeoutMs })
+        : email.kind === 'smtp'
+          ? new SmtpAdapter({ url: email.url, timeoutMs })
+          : outbox,
+    sms:
+      sms.kind === 'twilio'
+        ? new TwilioAdapter({
+            accountSid: sms.accountSid,
+            authToken: sms.authToken,
+            baseUrl: sms.apiUrl,
+            ...(sms.statusCallbackUrl ? { statusCallbackUrl: sms.statusCallbackUrl } : {}),
+            timeoutMs,
+          })
+        : outbox,
+    push:
+      push.kind === 'webpush'
+        ? new WebPushAdapter({
+            vapid: {
+              publicKey: push.vapidPublicKey,
+              privateKey: push.vapidPrivateKey,
+              subject: push.vapidSubject,
+            },
+            timeoutMs,
+            allowPrivateUrls: config.allowPrivateUrls,
+          })
+        : outbox,
+  };
+  return {
+    forChannel: (channel) => adapters[channel],
+    close: async () => {
+      await Promise.all([...new Set(Object.values(adapters))].map((adapter) => adapter.close?.()));
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import type { ChannelAdapter } from '@herald/channels';
+import type { CampaignVersions, Store } from '@herald/store';
+import type { Logger } from '@herald/logger';
+import type { DeliveryCounters } from '@herald/queues';
+import type { TemplateEngine } from '@herald/templating';
+import type { DeliveryRecorder } from './delivery-recorder';
+import type { DeliveryPolicy } from './policy/delivery-policy';
+import type { CampaignThrottle } from './policy/campaign-throttle';
+
+/** Everything one channel's delivery processor needs, wired by the composition root. */
+export interface DeliveryDeps {
+  store: Store;
+  campaigns: CampaignVersions;
+  templates: TemplateEngine;
+  adapter: ChannelAdapter;
+  recorder: DeliveryRecorder;
+  counters: DeliveryCounters;
+  policy: DeliveryPolicy;
+  throttle: CampaignThrottle;
+  logger: Logger;
+}

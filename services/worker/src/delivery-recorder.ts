@@ -1,0 +1,95 @@
+import type { Logger } from '@herald/logger';
+import type { DeliveryCounters, StatusTransition } from '@herald/queues';
+import type { DeliveryKey, DeliveryUpdate, Store } from '@herald/store';
+
+interface Pending {
+  key: DeliveryKey;
+  update: DeliveryUpdate;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+export interface DeliveryRecorderOptions {
+  /** Records written in one store transaction at most. */
+  maxBatch: number;
+  /** How long a record may wait for others to share its write. */
+  maxDelayMs: number;
+}
+
+/**
+ * Writes delivery records in batches: one store write for every record that arrives within
+ * `maxDelayMs` (or `maxBatch` of them), which is what lets one worker record thousands of
+ * outcomes a second. Each `record` resolves only once its batch is committed, so a job is never
+ * acknowledged before its outcome is stored. Counters move only on real status changes reported
+ * by the store, so a job retried after a crash is not counted twice.
+ */
+export class DeliveryRecorder {
+  private pending: Pending[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly counters: DeliveryCounters,
+    private readonly logger: Logger,
+    private readonly options: DeliveryRecorderOptions = { maxBatch: 200, maxDelayMs: 3 },
+  ) {}
+
+  record(key: DeliveryKey, update: DeliveryUpdate): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ key, update, resolve, reject });
+      if (this.pending.length >= this.options.maxBatch) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.options.maxDelayMs);
+    });
+  }
+
+  /** Writes what is waiting and resolves once every write started so far has finished. */
+  async drain(): Promise<void> {
+    this.flush();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    const write = this.write(batch).finally(() => this.inFlight.delete(write));
+    this.inFlight.add(write);
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    let previous;
+    try {
+      previous = await this.store.deliveries.recordMany(batch.map(({ key, update }) => ({ key, update })));
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+      return;
+    }
+    const transitions: StatusTransition[] = [];
+    batch.forEach(({ key, update }, index) => {
+      const before = previous[index];
+      const from = before?.previousStatus ?? null;
+      const to = update.event.status;
+      const toReason = update.event.reason;
+      if (from === to && before?.previousReason === toReason) return;
+      transitions.push({
+        scope: { sandbox: key.sandbox, executionId: key.executionId, campaignId: key.campaignId },
+        from,
+        ...(before?.previousReason ? { fromReason: before.previousReason } : {}),
+        to,
+        ...(toReason ? { toReason } : {}),
+      });
+    });
+    if (transitions.length > 0) {
+      // The records are the truth; counters that miss an update are rebuilt from them on read.
+      await this.counters
+        .apply(transitions)
+        .catch((error: unknown) =>
+          this.logger.error({ err: error, count: transitions.length }, 'cannot update delivery counters'),
+        );
+    }
+    for (const entry of batch) entry.resolve();
+  }
+}

@@ -1,0 +1,45 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * GCRA reservation: each call reserves the next free slot of the campaign (one slot every
+ * 1000/perSecond ms) and returns it, so workers that all ask at once are handed successive slots
+ * instead of racing for the same second. Redis TIME is the clock, so workers on other machines
+ * agree. The key lives only as long as the reservations it holds.
+ */
+const RESERVE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local interval = tonumber(ARGV[1])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+local slot = math.max(now, tat)
+local nextTat = slot + interval
+redis.call('SET', KEYS[1], string.format('%.3f', nextTat), 'PX', math.ceil(nextTat - now) + 1000)
+return { string.format('%.3f', slot), tostring(now) }
+`;
+
+export interface ThrottleReservation {
+  /** Epoch ms at which the reserved message may be sent. */
+  slotAt: number;
+  /** Redis clock when the reservation was made. */
+  now: number;
+}
+
+export class CampaignThrottle {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {
+    redis.defineCommand('heraldThrottleReserve', { numberOfKeys: 1, lua: RESERVE });
+  }
+
+  async reserve(sandbox: string, campaignId: string, perSecond: number): Promise<ThrottleReservation> {
+    const key = `${this.prefix}:throttle:{${sandbox}:${campaignId}}`;
+    // Custom commands defined with defineCommand are not in ioredis' static types.
+    const redis = this.redis as unknown as Record<
+      'heraldThrottleReserve',
+      (key: string, interval: number) => Promise<[string, string]>
+    >;
+    const reply = await redis.heraldThrottleReserve(key, 1000 / perSecond);
+    return { slotAt: Number(reply[0]), now: Number(reply[1]) };
+  }
+}

@@ -1,0 +1,103 @@
+import type { CampaignDefinition, ExclusionReason, Profile, SandboxSettings } from '@herald/contracts';
+import type { Campaign } from '@herald/contracts';
+import { hasMarketingConsent, quietHoursEnd } from '@herald/messages';
+import { suppressedAddresses, type Store } from '@herald/store';
+import type { FrequencyCaps } from './frequency-cap';
+import { TtlCache } from './ttl-cache';
+
+export type Verdict =
+  { kind: 'go' } | { kind: 'exclude'; reason: ExclusionReason } | { kind: 'defer'; until: Date };
+
+const GO: Verdict = { kind: 'go' };
+
+/** Statuses in which a campaign no longer sends what was queued for it. */
+const ENDED_STATUSES = new Set(['stopped', 'completed', 'archived']);
+
+export interface DeliveryPolicyOptions {
+  /** How stale a campaign's status or a sandbox's settings may be (ms). */
+  cacheTtlMs: number;
+}
+
+/**
+ * The rules that decide whether a rendered-and-addressed recipient may be sent to now (DESIGN §6).
+ * Campaign status and sandbox settings are cached for a few seconds per process: a campaign
+ * stopped now stops sending within `cacheTtlMs` on every worker.
+ */
+export class DeliveryPolicy {
+  private readonly campaignsCache: TtlCache<Campaign | null>;
+  private readonly settingsCache: TtlCache<SandboxSettings | null>;
+
+  constructor(
+    private readonly store: Store,
+    private readonly caps: FrequencyCaps,
+    options: DeliveryPolicyOptions,
+  ) {
+    this.campaignsCache = new TtlCache(options.cacheTtlMs);
+    this.settingsCache = new TtlCache(options.cacheTtlMs);
+  }
+
+  /** Stopped, completed or archived since the call, or past the end of its schedule. */
+  async campaignEnded(sandbox: string, campaignId: string, definition: CampaignDefinition, now: Date) {
+    const campaign = await this.campaignsCache.get(`${sandbox}\u0000${campaignId}`, () =>
+      this.store.campaigns.get(sandbox, campaignId),
+    );
+    if (!campaign || ENDED_STATUSES.has(campaign.status)) return true;
+    const end = definition.schedule?.end;
+    return end !== undefined && Date.parse(end) <= now.getTime();
+  }
+
+  /** Consent and quiet hours: marketing only, checked before the message is rendered. */
+  async beforeRender(
+    sandbox: string,
+    definition: CampaignDefinition,
+    profile: Profile | null,
+    now: Date,
+  ): Promise<Verdict> {
+    if (definition.type !== 'marketing') return GO;
+    if (!hasMarketingConsent(profile, definition.channel)) {
+      return { kind: 'exclude', reason: 'no-marketing-consent' };
+    }
+    const quiet = (await this.settings(sandbox))?.quietHours;
+    if (!quiet) return GO;
+    const until = quietHoursEnd(quiet, profile?.timezone, now);
+    if (!until) return GO;
+    return quiet.action === 'defer' ? { kind: 'defer', until } : { kind: 'exclude', reason: 'quiet-hours' };
+  }
+
+  /**
+   * Takes a place under the sandbox's frequency cap for marketing messages (after the
+   * suppression check, so a suppressed recipient never uses one).
+   */
+  async takeFrequencyCap(
+    sandbox: string,
+    definition: CampaignDefinition,
+    profile: Profile | null,
+    deliveryId: string,
+  ): Promise<Verdict> {
+    if (definition.type !== 'marketing' || !profile) return GO;
+    const cap = (await this.settings(sandbox))?.frequencyCaps[definition.channel];
+    if (!cap) return GO;
+    const allowed = await this.caps.take(sandbox, profile.id, definition.channel, cap, deliveryId);
+    return allowed ? GO : { kind: 'exclude', reason: 'frequency-capped' };
+  }
+
+  /** The addresses of the message on the suppression list (see `suppressedAddresses`). */
+  suppressedAddresses(sandbox: string, definition: CampaignDefinition, addresses: readonly string[]) {
+    return suppressedAddresses(this.store, sandbox, definition, addresses);
+  }
+
+  /** Gives back the frequency-cap place of a message that was finally not sent. */
+  async releaseCap(
+    sandbox: string,
+    definition: CampaignDefinition,
+    profile: Profile | null,
+    deliveryId: string,
+  ) {
+    if (definition.type !== 'marketing' || !profile) return;
+    await this.caps.release(sandbox, profile.id, definition.channel, deliveryId);
+  }
+
+  private settings(sandbox: string): Promise<SandboxSettings | null> {
+    return this.settingsCache.get(sandbox, () => this.store.settings.get(sandbox));
+  }
+}

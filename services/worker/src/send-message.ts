@@ -1,0 +1,66 @@
+import type { OutboundMessage } from '@herald/channels';
+import { PermanentDeliveryError } from '@herald/errors';
+import type { MessageToSend } from '@herald/messages';
+import type { DeliveryKey } from '@herald/store';
+import type { Profile } from '@herald/contracts';
+import type { DeliveryDeps } from './delivery-deps';
+
+/** Code a push adapter gives to a subscription the push service no longer knows (404/410). */
+const SUBSCRIPTION_GONE = 'subscription-gone';
+
+/**
+ * Sends the message and returns the provider ids. A push recipient with several devices gets one
+ * message per subscription: the first keeps the delivery id, the others add `-s<n>`, so a retry
+ * after a crash rewrites the same messages instead of adding new ones. A subscription the push
+ * service says is gone is removed from the profile; the send fails only if every one is gone.
+ */
+export async function sendMessage(
+  deps: Pick<DeliveryDeps, 'adapter' | 'store' | 'logger'>,
+  message: MessageToSend,
+  key: DeliveryKey,
+  profile: Profile | null,
+): Promise<string> {
+  const ids = { deliveryId: key.id, executionId: key.executionId };
+  if (message.channel !== 'push') {
+    return (await deps.adapter.send({ ...message, ...ids })).providerMessageId;
+  }
+  const { subscriptions, ...rest } = message;
+  const providerIds: string[] = [];
+  let gone = 0;
+  for (const [index, subscription] of subscriptions.entries()) {
+    const outbound: OutboundMessage = {
+      ...rest,
+      ...ids,
+      deliveryId: index === 0 ? key.id : `${key.id}-s${index}`,
+      subscription,
+    };
+    try {
+      providerIds.push((await deps.adapter.send(outbound)).providerMessageId);
+    } catch (error) {
+      if (!(error instanceof PermanentDeliveryError) || error.code !== SUBSCRIPTION_GONE) throw error;
+      gone += 1;
+      if (profile) {
+        await deps.store.profiles.removePushSubscription(key.sandbox, profile.id, subscription.endpoint);
+        deps.logger.info(
+          { deliveryId: key.id, profileId: profile.id },
+          'removed a push subscription that is gone',
+        );
+      }
+    }
+  }
+  if (gone === subscriptions.length) {
+    throw new PermanentDeliveryError(SUBSCRIPTION_GONE, 'every push subscription of the recipient is gone');
+  }
+  return providerIds.join(',');
+}
+
+/** The addresses a message goes to: suppression is checked on each. */
+export function addressesOf(message: MessageToSend): string[] {
+  return message.channel === 'push' ? message.subscriptions.map((s) => s.endpoint) : [message.to];
+}
+
+/** Without the suppressed push subscriptions (other channels have one address: excluded whole). */
+export function withoutAddresses(message: MessageToSend, suppressed: ReadonlySet<string>): MessageToSend {
+  if (message.channel !== 'push' || suppressed.size === 0) return message;
+  return { ...message, subscriptions: message.subscriptions.filter((s) => !suppressed.has(s.endpoint)) };
+}

@@ -1,0 +1,212 @@
+import type { CampaignDefinition, Recipient } from '@herald/contracts';
+import { DeliveryCounters } from '@herald/queues';
+import { orderShippedCampaign, waitFor } from '@herald/testing';
+import { startWorkerHarness, type WorkerHarness } from './support/worker-harness';
+
+/** A marketing e-mail: consent, caps and quiet hours apply to it. */
+const newsletter = (overrides: Partial<CampaignDefinition> = {}): CampaignDefinition =>
+  orderShippedCampaign({ name: 'Newsletter', type: 'marketing', createProfiles: false, ...overrides });
+
+const order = { orderId: 'A-1', total: 1 };
+
+const aep = (email: string): Recipient => ({
+  type: 'aep',
+  namespace: 'email',
+  userId: email,
+  context: order,
+});
+
+function clock(offsetMinutes: number): string {
+  const at = new Date(Date.now() + offsetMinutes * 60_000);
+  return `${String(at.getUTCHours()).padStart(2, '0')}:${String(at.getUTCMinutes()).padStart(2, '0')}`;
+}
+
+describe('worker exclusions (real Redis, real embedded store)', () => {
+  let h: WorkerHarness;
+  let sandboxCount = 0;
+  /** Each test gets its own sandbox so settings and caps never leak between tests. */
+  const nextSandbox = () => `sbx${++sandboxCount}`;
+
+  beforeAll(async () => {
+    h = await startWorkerHarness('exclusions');
+  });
+  afterAll(async () => h?.stop());
+
+  async function consentingProfile(sandbox: string, email: string, extra: { timezone?: string } = {}) {
+    return h.store.profiles.create(sandbox, {
+      identities: [{ namespace: 'email', id: email }],
+      consents: { marketing: { email: 'y' } },
+      ...extra,
+    });
+  }
+
+  it('excludes a suppressed address, counts it by reason, and sends to the others', async () => {
+    const sandbox = nextSandbox();
+    await consentingProfile(sandbox, 'ok@example.com');
+    await consentingProfile(sandbox, 'Bounced@Example.com');
+    await h.store.suppressions.add({
+      sandbox,
+      channel: 'email',
+      address: 'bounced@example.com',
+      reason: 'hard-bounce',
+      source: 'test',
+    });
+    const version = await h.liveCampaign(newsletter(), sandbox);
+    const { executionId } = await h.enqueue(version, [aep('ok@example.com'), aep('Bounced@Example.com')]);
+    const records = await h.settled(executionId, 2, undefined, sandbox);
+    expect(records.map((r) => [r.status, r.reason ?? null])).toEqual([
+      ['sent', null],
+      ['excluded', 'suppressed'],
+    ]);
+    const counts = await new DeliveryCounters(h.redis, h.prefix).execution(sandbox, executionId);
+    expect(counts).toMatchObject({ sent: 1, excluded: 1, excludedByReason: { suppressed: 1 } });
+  });
+
+  it('still sends transactional messages to an address suppressed for a spam complaint, never to a hard bounce', async () => {
+    const sandbox = nextSandbox();
+    await h.store.suppressions.add({
+      sandbox,
+      channel: 'email',
+      address: 'spam@example.com',
+      reason: 'spam-complaint',
+      source: 'test',
+    });
+    await h.store.suppressions.add({
+      sandbox,
+      channel: 'email',
+      address: 'gone@example.com',
+      reason: 'hard-bounce',
+      source: 'test',
+    });
+    const version = await h.liveCampaign(orderShippedCampaign(), sandbox);
+    const { executionId } = await h.enqueue(version, [aep('spam@example.com'), aep('gone@example.com')]);
+    const records = await h.settled(executionId, 2, undefined, sandbox);
+    expect(records.map((r) => [r.status, r.reason ?? null])).toEqual([
+      ['sent', null],
+      ['excluded', 'suppressed'],
+    ]);
+  });
+
+  it('excludes marketing to a profile without explicit marketing consent for the channel', async () => {
+    const sandbox = nextSandbox();
+    await h.store.profiles.create(sandbox, { identities: [{ namespace: 'email', id: 'none@example.com' }] });
+    await h.store.profiles.create(sandbox, {
+      identities: [{ namespace: 'email', id: 'no@example.com' }],
+      consents: { marketing: { email: 'n', sms: 'y' } },
+    });
+    await consentingProfile(sandbox, 'yes@example.com');
+    const version = await h.liveCampaign(newsletter(), sandbox);
+    const { executionId } = await h.enqueue(version, [
+      aep('none@example.com'),
+      aep('no@example.com'),
+      aep('yes@example.com'),
+    ]);
+    const records = await h.settled(executionId, 3, undefined, sandbox);
+    expect(records.map((r) => r.reason ?? r.status)).toEqual([
+      'no-marketing-consent',
+      'no-marketing-consent',
+      'sent',
+    ]);
+  });
+
+  it('caps marketing per profile and channel across executions, with the counter in Redis', async () => {
+    const sandbox = nextSandbox();
+    await consentingProfile(sandbox, 'capped@example.com');
+    await h.store.settings.put(sandbox, { frequencyCaps: { email: { max: 2, periodSeconds: 3600 } } });
+    const version = await h.liveCampaign(newsletter(), sandbox);
+    const outcomes: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const { executionId } = await h.enqueue(version, [aep('capped@example.com')]);
+      const [record] = await h.settled(executionId, 1, undefined, sandbox);
+      outcomes.push(record?.reason ?? record?.status ?? 'missing');
+    }
+    expect(outcomes).toEqual(['sent', 'sent', 'frequency-capped']);
+  });
+
+  it('excludes recipients of a campaign stopped after the call, or past the end of its schedule', async () => {
+    const sandbox = nextSandbox();
+    await consentingProfile(sandbox, 'late@example.com');
+    const stopped = await h.liveCampaign(orderShippedCampaign(), sandbox);
+    await h.store.campaigns.transition(sandbox, stopped.campaignId, { from: ['live'], to: 'stopped' });
+    const ended = await h.liveCampaign(
+      orderShippedCampaign({ schedule: { end: new Date(Date.now() - 1000).toISOString() } }),
+      sandbox,
+    );
+    const first = await h.enqueue(stopped, [aep('late@example.com')]);
+    const second = await h.enqueue(ended, [aep('late@example.com')]);
+    const [a] = await h.settled(first.executionId, 1, undefined, sandbox);
+    const [b] = await h.settled(second.executionId, 1, undefined, sandbox);
+    expect([a?.reason, b?.reason]).toEqual(['campaign-not-live', 'campaign-not-live']);
+  });
+
+  it('excludes an unknown profile when the campaign does not create profiles, and a recipient with no address', async () => {
+    const sandbox = nextSandbox();
+    await h.store.profiles.create(sandbox, { identities: [{ namespace: 'crmId', id: 'c-1' }] });
+    const version = await h.liveCampaign(orderShippedCampaign({ createProfiles: false }), sandbox);
+    const { executionId } = await h.enqueue(version, [
+      aep('stranger@example.com'),
+      { type: 'aep', namespace: 'crmId', userId: 'c-1', context: order },
+    ]);
+    const records = await h.settled(executionId, 2, undefined, sandbox);
+    expect(records.map((r) => r.reason)).toEqual(['profile-not-found', 'no-address']);
+  });
+
+  it('discards marketing inside quiet hours when the sandbox says discard', async () => {
+    const sandbox = nextSandbox();
+    await consentingProfile(sandbox, 'night@example.com');
+    await h.store.settings.put(sandbox, {
+      frequencyCaps: {},
+      quietHours: { start: clock(-60), end: clock(60), timezone: 'UTC', action: 'discard' },
+    });
+    const version = await h.liveCampaign(newsletter(), sandbox);
+    const { executionId } = await h.enqueue(version, [aep('night@example.com')]);
+    const [record] = await h.settled(executionId, 1, undefined, sandbox);
+    expect(record?.reason).toBe('quiet-hours');
+  });
+
+  it("defers marketing inside quiet hours to the window's end in the profile's time zone", async () => {
+    const sandbox = nextSandbox();
+    // The window is 10:00-12:00 local; the profile's zone is chosen so that it is 11:xx there now
+    // (offsets -12..+11 all exist as Etc/GMT zones, whose sign is inverted by POSIX convention).
+    const offsetHours = 11 - new Date().getUTCHours();
+    const zone = offsetHours === 0 ? 'UTC' : `Etc/GMT${offsetHours > 0 ? '-' : '+'}${Math.abs(offsetHours)}`;
+    await consentingProfile(sandbox, 'sleepy@example.com', { timezone: zone });
+    await h.store.settings.put(sandbox, {
+      frequencyCaps: {},
+      quietHours: { start: '10:00', end: '12:00', timezone: 'UTC', action: 'defer' },
+    });
+    const version = await h.liveCampaign(newsletter(), sandbox);
+    const { deliveryIds } = await h.enqueue(version, [aep('sleepy@example.com')]);
+    await waitForDelayed(h, deliveryIds[0]!);
+    // BullMQ scores a delayed job by its release time × 0x1000 (plus a tie-breaking counter).
+    const score = await h.redis.zscore(`${h.prefix}:deliver-email:delayed`, deliveryIds[0]!);
+    const releaseAt = Math.floor(Number(score) / 0x1000);
+    const expected = Date.now() + (60 - new Date().getUTCMinutes()) * 60_000;
+    expect(Math.abs(releaseAt - expected)).toBeLessThan(2 * 60_000);
+    expect(await h.store.deliveries.get(sandbox, deliveryIds[0]!)).toBeNull();
+  });
+
+  it('drops a throttled message that could not be sent within 12 hours of its call', async () => {
+    const sandbox = nextSandbox();
+    const version = await h.liveCampaign(orderShippedCampaign({ throttle: { perSecond: 1 } }), sandbox);
+    const queuedAt = new Date(Date.now() - 12 * 3600 * 1000 + 200).toISOString();
+    const { executionId } = await h.enqueue(
+      version,
+      [aep('t1@example.com'), aep('t2@example.com'), aep('t3@example.com')],
+      { queuedAt },
+    );
+    const records = await h.settled(executionId, 3, undefined, sandbox);
+    expect(records.filter((r) => r.status === 'sent')).toHaveLength(1);
+    expect(records.filter((r) => r.reason === 'throttle-expired')).toHaveLength(2);
+  });
+});
+
+async function waitForDelayed(h: WorkerHarness, jobId: string) {
+  return waitFor(
+    async () => {
+      const job = await h.queue('email').getJob(jobId);
+      return job && (await job.getState()) === 'delayed' ? job : undefined;
+    },
+    { timeoutMs: 10_000, description: `job ${jobId} delayed` },
+  );
+}

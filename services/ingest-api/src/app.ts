@@ -13,6 +13,7 @@ import { audiencesRoutes } from './routes/audiences.routes';
 import { campaignToolsRoutes } from './routes/campaign-tools.routes';
 import { campaignsRoutes } from './routes/campaigns.routes';
 import { executionsRoutes } from './routes/executions.routes';
+import { executionReportsRoutes, type ExecutionReportsRouteDeps } from './routes/execution-reports.routes';
 import { highThroughputRoutes } from './routes/highthroughput.routes';
 import type { HighThroughputExecutionService } from './executions/highthroughput-execution.service';
 import { healthRoutes, type ReadinessCheck } from './routes/health.routes';
@@ -20,8 +21,9 @@ import { openApiRoutes } from './routes/openapi.routes';
 import { profilesRoutes } from './routes/profiles.routes';
 import type { RouteDeps } from './routes/route-deps';
 import { suppressionsRoutes } from './routes/suppressions.routes';
+import { settingsRoutes } from './routes/settings.routes';
 
-export interface AppDeps extends RouteDeps {
+export interface AppDeps extends RouteDeps, ExecutionReportsRouteDeps {
   authenticator: ApiKeyAuthenticator;
   campaigns: CampaignService;
   unitaryExecutions: UnitaryExecutionService;
@@ -51,9 +53,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(executionsRoutes(deps.unitaryExecutions, deps.maxBodyBytes));
   app.use(audienceExecutionsRoutes(deps.audienceExecutions, deps.maxBodyBytes));
   app.use(campaignsRoutes(deps.campaigns, deps.maxBodyBytes));
+  app.use(executionReportsRoutes(deps));
   app.use(profilesRoutes(deps, { allowPrivatePushEndpoints: deps.allowPrivateUrls }));
   app.use(audiencesRoutes(deps));
   app.use(suppressionsRoutes(deps));
+  app.use(settingsRoutes(deps));
   app.use(apiKeysRoutes(deps, deps.authenticator));
   app.use(campaignToolsRoutes(deps));
   app.use(notFoundHandler);

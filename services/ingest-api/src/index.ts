@@ -6,7 +6,7 @@ import { loadConfig, type HeraldConfig } from '@herald/config';
 import { HeraldError } from '@herald/errors';
 import { createLogger, flushAndExit, type Logger } from '@herald/logger';
 import type { Channel } from '@herald/contracts';
-import { connectRedis, createDeliveryQueue, type DeliveryQueue } from '@herald/queues';
+import { connectRedis, createDeliveryQueue, DeliveryCounters, type DeliveryQueue } from '@herald/queues';
 import { CampaignVersions, openStore } from '@herald/store';
 import { TemplateEngine } from '@herald/templating';
 import { createApp } from './app';
@@ -75,6 +75,8 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
     maxBodyBytes: config.api.maxBodyBytes,
     allowPrivateUrls: config.allowPrivateUrls,
     maxRecipients: config.api.maxRecipients,
+    deliveryQueues: queues,
+    deliveryCounters: new DeliveryCounters(redis, config.redis.queuePrefix),
     templates,
     outbox: new OutboxAdapter(config.outbox.dir),
     campaigns: new CampaignService(store, new CampaignValidator(), templates),

@@ -6,11 +6,13 @@ import { startApiHarness, type ApiHarness } from './api-harness';
 /** Routes anyone may call: probes and the API description. */
 const OPEN = new Set(['/health', '/ready', '/im/health', '/openapi.json', '/docs']);
 
-/** The role each documented route needs, by path. */
-function requiredRole(path: string): ApiKeyRole {
-  if (path.startsWith('/im/')) return 'execute';
-  if (path.startsWith('/api-keys')) return 'admin';
-  return 'manage';
+/** The roles that may call each documented operation, by method and path. */
+function allowedRoles(method: string, path: string): ApiKeyRole[] {
+  if (path.startsWith('/im/')) return ['execute'];
+  if (path.startsWith('/api-keys')) return ['admin'];
+  // Execution reports are read by the systems that trigger them as well as by managers.
+  if (path.startsWith('/executions/') && method === 'get') return ['execute', 'manage'];
+  return ['manage'];
 }
 
 const ROLES: readonly ApiKeyRole[] = ['execute', 'manage', 'admin'];
@@ -21,7 +23,7 @@ const ROLES: readonly ApiKeyRole[] = ['execute', 'manage', 'admin'];
  */
 describe('access to every documented operation', () => {
   let h: ApiHarness;
-  let operations: Array<{ method: string; path: string; role: ApiKeyRole }>;
+  let operations: Array<{ method: string; path: string; roles: ApiKeyRole[] }>;
   const keyFor = (role: ApiKeyRole, sandbox: string) => `matrix-${role}-${sandbox}-0123456789abcdef`;
 
   beforeAll(async () => {
@@ -42,7 +44,7 @@ describe('access to every documented operation', () => {
     operations = Object.entries(document.paths)
       .filter(([path]) => !OPEN.has(path))
       .flatMap(([path, methods]) =>
-        Object.keys(methods).map((method) => ({ method, path, role: requiredRole(path) })),
+        Object.keys(methods).map((method) => ({ method, path, roles: allowedRoles(method, path) })),
       );
   });
   afterAll(async () => h.close());
@@ -62,7 +64,7 @@ describe('access to every documented operation', () => {
   };
 
   it('covers the management, execution and key routes', () => {
-    const roles = new Set(operations.map((operation) => operation.role));
+    const roles = new Set(operations.flatMap((operation) => operation.roles));
     expect(roles).toEqual(new Set(ROLES));
     expect(operations.length).toBeGreaterThan(25);
   });
@@ -78,8 +80,8 @@ describe('access to every documented operation', () => {
   });
 
   it('answers 403 to a key lacking the role, and lets the right role through', async () => {
-    for (const { method, path, role } of operations) {
-      for (const other of ROLES.filter((candidate) => candidate !== role)) {
+    for (const { method, path, roles } of operations) {
+      for (const other of ROLES.filter((candidate) => !roles.includes(candidate))) {
         const res = await call(method, path).set('x-api-key', keyFor(other, 'prod'));
         expect({ operation: `${method} ${path}`, key: other, status: res.status }).toEqual({
           operation: `${method} ${path}`,
@@ -87,18 +89,27 @@ describe('access to every documented operation', () => {
           status: 403,
         });
       }
-      const allowed = await call(method, path).set('x-api-key', keyFor(role, 'prod'));
-      expect({ operation: `${method} ${path}`, passedAuth: ![401, 403].includes(allowed.status) }).toEqual({
-        operation: `${method} ${path}`,
-        passedAuth: true,
-      });
+      for (const role of roles) {
+        const allowed = await call(method, path).set('x-api-key', keyFor(role, 'prod'));
+        expect({
+          operation: `${method} ${path}`,
+          role,
+          passedAuth: ![401, 403].includes(allowed.status),
+        }).toEqual({
+          operation: `${method} ${path}`,
+          role,
+          passedAuth: true,
+        });
+      }
     }
   });
 
   it('answers 403 to the right role used in a sandbox the key does not cover', async () => {
-    for (const { method, path, role } of operations.filter((operation) => operation.role !== 'admin')) {
+    for (const { method, path, roles } of operations.filter(
+      (operation) => !operation.roles.includes('admin'),
+    )) {
       const res = await call(method, path)
-        .set('x-api-key', keyFor(role, 'other'))
+        .set('x-api-key', keyFor(roles[0]!, 'other'))
         .set('x-sandbox-name', 'prod');
       expect({ operation: `${method} ${path}`, status: res.status }).toEqual({
         operation: `${method} ${path}`,

@@ -1,7 +1,7 @@
 import type { CampaignVersion, Profile, Recipient } from '@herald/contracts';
 import { PermanentDeliveryError } from '@herald/errors';
 import { buildMessage, type MessageToSend } from '@herald/messages';
-import type { Store } from '@herald/store';
+import { suppressedAddresses, type Store } from '@herald/store';
 import type { TemplateEngine } from '@herald/templating';
 
 export interface DryRunRecipient {
@@ -71,6 +71,23 @@ async function dryRunOne(
       return { index, outcome: 'excluded', reason: built.reason, locale: built.locale, ...created };
     }
     const address = addressOf(built.message);
+    // Unitary and highthroughput campaigns are transactional: the suppression list is the only
+    // policy that applies to them (consent, caps and quiet hours are for marketing).
+    const addresses =
+      built.message.channel === 'push'
+        ? built.message.subscriptions.map((s) => s.endpoint)
+        : [built.message.to];
+    const suppressed = await suppressedAddresses(deps.store, sandbox, version.definition, addresses);
+    if (suppressed.size === addresses.length) {
+      return {
+        index,
+        outcome: 'excluded',
+        reason: 'suppressed',
+        ...(address ? { address } : {}),
+        locale: built.locale,
+        ...created,
+      };
+    }
     return {
       index,
       outcome: 'send',

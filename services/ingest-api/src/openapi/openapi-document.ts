@@ -5,10 +5,12 @@ import { campaignToolsOpenApi } from './campaign-tools.openapi';
 import { campaignsOpenApi } from './campaigns.openapi';
 import { problemSchema, type OpenApiPart } from './common';
 import { executionsOpenApi } from './executions.openapi';
+import { executionReportsOpenApi } from './execution-reports.openapi';
 import { healthOpenApi } from './health.openapi';
 import { highThroughputOpenApi } from './highthroughput.openapi';
 import { profilesOpenApi } from './profiles.openapi';
 import { suppressionsOpenApi } from './suppressions.openapi';
+import { settingsOpenApi } from './settings.openapi';
 
 /**
  * The OpenAPI 3.1 document of the API, assembled from one part per area. Parts are built from
@@ -22,9 +24,11 @@ export function openApiDocument(maxRecipients: number): Record<string, unknown> 
     executionsOpenApi(maxRecipients),
     audienceExecutionsOpenApi(),
     highThroughputOpenApi(maxRecipients),
+    executionReportsOpenApi(),
     profilesOpenApi(),
     audiencesOpenApi(),
     suppressionsOpenApi(),
+    settingsOpenApi(),
     apiKeysOpenApi(),
   ];
   return {

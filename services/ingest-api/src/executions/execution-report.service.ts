@@ -1,0 +1,165 @@
+import type { Channel, Delivery, DeliveryStatus, Execution, ExecutionKind } from '@herald/contracts';
+import { NotFoundError, ValidationError } from '@herald/errors';
+import {
+  deliveryCountsFrom,
+  type DeliveryCounters,
+  type DeliveryCounts,
+  type DeliveryQueue,
+} from '@herald/queues';
+import type { Page, PageRequest, Store } from '@herald/store';
+import { pageQueryProperties } from '../http/page-query';
+import { createAjv, toFieldErrors } from '../validation/ajv';
+
+/** Every delivery status, once (a status added to the type must be added here). */
+const STATUS_SET: Record<DeliveryStatus, true> = {
+  queued: true,
+  sent: true,
+  failed: true,
+  excluded: true,
+  delivered: true,
+  bounced: true,
+  opened: true,
+  clicked: true,
+};
+export const DELIVERY_STATUSES = Object.keys(STATUS_SET) as DeliveryStatus[];
+
+export const deliveryListQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { ...pageQueryProperties, status: { enum: DELIVERY_STATUSES } },
+} as const;
+
+export const failureListQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { ...pageQueryProperties },
+} as const;
+
+interface ListQuery {
+  limit?: string;
+  cursor?: string;
+  status?: DeliveryStatus;
+}
+
+export type ExecutionReportStatus = 'InProgress' | 'Completed' | 'Failed';
+
+export interface ExecutionReport {
+  executionId: string;
+  kind: ExecutionKind;
+  campaignId: string;
+  campaignVersion: number;
+  status: ExecutionReportStatus;
+  /** Why the execution failed, when it did. */
+  error?: string;
+  createdAt: string;
+  /** Recipients of the call, or profiles queued so far for an audience execution. */
+  recipients: number;
+  counts: DeliveryCounts & { pending: number };
+  /** `live`: Redis counters; `store`: counted from the delivery records (counters gone). */
+  countsSource: 'live' | 'store';
+}
+
+/** A failed delivery record, and whether its job can still be replayed. */
+export type FailedDelivery = Delivery & { replayable: boolean };
+
+export interface ExecutionReportDeps {
+  store: Store;
+  counters: DeliveryCounters;
+  queues: Readonly<Record<Channel, DeliveryQueue>>;
+}
+
+export async function executionOrNotFound(
+  store: Store,
+  sandbox: string,
+  executionId: string,
+): Promise<Execution> {
+  const execution = await store.executions.get(sandbox, executionId);
+  if (!execution) throw new NotFoundError('execution-not-found', `execution ${executionId} does not exist`);
+  return execution;
+}
+
+/** What an execution did so far: its counts, its delivery records and its failures. */
+export class ExecutionReportService {
+  private readonly validateDeliveryQuery;
+  private readonly validateFailureQuery;
+
+  constructor(private readonly deps: ExecutionReportDeps) {
+    const ajv = createAjv();
+    this.validateDeliveryQuery = ajv.compile<ListQuery>(deliveryListQuerySchema);
+    this.validateFailureQuery = ajv.compile<ListQuery>(failureListQuerySchema);
+  }
+
+  async report(sandbox: string, executionId: string): Promise<ExecutionReport> {
+    const execution = await executionOrNotFound(this.deps.store, sandbox, executionId);
+    const live = await this.deps.counters.execution(sandbox, executionId);
+    const counts =
+      live ?? deliveryCountsFrom(await this.deps.store.deliveries.countByExecution(sandbox, executionId));
+    const recipients =
+      execution.kind === 'audience' ? (execution.targetedProfileCount ?? 0) : execution.recipientCount;
+    const pending = Math.max(0, recipients - counts.sent - counts.failed - counts.excluded);
+    return {
+      executionId: execution.id,
+      kind: execution.kind,
+      campaignId: execution.campaignId,
+      campaignVersion: execution.campaignVersion,
+      status: reportStatus(execution, pending),
+      ...(execution.status === 'failed' && execution.error ? { error: execution.error } : {}),
+      createdAt: execution.createdAt,
+      recipients,
+      counts: { ...counts, pending },
+      countsSource: live ? 'live' : 'store',
+    };
+  }
+
+  /** Delivery records by recipient index; records hold no message bodies. */
+  async deliveries(sandbox: string, executionId: string, query: unknown): Promise<Page<Delivery>> {
+    const { page, status } = this.parse(this.validateDeliveryQuery, query);
+    await executionOrNotFound(this.deps.store, sandbox, executionId);
+    return this.deps.store.deliveries.listByExecution(
+      sandbox,
+      executionId,
+      page,
+      status === undefined ? {} : { status },
+    );
+  }
+
+  async failures(sandbox: string, executionId: string, query: unknown): Promise<Page<FailedDelivery>> {
+    const { page } = this.parse(this.validateFailureQuery, query);
+    await executionOrNotFound(this.deps.store, sandbox, executionId);
+    const failed = await this.deps.store.deliveries.listByExecution(sandbox, executionId, page, {
+      status: 'failed',
+    });
+    const states = await Promise.all(
+      failed.items.map((delivery) => this.deps.queues[delivery.channel].getJobState(delivery.id)),
+    );
+    return {
+      items: failed.items.map((delivery, index) => ({ ...delivery, replayable: states[index] === 'failed' })),
+      nextCursor: failed.nextCursor,
+    };
+  }
+
+  private parse(
+    validate: ((query: unknown) => query is ListQuery) & { errors?: Parameters<typeof toFieldErrors>[0] },
+    query: unknown,
+  ): { page: PageRequest; status?: DeliveryStatus } {
+    if (!validate(query)) {
+      throw new ValidationError('invalid-query', 'The query is invalid.', toFieldErrors(validate.errors));
+    }
+    return {
+      page: {
+        ...(query.limit === undefined ? {} : { limit: Number(query.limit) }),
+        ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+      },
+      ...(query.status === undefined ? {} : { status: query.status }),
+    };
+  }
+}
+
+/**
+ * Completed once every job is queued (an audience's fan-out has finished) and every recipient
+ * has an outcome; a replayed failure makes it InProgress again until it settles.
+ */
+function reportStatus(execution: Execution, pending: number): ExecutionReportStatus {
+  if (execution.status === 'failed') return 'Failed';
+  return execution.status === 'queued' && pending === 0 ? 'Completed' : 'InProgress';
+}

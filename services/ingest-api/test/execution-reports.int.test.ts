@@ -1,0 +1,298 @@
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import request from 'supertest';
+import { deliveryJobId, QUEUE_NAMES, type DeliveryStatus, type Execution } from '@herald/contracts';
+import { DeliveryCounters } from '@herald/queues';
+import type { ApiKeyRole, DeliveryKey } from '@herald/store';
+import { waitFor } from '@herald/testing';
+import { hashApiKey } from '../src/auth/api-key-secret';
+import { startApiHarness, type ApiHarness } from './api-harness';
+
+describe('execution reports and the replay of failures', () => {
+  let h: ApiHarness;
+  let redis: Redis;
+  let counters: DeliveryCounters;
+  const keyOf = (role: ApiKeyRole, sandbox = 'prod') => `reports-${role}-${sandbox}-0123456789abcdef`;
+  const as = (role: ApiKeyRole, sandbox = 'prod') => ({ 'x-api-key': keyOf(role, sandbox) });
+
+  beforeAll(async () => {
+    h = await startApiHarness('exec-reports');
+    redis = new Redis(h.config.redis.url, { maxRetriesPerRequest: null });
+    counters = new DeliveryCounters(redis, h.config.redis.queuePrefix);
+    const keys: Array<[ApiKeyRole, string]> = [
+      ['execute', 'prod'],
+      ['manage', 'prod'],
+      ['admin', 'prod'],
+      ['execute', 'other'],
+    ];
+    for (const [role, sandbox] of keys) {
+      const hash = hashApiKey(keyOf(role, sandbox));
+      await h.store.apiKeys.create({ name: `${role}@${sandbox}`, hash, roles: [role], sandboxes: [sandbox] });
+    }
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await h.close();
+  });
+
+  async function newExecution(
+    recipientCount: number,
+    kind: Execution['kind'] = 'unitary',
+  ): Promise<Execution> {
+    const id = randomUUID();
+    await h.store.executions.create({
+      id,
+      sandbox: 'prod',
+      kind,
+      campaignId: 'campaign-1',
+      campaignVersion: 1,
+      requestId: `request-${id}`,
+      recipientCount,
+      ...(kind === 'audience' ? { audienceId: 'audience-1' } : {}),
+    });
+    await h.store.executions.setStatus('prod', id, 'queued');
+    return (await h.store.executions.get('prod', id)) as Execution;
+  }
+
+  const deliveryKey = (executionId: string, recipientIndex: number): DeliveryKey => ({
+    id: deliveryJobId(executionId, recipientIndex),
+    sandbox: 'prod',
+    executionId,
+    campaignId: 'campaign-1',
+    campaignVersion: 1,
+    recipientIndex,
+    channel: 'email',
+  });
+
+  /** Records outcomes as the worker does: the store first, then the counters by the real changes. */
+  async function settle(
+    executionId: string,
+    outcomes: Array<[DeliveryStatus, string?]>,
+    from = 0,
+  ): Promise<void> {
+    const at = new Date().toISOString();
+    const entries = outcomes.map(([status, reason], offset) => ({
+      key: deliveryKey(executionId, from + offset),
+      update: {
+        event: { status, at, ...(reason ? { reason } : {}) },
+        attempts: 1,
+        ...(status === 'failed' ? { lastError: `provider said ${reason}` } : {}),
+      },
+    }));
+    const previous = await h.store.deliveries.recordMany(entries);
+    await counters.apply(
+      entries.map(({ update }, index) => ({
+        scope: { sandbox: 'prod', executionId, campaignId: 'campaign-1' },
+        from: previous[index]?.previousStatus ?? null,
+        to: update.event.status,
+        ...(update.event.reason ? { toReason: update.event.reason } : {}),
+      })),
+    );
+  }
+
+  const report = async (executionId: string) =>
+    (await h.api.get(`/executions/${executionId}`).expect(200)).body;
+
+  it('reports live counts, InProgress until every recipient has an outcome, then Completed', async () => {
+    const execution = await newExecution(3);
+    await settle(execution.id, [['sent'], ['excluded', 'suppressed']]);
+    expect(await report(execution.id)).toMatchObject({
+      executionId: execution.id,
+      kind: 'unitary',
+      campaignId: 'campaign-1',
+      campaignVersion: 1,
+      createdAt: execution.createdAt,
+      status: 'InProgress',
+      recipients: 3,
+      counts: { sent: 1, excluded: 1, excludedByReason: { suppressed: 1 }, failed: 0, pending: 1 },
+      countsSource: 'live',
+    });
+    await settle(execution.id, [['failed', 'provider-rejected']], 2);
+    const done = await report(execution.id);
+    expect(done).toMatchObject({ status: 'Completed', countsSource: 'live' });
+    expect(done.counts).toMatchObject({ failed: 1, failedByReason: { 'provider-rejected': 1 }, pending: 0 });
+  });
+
+  it('counts from the delivery records, to the same numbers, once the live counters are gone', async () => {
+    const execution = await newExecution(4);
+    await settle(execution.id, [
+      ['sent'],
+      ['sent'],
+      ['excluded', 'no-address'],
+      ['failed', 'retries-exhausted'],
+    ]);
+    await settle(execution.id, [['delivered']]);
+    const live = await report(execution.id);
+    expect(live.counts).toMatchObject({ sent: 2, delivered: 1, pending: 0 });
+    const keys = await redis.keys(`${h.config.redis.queuePrefix}:counters:exec:*${execution.id}*`);
+    expect(keys).toHaveLength(1);
+    await redis.del(...keys);
+    const fromStore = await report(execution.id);
+    expect(fromStore).toMatchObject({ countsSource: 'store', status: 'Completed' });
+    expect(fromStore.counts).toEqual({ ...live.counts, deferred: 0 });
+  });
+
+  it('reports audience executions against the profiles queued so far, and failed executions as Failed', async () => {
+    const audience = await newExecution(0, 'audience');
+    await h.store.executions.recordFanOutProgress('prod', audience.id, {
+      cursor: null,
+      targetedProfileCount: 2,
+    });
+    await settle(audience.id, [['sent']]);
+    expect(await report(audience.id)).toMatchObject({
+      kind: 'audience',
+      recipients: 2,
+      status: 'InProgress',
+    });
+    const failed = await newExecution(1);
+    await h.store.executions.setStatus('prod', failed.id, 'failed', 'queue unavailable');
+    expect(await report(failed.id)).toMatchObject({ status: 'Failed', error: 'queue unavailable' });
+  });
+
+  it('pages through the delivery records by recipient, optionally of one status', async () => {
+    const execution = await newExecution(5);
+    await settle(execution.id, [['sent'], ['excluded', 'suppressed'], ['sent'], ['sent'], ['failed', 'x']]);
+    const indexes: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: Record<string, string> = { limit: '2', ...(cursor ? { cursor } : {}) };
+      const page = (await h.api.get(`/executions/${execution.id}/deliveries`).query(query).expect(200)).body;
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      indexes.push(...page.items.map((item: { recipientIndex: number }) => item.recipientIndex));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(indexes).toEqual([0, 1, 2, 3, 4]);
+    const sent = (await h.api.get(`/executions/${execution.id}/deliveries?status=sent`).expect(200)).body;
+    expect(sent.items.map((item: { id: string }) => item.id)).toEqual(
+      [0, 2, 3].map((i) => deliveryJobId(execution.id, i)),
+    );
+    const invalid = await h.api.get(`/executions/${execution.id}/deliveries?status=lost`).expect(400);
+    expect(invalid.body.code).toBe('invalid-query');
+  });
+
+  describe('failed jobs', () => {
+    let execution: Execution;
+    const calls = new Map<string, number>();
+    const id = (index: number) => deliveryJobId(execution.id, index);
+    const ids = (...indexes: number[]) => indexes.map(id);
+
+    /** Runs every waiting job through a processor that always throws, until each has failed. */
+    async function failAll(jobIds: readonly string[]): Promise<void> {
+      const worker = new Worker(
+        QUEUE_NAMES.email,
+        async (job) => {
+          calls.set(job.id ?? '', (calls.get(job.id ?? '') ?? 0) + 1);
+          throw new Error('provider down');
+        },
+        { connection: redis, prefix: h.config.redis.queuePrefix },
+      );
+      const states = () => Promise.all(jobIds.map((jobId) => h.emailQueue.getJobState(jobId)));
+      try {
+        await waitFor(async () => (await states()).every((state) => state === 'failed'));
+      } finally {
+        await worker.close();
+      }
+    }
+
+    beforeAll(async () => {
+      execution = await newExecution(5);
+      await h.emailQueue.addBulk(
+        ids(0, 1, 2, 3).map((jobId) => ({ name: 'deliver', data: {}, opts: { jobId, attempts: 2 } })),
+      );
+      await failAll(ids(0, 1, 2, 3));
+      await (await h.emailQueue.getJob(id(3)))?.remove();
+      const exhausted: [DeliveryStatus, string] = ['failed', 'retries-exhausted'];
+      await settle(execution.id, [exhausted, exhausted, exhausted, exhausted, ['sent']]);
+    });
+
+    it('lists the failures with their reason, error and attempts, and whether each job can be replayed', async () => {
+      const page = (await h.api.get(`/executions/${execution.id}/failures`).expect(200)).body;
+      expect(
+        page.items.map((item: { id: string; replayable: boolean }) => [item.id, item.replayable]),
+      ).toEqual([
+        [id(0), true],
+        [id(1), true],
+        [id(2), true],
+        [id(3), false],
+      ]);
+      expect(page.items[0]).toMatchObject({
+        status: 'failed',
+        reason: 'retries-exhausted',
+        lastError: 'provider said retries-exhausted',
+        attempts: 1,
+      });
+    });
+
+    it('replays the chosen failures with their full attempts, and says why others cannot be', async () => {
+      const res = await h.api
+        .post(`/executions/${execution.id}/failures/replay`)
+        .send({ deliveryIds: [...ids(0, 3, 4), 'unknown-delivery'] })
+        .expect(202);
+      expect(res.body).toEqual({
+        replayed: 1,
+        notReplayable: [
+          { deliveryId: id(4), reason: 'not-failed' },
+          { deliveryId: 'unknown-delivery', reason: 'delivery-not-found' },
+          { deliveryId: id(3), reason: 'job-not-found' },
+        ],
+      });
+      const job = await h.emailQueue.getJob(id(0));
+      expect(await job?.getState()).toBe('waiting');
+      expect(job?.attemptsMade).toBe(0);
+      const record = await h.store.deliveries.get('prod', id(0));
+      expect(record).toMatchObject({ status: 'queued', reason: 'replayed' });
+      expect(await report(execution.id)).toMatchObject({
+        status: 'InProgress',
+        counts: { failed: 3, pending: 1 },
+        countsSource: 'live',
+      });
+      calls.clear();
+      await failAll(ids(0));
+      expect(calls.get(id(0))).toBe(2);
+    });
+
+    it('replays every failure of the execution when no delivery is named', async () => {
+      const res = await h.api.post(`/executions/${execution.id}/failures/replay`).expect(202);
+      expect(res.body).toEqual({
+        replayed: 3,
+        notReplayable: [{ deliveryId: id(3), reason: 'job-not-found' }],
+      });
+      const states = await Promise.all(ids(0, 1, 2).map((jobId) => h.emailQueue.getJobState(jobId)));
+      expect(states).toEqual(['waiting', 'waiting', 'waiting']);
+      await h.emailQueue.drain();
+    });
+  });
+
+  it('answers 404 for an execution of another sandbox or none at all', async () => {
+    const execution = await newExecution(1);
+    for (const path of ['', '/deliveries', '/failures']) {
+      const res = await h.api.get(`/executions/missing${path}`).expect(404);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body.code).toBe('execution-not-found');
+      await h.api.get(`/executions/${execution.id}${path}`).set('x-sandbox-name', 'other').expect(404);
+    }
+    await h.api.post('/executions/missing/failures/replay').expect(404);
+  });
+
+  it('lets execute and manage keys read, only manage keys replay', async () => {
+    const { id } = await newExecution(1);
+    const app = () => request(h.runtime.app);
+    await app().get(`/executions/${id}`).set(as('execute')).expect(200);
+    await app().get(`/executions/${id}/failures`).set(as('manage')).expect(200);
+    await app().get(`/executions/${id}`).set(as('admin')).expect(403);
+    await app().get(`/executions/${id}`).set(as('execute', 'other')).expect(403);
+    await app().get(`/executions/${id}`).expect(401);
+    await app().post(`/executions/${id}/failures/replay`).set(as('execute')).expect(403);
+    await app().post(`/executions/${id}/failures/replay`).set(as('manage')).send({}).expect(202);
+  });
+
+  it('refuses a replay request that names no, or too many, deliveries, or is not JSON', async () => {
+    const { id } = await newExecution(1);
+    const replay = () => h.api.post(`/executions/${id}/failures/replay`);
+    expect((await replay().send({ deliveryIds: [] }).expect(400)).body.code).toBe('invalid-replay');
+    const tooMany = Array.from({ length: 1001 }, (_, i) => `d-${i}`);
+    await replay().send({ deliveryIds: tooMany }).expect(400);
+    await replay().set('content-type', 'text/plain').send('everything').expect(415);
+  });
+});

@@ -1,55 +1,82 @@
-import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { QUEUE_NAMES, type DeliveryJobData } from '@herald/contracts';
 import { openStore, type Store } from '@herald/store';
 import {
   createTempDir,
   orderShippedCampaign,
+  startSendGridStandin,
   waitFor,
+  type SendGridStandin,
   type ServiceProcess,
   type TempDir,
 } from '@herald/testing';
 import {
   createLiveCampaign,
+  getJson,
   heraldEnv,
   postJson,
   startApiProcess,
   startWorkerProcess,
 } from './support/herald-processes';
 
-const CALLS = 25;
-const RECIPIENTS_PER_CALL = 20;
+const CALLS = 5;
+const RECIPIENTS_PER_CALL = 200;
 const TOTAL = CALLS * RECIPIENTS_PER_CALL;
+/** Jobs each worker runs at once: the most a SIGKILL can leave half-done, hence the duplicate bound. */
+const CONCURRENCY = 10;
 
-describe('a worker killed with SIGKILL while jobs are queued', () => {
+describe('a worker killed with SIGKILL while it sends through SendGrid', () => {
   let dir: TempDir;
+  let standin: SendGridStandin;
   let api: ServiceProcess | undefined;
-  let worker: ServiceProcess | undefined;
+  const workers: ServiceProcess[] = [];
   let store: Store;
+  let connection: Redis;
+  let emailQueue: Queue<DeliveryJobData>;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = createTempDir('crash');
+    standin = await startSendGridStandin();
+    // Each send takes a while, so the killed worker surely has sends in flight.
+    standin.behave({ latencyMs: 20 });
   });
   afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop()]);
+    await Promise.all([api?.stop(), ...workers.map((worker) => worker.stop())]);
+    await emailQueue?.obliterate({ force: true });
+    await emailQueue?.close();
+    connection?.disconnect();
     await store?.close();
+    await standin?.close();
     dir.remove();
   });
 
-  const outboxCount = (): number => {
-    try {
-      return readdirSync(path.join(dir.path, 'outbox', 'email')).filter((name) => name.endsWith('.eml'))
-        .length;
-    } catch {
-      return 0;
+  /** How many times the stand-in accepted each delivery id. */
+  const acceptedByDelivery = (): Map<string, number> => {
+    const counts = new Map<string, number>();
+    for (const mail of standin.accepted) {
+      const id = mail.customArgs.delivery_id ?? '';
+      counts.set(id, (counts.get(id) ?? 0) + 1);
     }
+    return counts;
   };
 
-  it('loses no job: a restarted worker delivers every one exactly once in the store', async () => {
-    // A short lock lets the restarted worker take over the killed worker's in-flight jobs quickly.
-    const env = await heraldEnv('crash', dir.path, { WORKER_LOCK_DURATION_MS: '2000' });
+  it('loses no delivery: the other workers send every one, records it once, and re-send at most the in-flight jobs', async () => {
+    const env = await heraldEnv('crash', dir.path, {
+      // A short lock lets the surviving workers take over the killed worker's in-flight jobs quickly.
+      WORKER_LOCK_DURATION_MS: '2000',
+      WORKER_CONCURRENCY: String(CONCURRENCY),
+      EMAIL_PROVIDER: 'sendgrid',
+      SENDGRID_API_KEY: standin.apiKey,
+      SENDGRID_API_URL: standin.url,
+      API_MAX_RECIPIENTS: String(RECIPIENTS_PER_CALL),
+    });
     api = await startApiProcess(env);
     const apiUrl = `http://127.0.0.1:${env.API_PORT}`;
     store = await openStore({ url: path.join(dir.path, 'herald.sqlite') });
+    connection = new Redis(env.REDIS_URL ?? '', { maxRetriesPerRequest: null });
+    emailQueue = new Queue<DeliveryJobData>(QUEUE_NAMES.email, { connection, prefix: env.QUEUE_PREFIX });
     const campaignId = await createLiveCampaign(apiUrl, orderShippedCampaign());
 
     const executionIds: string[] = [];
@@ -68,29 +95,71 @@ describe('a worker killed with SIGKILL while jobs are queued', () => {
       executionIds.push(String(accepted.body.executionId));
     }
 
-    worker = await startWorkerProcess({ ...env, WORKER_CONCURRENCY: '1' });
-    await waitFor(() => outboxCount() >= 10, { timeoutMs: 20_000, description: 'first deliveries' });
-    worker.child.kill('SIGKILL');
-    await worker.exited;
-    const deliveredBeforeCrash = outboxCount();
-    // The kill must land while work remains, or this test proves nothing.
-    expect(deliveredBeforeCrash).toBeLessThan(TOTAL);
-
-    worker = await startWorkerProcess({ ...env, WORKER_CONCURRENCY: '10' });
-    const countSent = async (): Promise<number> => {
-      let sent = 0;
-      for (const executionId of executionIds) {
-        const page = await store.deliveries.listByExecution('prod', executionId, { limit: 100 });
-        sent += page.items.filter((delivery) => delivery.status === 'sent').length;
-      }
-      return sent;
-    };
-    await waitFor(async () => (await countSent()) === TOTAL, {
-      timeoutMs: 45_000,
-      intervalMs: 250,
-      description: `${TOTAL} sent deliveries`,
+    const [doomed, survivor] = await Promise.all([startWorkerProcess(env), startWorkerProcess(env)]);
+    workers.push(doomed, survivor);
+    await waitFor(() => standin.acceptedCount >= TOTAL / 10, {
+      timeoutMs: 20_000,
+      intervalMs: 10,
+      description: 'a tenth of the deliveries accepted',
     });
-    // One file per delivery id: a job retried after the crash replaced its file, it did not add one.
-    expect(outboxCount()).toBe(TOTAL);
+    doomed.child.kill('SIGKILL');
+    await doomed.exited;
+    const acceptedAtKill = standin.acceptedCount;
+    // The kill must land while work remains, or this test proves nothing.
+    expect(acceptedByDelivery().size).toBeLessThan(TOTAL);
+    // The killed worker comes back, as an orchestrator would restart it.
+    workers.push(await startWorkerProcess(env));
+
+    const records = async () =>
+      (
+        await Promise.all(
+          executionIds.map(
+            async (executionId) =>
+              (await store.deliveries.listByExecution('prod', executionId, { limit: RECIPIENTS_PER_CALL }))
+                .items,
+          ),
+        )
+      ).flat();
+    await waitFor(async () => (await records()).filter((d) => d.status !== 'queued').length === TOTAL, {
+      timeoutMs: 25_000,
+      intervalMs: 250,
+      description: `${TOTAL} delivery outcomes`,
+    });
+    // A job recorded as sent but not yet acknowledged when its worker died is sent again later.
+    await waitFor(
+      async () => {
+        const counts = await emailQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+        return Object.values(counts).every((count) => count === 0);
+      },
+      { timeoutMs: 10_000, intervalMs: 100, description: 'an empty e-mail queue' },
+    );
+
+    const settled = await records();
+    expect(settled).toHaveLength(TOTAL);
+    expect(new Set(settled.map((d) => d.id)).size).toBe(TOTAL);
+    expect(settled.filter((d) => d.status !== 'sent' && d.status !== 'excluded')).toEqual([]);
+
+    const accepted = acceptedByDelivery();
+    const sent = settled.filter((d) => d.status === 'sent');
+    expect(sent.filter((d) => !accepted.has(d.id))).toEqual([]);
+    expect(accepted.size).toBe(sent.length);
+    // The record names a message the provider really accepted for that delivery.
+    const messageIds = new Map(standin.accepted.map((mail) => [mail.messageId, mail.customArgs.delivery_id]));
+    expect(sent.filter((d) => messageIds.get(d.providerMessageId ?? '') !== d.id)).toEqual([]);
+
+    const duplicates = standin.acceptedCount - accepted.size;
+    process.stdout.write(
+      `worker-crash: killed after ${acceptedAtKill} sends; ${standin.acceptedCount} sends accepted for ${accepted.size} deliveries, ${duplicates} duplicates (bound ${CONCURRENCY})\n`,
+    );
+    expect(duplicates).toBeLessThanOrEqual(CONCURRENCY);
+
+    // The counters count each delivery once, however many times it was sent.
+    for (const executionId of executionIds) {
+      const report = await getJson(`${apiUrl}/executions/${executionId}`);
+      expect(report.body).toMatchObject({ status: 'Completed', countsSource: 'live' });
+      const counts = report.body.counts as Record<string, number>;
+      expect(counts).toMatchObject({ failed: 0, pending: 0 });
+      expect(counts.sent! + counts.excluded!).toBe(RECIPIENTS_PER_CALL);
+    }
   });
 });

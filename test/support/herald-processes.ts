@@ -61,6 +61,11 @@ export async function postJson(url: string, body?: unknown): Promise<JsonRespons
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
+export async function getJson(url: string): Promise<JsonResponse> {
+  const response = await fetch(url, { headers: { authorization: `Bearer ${PROCESS_ADMIN_KEY}` } });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
 /** Creates and activates a campaign through the API; returns its id. */
 export async function createLiveCampaign(apiUrl: string, definition: unknown): Promise<string> {
   const created = await postJson(`${apiUrl}/campaigns`, definition);

@@ -64,6 +64,17 @@ describe('TemplateEngine', () => {
     await counting.render('same', '{{ a }}', { a: 2 }, 'text');
     expect(parse).toHaveBeenCalledTimes(1);
   });
+
+  it('stops a render that runs past its time budget with a template-render error', async () => {
+    const engine = new TemplateEngine({ renderLimitMs: 50 });
+    const started = Date.now();
+    const error = await engine
+      .render('slow', '{% for i in (1..100000000) %}{{ i }}{% endfor %}', {}, 'text')
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TemplateError);
+    expect((error as TemplateError).code).toBe('template-render');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
 });
 
 describe('undeclaredContextPaths', () => {

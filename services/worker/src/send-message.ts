@@ -10,9 +10,11 @@ const SUBSCRIPTION_GONE = 'subscription-gone';
 
 /**
  * Sends the message and returns the provider ids. A push recipient with several devices gets one
- * message per subscription: the first keeps the delivery id, the others add `-s<n>`, so a retry
- * after a crash rewrites the same messages instead of adding new ones. A subscription the push
- * service says is gone is removed from the profile; the send fails only if every one is gone.
+ * message per subscription: the first keeps the delivery id, the others add `-s<n>` (the outbox
+ * rewrites the same files on a retry). Push services do not deduplicate, so a retry after a
+ * transient failure on a later device pushes again to the earlier ones: at most one duplicate per
+ * device per attempt. A subscription the push service says is gone is removed from the profile;
+ * the send fails only if every one is gone.
  */
 export async function sendMessage(
   deps: Pick<DeliveryDeps, 'adapter' | 'store' | 'logger'>,

@@ -130,8 +130,10 @@ describe('AJO execution payload shapes, end to end', () => {
   it('delivers an audience call with a global context to every member', async () => {
     const members = ['aud-1@example.com', 'aud-2@example.com'];
     for (const email of members) {
+      // Marketing is opt-in: audience members need consent for the channel to be sent to.
       const created = await postJson(`${apiUrl}/profiles`, {
         identities: [{ namespace: 'email', id: email }],
+        consents: { marketing: { email: 'y' } },
       });
       expect(created.status).toBe(201);
     }

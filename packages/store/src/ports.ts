@@ -134,6 +134,8 @@ export interface NewExecution {
   createdBy?: string;
   /** Audience executions start with `targetedProfileCount` 0. */
   audienceId?: string;
+  /** Default `accepted`; a call written once its jobs are in Redis starts as `queued`. */
+  status?: ExecutionStatus;
 }
 
 /** Where an audience fan-out stands: written in one step so a resumed fan-out agrees with itself. */

@@ -22,6 +22,15 @@ export function describeExecutionContract(stores: () => Store): void {
       expect(await store.executions.get(newSandbox(), input.id)).toBeNull();
     });
 
+    test('creates an execution directly as queued when asked', async () => {
+      const input = newExecution(newSandbox(), newId(), { status: 'queued' });
+
+      const execution = await store.executions.create(input);
+
+      expect(execution.status).toBe('queued');
+      expect(await store.executions.get(input.sandbox, input.id)).toMatchObject({ status: 'queued' });
+    });
+
     test('sets the status of an execution, with the error of a failure', async () => {
       const input = newExecution(newSandbox(), newId());
       await store.executions.create(input);

@@ -23,7 +23,8 @@ interface ExecutionRow {
   updated_at: string;
 }
 
-type ExecutionColumns = Omit<NewExecution, 'createdBy' | 'audienceId'> & {
+type ExecutionColumns = Omit<NewExecution, 'createdBy' | 'audienceId' | 'status'> & {
+  status: ExecutionStatus;
   createdBy: string | null;
   audienceId: string | null;
   targetedProfileCount: number | null;
@@ -64,7 +65,7 @@ export class EmbeddedExecutionRepository implements ExecutionRepository {
                                status, error, created_by, audience_id, targeted_profile_count,
                                created_at, updated_at)
        VALUES (@sandbox, @id, @kind, @campaignId, @campaignVersion, @requestId, @recipientCount,
-               'accepted', NULL, @createdBy, @audienceId, @targetedProfileCount, @at, @at)
+               @status, NULL, @createdBy, @audienceId, @targetedProfileCount, @at, @at)
        RETURNING *`,
     );
     this.selectOne = db.prepare<[string, string], ExecutionRow>(
@@ -91,6 +92,7 @@ export class EmbeddedExecutionRepository implements ExecutionRepository {
       campaignVersion: input.campaignVersion,
       requestId: input.requestId,
       recipientCount: input.recipientCount,
+      status: input.status ?? 'accepted',
       createdBy: input.createdBy ?? null,
       audienceId: input.audienceId ?? null,
       targetedProfileCount: input.audienceId === undefined ? null : 0,

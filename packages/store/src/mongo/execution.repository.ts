@@ -40,7 +40,7 @@ export class MongoExecutionRepository implements ExecutionRepository {
       campaignVersion: input.campaignVersion,
       requestId: input.requestId,
       recipientCount: input.recipientCount,
-      status: 'accepted',
+      status: input.status ?? 'accepted',
       ...(input.createdBy !== undefined ? { createdBy: input.createdBy } : {}),
       ...(input.audienceId !== undefined ? { audienceId: input.audienceId, targetedProfileCount: 0 } : {}),
       createdAt: now,

@@ -21,34 +21,13 @@ export interface ExecutionClaim {
   executionId: string;
 }
 
-/**
- * The execution record of a claimed call. A resumed call reuses the record of its first attempt,
- * which may not exist (that attempt crashed before writing it) or may be written at this very
- * moment by a concurrent duplicate.
- */
-export async function claimedExecution(
-  store: Store,
-  claim: ExecutionClaim,
-  input: Omit<NewExecution, 'id'>,
-): Promise<Execution> {
-  if (claim.kind === 'resume') {
-    const existing = await store.executions.get(input.sandbox, claim.executionId);
-    if (existing) return existing;
-  }
-  try {
-    return await store.executions.create({ ...input, id: claim.executionId });
-  } catch (error) {
-    const written = await store.executions.get(input.sandbox, claim.executionId);
-    if (written) return written;
-    throw error;
-  }
-}
-
 export interface EnqueueInput {
   store: Store;
   logger: Logger;
   queue: DeliveryQueue;
-  execution: Execution;
+  claim: ExecutionClaim;
+  /** The execution to record once its jobs are queued. */
+  execution: Omit<NewExecution, 'id' | 'status'>;
   version: CampaignVersion;
   recipients: readonly Recipient[];
   mode?: DeliveryJobData['mode'];
@@ -56,19 +35,22 @@ export interface EnqueueInput {
 
 /**
  * Queues one job per recipient with ids derived from (execution, recipient), so a re-add after a
- * crash or a concurrent duplicate can never duplicate a job; answers only once Redis holds them
- * all, and 503 when it cannot.
+ * crash or a concurrent duplicate can never duplicate a job; then writes the execution record,
+ * once, as `queued`. Answers only once Redis holds every job and the record exists; 503 when
+ * either cannot be written, and the caller's retry (same requestId) resumes onto the same jobs.
+ * Workers never read the execution record, so jobs may run before it is written.
  */
 export async function enqueueRecipients(input: EnqueueInput): Promise<ExecutionAccepted> {
-  const { store, logger, queue, execution, version } = input;
+  const { store, logger, queue, claim, version } = input;
+  const executionId = claim.executionId;
   const queuedAt = new Date().toISOString();
   const jobs = input.recipients.map((recipient, index) => {
-    const jobId = deliveryJobId(execution.id, index);
+    const jobId = deliveryJobId(executionId, index);
     const data: DeliveryJobData = {
-      executionId: execution.id,
+      executionId,
       deliveryId: jobId,
-      sandbox: execution.sandbox,
-      campaignId: execution.campaignId,
+      sandbox: input.execution.sandbox,
+      campaignId: input.execution.campaignId,
       campaignVersion: version.version,
       channel: version.definition.channel,
       recipientIndex: index,
@@ -81,20 +63,14 @@ export async function enqueueRecipients(input: EnqueueInput): Promise<ExecutionA
   try {
     await queue.addBulk(jobs);
   } catch (error) {
-    await store.executions
-      .setStatus(execution.sandbox, execution.id, 'failed', 'queue unavailable')
-      .catch((storeError: unknown) => logger.error({ err: storeError }, 'cannot mark execution failed'));
     throw new ServiceUnavailableError('queue-unavailable', 'The queue is unavailable; retry later.', 2, {
       cause: error,
     });
   }
-  // Every job is in Redis: the call has succeeded even if this bookkeeping write fails.
-  await store.executions
-    .setStatus(execution.sandbox, execution.id, 'queued')
-    .catch((storeError: unknown) => logger.error({ err: storeError }, 'cannot mark execution queued'));
+  const execution = await recordQueued(store, claim, input.execution);
   logger.info(
     {
-      executionId: execution.id,
+      executionId,
       requestId: execution.requestId,
       campaignId: execution.campaignId,
       kind: execution.kind,
@@ -104,11 +80,48 @@ export async function enqueueRecipients(input: EnqueueInput): Promise<ExecutionA
   );
   const createdBy = execution.createdBy ?? 'anonymous';
   return {
-    executionId: execution.id,
+    executionId,
     requestId: execution.requestId,
     createdAt: execution.createdAt,
     createdBy,
     modifiedAt: execution.createdAt,
     modifiedBy: createdBy,
   };
+}
+
+/**
+ * The execution record of a call whose jobs are all queued. A resumed call reuses the record of
+ * its first attempt, which may not exist (that attempt stopped before writing it) or may be
+ * written at this very moment by a concurrent duplicate.
+ */
+async function recordQueued(
+  store: Store,
+  claim: ExecutionClaim,
+  input: Omit<NewExecution, 'id' | 'status'>,
+): Promise<Execution> {
+  const existing = claim.kind === 'resume' ? await readRecord(store, input.sandbox, claim.executionId) : null;
+  if (existing) return queued(store, existing);
+  try {
+    return await store.executions.create({ ...input, id: claim.executionId, status: 'queued' });
+  } catch (error) {
+    const written = await readRecord(store, input.sandbox, claim.executionId);
+    if (written) return queued(store, written);
+    throw new ServiceUnavailableError(
+      'store-unavailable',
+      'The jobs are queued but the execution could not be recorded; retry the same call.',
+      2,
+      { cause: error },
+    );
+  }
+}
+
+async function readRecord(store: Store, sandbox: string, id: string): Promise<Execution | null> {
+  return store.executions.get(sandbox, id).catch(() => null);
+}
+
+/** A record left `accepted` (written before its jobs by an earlier Herald version) is completed here. */
+async function queued(store: Store, execution: Execution): Promise<Execution> {
+  if (execution.status === 'queued') return execution;
+  await store.executions.setStatus(execution.sandbox, execution.id, 'queued');
+  return { ...execution, status: 'queued' };
 }

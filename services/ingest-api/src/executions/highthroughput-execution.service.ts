@@ -8,7 +8,7 @@ import type { QueueBackpressure } from '../limits/queue-backpressure';
 import type { ContextValidators } from './context-validators';
 import { TriggerRequestParser } from './trigger-request';
 import { dryRunRecipients, type DryRunResult } from './dry-run';
-import { claimedExecution, enqueueRecipients, type ExecutionAccepted } from './enqueue-recipients';
+import { enqueueRecipients, type ExecutionAccepted } from './enqueue-recipients';
 import type { IdempotencyGuard } from './idempotency';
 import { liveTransactionalCampaign } from './live-campaign';
 import { duplicateRecipientProblems, recipientProblems } from './recipient-checks';
@@ -46,20 +46,20 @@ export class HighThroughputExecutionService {
     if (claim.kind === 'replay') return claim.response as ExecutionAccepted;
     await this.deps.backpressure.assertQueueHasRoom('email');
     const { store, logger } = this.deps;
-    const execution = await claimedExecution(store, claim, {
-      sandbox,
-      kind: 'highthroughput',
-      campaignId: version.campaignId,
-      campaignVersion: version.version,
-      requestId: request.requestId,
-      recipientCount: request.recipients.length,
-      createdBy,
-    });
     const accepted = await enqueueRecipients({
       store,
       logger,
       queue: this.deps.emailQueue,
-      execution,
+      claim: claim,
+      execution: {
+        sandbox,
+        kind: 'highthroughput',
+        campaignId: version.campaignId,
+        campaignVersion: version.version,
+        requestId: request.requestId,
+        recipientCount: request.recipients.length,
+        createdBy,
+      },
       version,
       recipients: request.recipients,
       mode: 'highthroughput',

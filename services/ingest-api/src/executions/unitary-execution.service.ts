@@ -8,7 +8,7 @@ import type { QueueBackpressure } from '../limits/queue-backpressure';
 import type { ContextValidators } from './context-validators';
 import { TriggerRequestParser } from './trigger-request';
 import { dryRunRecipients, type DryRunResult } from './dry-run';
-import { claimedExecution, enqueueRecipients, type ExecutionAccepted } from './enqueue-recipients';
+import { enqueueRecipients, type ExecutionAccepted } from './enqueue-recipients';
 import type { IdempotencyGuard } from './idempotency';
 import { liveTransactionalCampaign } from './live-campaign';
 import { duplicateRecipientProblems, recipientProblems } from './recipient-checks';
@@ -66,20 +66,20 @@ export class UnitaryExecutionService {
     if (outcome.kind === 'replay') return outcome.response as ExecutionAccepted;
     await this.deps.backpressure.assertQueueHasRoom(version.definition.channel);
     const { store } = this.deps;
-    const execution = await claimedExecution(store, outcome, {
-      sandbox,
-      kind: 'unitary',
-      campaignId: campaign.id,
-      campaignVersion: version.version,
-      requestId: request.requestId,
-      recipientCount: request.recipients.length,
-      createdBy,
-    });
     const accepted = await enqueueRecipients({
       store,
       logger,
       queue: this.deps.queues[version.definition.channel],
-      execution,
+      claim: outcome,
+      execution: {
+        sandbox,
+        kind: 'unitary',
+        campaignId: campaign.id,
+        campaignVersion: version.version,
+        requestId: request.requestId,
+        recipientCount: request.recipients.length,
+        createdBy,
+      },
       version,
       recipients: request.recipients,
     });

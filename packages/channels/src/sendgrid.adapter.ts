@@ -70,14 +70,10 @@ export class SendGridAdapter implements ChannelAdapter {
     } catch (error) {
       throw classifySendGridError(error);
     }
+    // SendGrid accepted the message: failing here would let a replay send it twice, so a missing
+    // id (never seen from SendGrid itself) is recorded as our own reference instead.
     const messageId = headerValue(headers, 'x-message-id');
-    if (!messageId) {
-      throw new PermanentDeliveryError(
-        'provider-no-message-id',
-        `${PROVIDER} accepted the message without an x-message-id`,
-      );
-    }
-    return { providerMessageId: messageId };
+    return { providerMessageId: messageId ?? `sendgrid:${message.deliveryId}` };
   }
 
   async close(): Promise<void> {

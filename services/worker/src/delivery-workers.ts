@@ -1,4 +1,4 @@
-import { Worker } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Channel, DeliveryJobData } from '@herald/contracts';
 import { deliveryQueueName } from '@herald/contracts';
@@ -69,7 +69,8 @@ export function startDeliveryWorkers(
             logger.error({ err: storeError, jobId: job.id }, 'cannot record stall'),
           );
       }
-      if (stalled || job.attemptsMade >= (job.opts.attempts ?? 1)) {
+      const permanent = error instanceof UnrecoverableError || error.name === 'UnrecoverableError';
+      if (stalled || permanent || job.attemptsMade >= (job.opts.attempts ?? 1)) {
         logger.warn(
           { jobId: job.id, channel, err: error.message },
           'job moved to the failed set (dead letter)',

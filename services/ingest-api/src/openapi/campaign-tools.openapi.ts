@@ -101,7 +101,7 @@ export function campaignToolsOpenApi(): OpenApiPart {
       },
       '/campaigns/{id}/test-send': {
         post: {
-          summary: 'Send a campaign to test recipients through the real channel now (manage).',
+          summary: 'Render a campaign for test recipients and write it to the API outbox now (manage).',
           description:
             'Each message is rendered like a triggered one and marked as a test: `[TEST] ` before the e-mail subject, the SMS body or the push title. Nothing is queued and no delivery record is written. Every recipient is checked and rendered first, and all problems are listed at once: an address that does not suit the channel or a context that breaks the `contextSchema` gives 400 `invalid-recipients`, a message that cannot be rendered 422 `test-send-failed`; either way nothing is sent.',
           parameters: [sandboxHeader, idParam],

@@ -145,12 +145,12 @@ async function deliver(
 
   const perSecond = definition.throttle?.perSecond;
   if (perSecond && !holdsThrottleSlot(data)) {
-    const { slotAt, now: redisNow } = await deps.throttle.reserve(data.sandbox, data.campaignId, perSecond);
-    if (slotAt - redisNow > THROTTLE_TOLERANCE_MS) {
-      if (slotAt - Date.parse(data.queuedAt) > THROTTLE_MAX_WAIT_MS)
-        return exclude('throttle-expired', profileId);
-      await job.updateData({ ...data, throttleSlotAt: slotAt });
-      return { status: 'deferred', until: slotAt };
+    const deadline = Date.parse(data.queuedAt) + THROTTLE_MAX_WAIT_MS;
+    const slot = await deps.throttle.reserve(data.sandbox, data.campaignId, perSecond, deadline);
+    if (!slot.reserved) return exclude('throttle-expired', profileId);
+    if (slot.slotAt - slot.now > THROTTLE_TOLERANCE_MS) {
+      await job.updateData({ ...data, throttleSlotAt: slot.slotAt });
+      return { status: 'deferred', until: slot.slotAt };
     }
   }
 

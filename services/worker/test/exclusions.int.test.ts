@@ -186,18 +186,22 @@ describe('worker exclusions (real Redis, real embedded store)', () => {
     expect(await h.store.deliveries.get(sandbox, deliveryIds[0]!)).toBeNull();
   });
 
-  it('drops a throttled message that could not be sent within 12 hours of its call', async () => {
+  it('drops a throttled message that could not be sent within 12 hours of its call, without delaying later ones', async () => {
     const sandbox = nextSandbox();
     const version = await h.liveCampaign(orderShippedCampaign({ throttle: { perSecond: 1 } }), sandbox);
     const queuedAt = new Date(Date.now() - 12 * 3600 * 1000 + 200).toISOString();
-    const { executionId } = await h.enqueue(
-      version,
-      [aep('t1@example.com'), aep('t2@example.com'), aep('t3@example.com')],
-      { queuedAt },
-    );
-    const records = await h.settled(executionId, 3, undefined, sandbox);
+    const late = Array.from({ length: 6 }, (_, index) => aep(`t${index}@example.com`));
+    const { executionId } = await h.enqueue(version, late, { queuedAt });
+    const records = await h.settled(executionId, late.length, undefined, sandbox);
     expect(records.filter((r) => r.status === 'sent')).toHaveLength(1);
-    expect(records.filter((r) => r.reason === 'throttle-expired')).toHaveLength(2);
+    expect(records.filter((r) => r.reason === 'throttle-expired')).toHaveLength(late.length - 1);
+
+    // The dropped messages reserved nothing: a fresh call waits one slot, not one per dropped message.
+    const started = Date.now();
+    const fresh = await h.enqueue(version, [aep('fresh@example.com')]);
+    const [record] = await h.settled(fresh.executionId, 1, undefined, sandbox);
+    expect(record?.status).toBe('sent');
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 });
 

@@ -62,6 +62,8 @@ export interface HeraldConfig {
     readonly queueMaxWaiting: number;
     /** How long a requestId is remembered for idempotent replays of execution calls. */
     readonly idempotencyTtlSeconds: number;
+    /** Bull Board at /admin/queues only shows jobs; when false, operators may also retry, clean and promote. */
+    readonly bullBoardReadOnly: boolean;
   };
   readonly worker: {
     readonly queues: readonly Channel[];

@@ -30,6 +30,12 @@ describe('loadConfig', () => {
     expect(config.log.level).toBe('debug');
   });
 
+  it('keeps Bull Board read-only unless BULL_BOARD_READ_ONLY is false', () => {
+    expect(loadConfig({}).api.bullBoardReadOnly).toBe(true);
+    expect(loadConfig({ BULL_BOARD_READ_ONLY: 'false' }).api.bullBoardReadOnly).toBe(false);
+    expect(() => loadConfig({ BULL_BOARD_READ_ONLY: 'sometimes' })).toThrow(/BULL_BOARD_READ_ONLY/);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ API_PORT: '' }).api.port).toBe(8080);
   });

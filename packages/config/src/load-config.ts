@@ -28,6 +28,7 @@ export const ENVIRONMENT_VARIABLES = {
   API_RATE_LIMIT_PER_SECOND: { type: 'integer', minimum: 0, maximum: 10000000, default: 2000 },
   QUEUE_MAX_WAITING: { type: 'integer', minimum: 0, maximum: 1000000000, default: 1000000 },
   IDEMPOTENCY_TTL_SECONDS: { type: 'integer', minimum: 60, maximum: 604800, default: 86400 },
+  BULL_BOARD_READ_ONLY: { type: 'boolean', default: true },
   WORKER_QUEUES: {
     type: 'string',
     pattern: '^(email|sms|push|fanout)(,(email|sms|push|fanout))*$',
@@ -88,6 +89,7 @@ interface RawConfig {
   API_RATE_LIMIT_PER_SECOND: number;
   QUEUE_MAX_WAITING: number;
   IDEMPOTENCY_TTL_SECONDS: number;
+  BULL_BOARD_READ_ONLY: boolean;
   WORKER_QUEUES: string;
   FANOUT_PAGE_SIZE: number;
   WORKER_CONCURRENCY: number;
@@ -172,6 +174,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Heral
       rateLimitPerSecond: values.API_RATE_LIMIT_PER_SECOND,
       queueMaxWaiting: values.QUEUE_MAX_WAITING,
       idempotencyTtlSeconds: values.IDEMPOTENCY_TTL_SECONDS,
+      bullBoardReadOnly: values.BULL_BOARD_READ_ONLY,
     },
     worker: {
       queues: [...new Set(values.WORKER_QUEUES.split(','))].filter((queue): queue is Channel =>

@@ -1,5 +1,5 @@
 import type { Channel, Delivery, DeliveryEvent, DeliveryStatus } from '@herald/contracts';
-import type { Page, PageRequest } from './ports';
+import type { Page, PageRequest } from './paging.ports';
 
 /** The delivery-record port, part of `ports.ts` (re-exported from there). */
 

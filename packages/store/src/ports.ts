@@ -13,8 +13,10 @@ import type {
   SandboxSettingsInput,
 } from '@herald/contracts';
 import type { DeliveryRepository } from './delivery.ports';
+import type { Page, PageRequest } from './paging.ports';
 
 export type * from './delivery.ports';
+export type * from './paging.ports';
 
 /**
  * Repository interfaces (ports). Both adapters (embedded SQLite, MongoDB) implement them and
@@ -22,19 +24,6 @@ export type * from './delivery.ports';
  * Errors: `ConflictError` / `NotFoundError` from `@herald/errors`, with the codes documented
  * on each method; anything else is an infrastructure failure.
  */
-
-export interface PageRequest {
-  /** 1..500, default 50. */
-  limit?: number;
-  /** Opaque cursor from a previous page's `nextCursor`. */
-  cursor?: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  /** Null when this is the last page. */
-  nextCursor: string | null;
-}
 
 export interface NewCampaign {
   /** Generated (UUIDv7) when omitted. */

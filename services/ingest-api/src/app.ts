@@ -1,6 +1,8 @@
 import express, { type Express, type RequestHandler } from 'express';
+import type { Queue } from 'bullmq';
 import type { ChannelAdapter } from '@herald/channels';
 import type { TemplateEngine } from '@herald/templating';
+import { BULL_BOARD_PATH, bullBoard } from './admin/bull-board';
 import type { ApiKeyAuthenticator } from './auth/api-key-authenticator';
 import type { CampaignService } from './campaigns/campaign-service';
 import type { AudienceExecutionService } from './executions/audience-execution.service';
@@ -36,6 +38,9 @@ export interface AppDeps extends RouteDeps, ExecutionReportsRouteDeps {
   templates: TemplateEngine;
   /** Channel adapter of test sends (the outbox until provider adapters exist). */
   outbox: ChannelAdapter;
+  /** Queues shown on Bull Board: the delivery queues and the audience fan-out queue. */
+  boardQueues: readonly Queue[];
+  bullBoardReadOnly: boolean;
 }
 
 /** The HTTP application, without listening: tests drive it with supertest. */
@@ -48,6 +53,14 @@ export function createApp(deps: AppDeps): Express {
   app.use(openApiRoutes(openApiDocument(deps.maxRecipients)));
   // Everything below needs a key; each route says which role.
   app.use(deps.authenticator.middleware());
+  app.use(
+    BULL_BOARD_PATH,
+    bullBoard({
+      queues: deps.boardQueues,
+      readOnly: deps.bullBoardReadOnly,
+      authenticator: deps.authenticator,
+    }),
+  );
   app.use('/im/executions', deps.apiKeyRateLimit);
   app.use(highThroughputRoutes(deps.highThroughputExecutions, deps.maxBodyBytes));
   app.use(executionsRoutes(deps.unitaryExecutions, deps.maxBodyBytes));

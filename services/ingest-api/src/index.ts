@@ -122,6 +122,8 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
       templates,
       logger,
     }),
+    boardQueues: [...Object.values(queues), fanOutQueue],
+    bullBoardReadOnly: config.api.bullBoardReadOnly,
     readinessChecks: [
       { name: 'store', check: () => store.ping() },
       { name: 'redis', check: async () => void (await redis.ping()) },

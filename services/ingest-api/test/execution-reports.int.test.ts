@@ -5,7 +5,7 @@ import request from 'supertest';
 import { deliveryJobId, QUEUE_NAMES, type DeliveryStatus, type Execution } from '@herald/contracts';
 import { DeliveryCounters } from '@herald/queues';
 import type { ApiKeyRole, DeliveryKey } from '@herald/store';
-import { waitFor } from '@herald/testing';
+import { orderShippedCampaign, waitFor } from '@herald/testing';
 import { hashApiKey } from '../src/auth/api-key-secret';
 import { startApiHarness, type ApiHarness } from './api-harness';
 
@@ -262,6 +262,41 @@ describe('execution reports and the replay of failures', () => {
       expect(states).toEqual(['waiting', 'waiting', 'waiting']);
       await h.emailQueue.drain();
     });
+  });
+
+  it("reports a campaign's outcomes summed over its executions, from the live counters", async () => {
+    const { id: campaignId } = await h.store.campaigns.create({
+      sandbox: 'prod',
+      definition: orderShippedCampaign(),
+    });
+    const path = `/campaigns/${campaignId}/report`;
+    expect((await h.api.get(path).expect(200)).body).toMatchObject({
+      campaignId,
+      status: 'draft',
+      countsSource: 'none',
+      counts: { sent: 0, failed: 0, excluded: 0 },
+    });
+    const scope = (executionId: string) => ({ sandbox: 'prod', executionId, campaignId });
+    await counters.apply([
+      { scope: scope('e1'), from: null, to: 'sent' },
+      { scope: scope('e1'), from: null, to: 'excluded', toReason: 'suppressed' },
+      { scope: scope('e2'), from: null, to: 'sent' },
+      { scope: scope('e2'), from: null, to: 'failed', toReason: 'provider-rejected' },
+    ]);
+    expect((await h.api.get(path).expect(200)).body).toMatchObject({
+      countsSource: 'live',
+      counts: {
+        sent: 2,
+        failed: 1,
+        excluded: 1,
+        excludedByReason: { suppressed: 1 },
+        failedByReason: { 'provider-rejected': 1 },
+      },
+    });
+    expect((await h.api.get('/campaigns/no-such-campaign/report').expect(404)).body.code).toBe(
+      'campaign-not-found',
+    );
+    await request(h.runtime.app).get(path).set(as('execute')).expect(403);
   });
 
   it('answers 404 for an execution of another sandbox or none at all', async () => {

@@ -158,6 +158,21 @@ export function executionReportsOpenApi(): OpenApiPart {
           },
         },
       },
+      '/campaigns/{campaignId}/report': {
+        get: {
+          summary:
+            "A campaign's delivery outcomes across all its executions, from the live counters (manage).",
+          parameters: [
+            sandboxHeader,
+            { name: 'campaignId', in: 'path', required: true, schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': { description: 'The counts.', content: jsonContent('CampaignReport') },
+            ...denied,
+            '404': problem,
+          },
+        },
+      },
       '/executions/{executionId}/failures/replay': {
         post: {
           summary: 'Move failed delivery jobs back to waiting, with their full attempts again (manage).',
@@ -218,6 +233,27 @@ export function executionReportsOpenApi(): OpenApiPart {
         },
       },
       DeliveryCounts: deliveryCounts,
+      CampaignReport: {
+        type: 'object',
+        required: ['campaignId', 'status', 'liveVersion', 'counts', 'countsSource'],
+        properties: {
+          campaignId: { type: 'string' },
+          status: { type: 'string' },
+          liveVersion: { type: ['integer', 'null'] },
+          counts: {
+            ...deliveryCounts,
+            required: deliveryCounts.required.filter((field) => field !== 'pending'),
+            properties: Object.fromEntries(
+              Object.entries(deliveryCounts.properties).filter(([field]) => field !== 'pending'),
+            ),
+          },
+          countsSource: {
+            enum: ['live', 'none'],
+            description:
+              '`none`: no counter exists (nothing finished within their 30-day life, or Redis lost them); per-execution reports rebuild their counts from the store.',
+          },
+        },
+      },
       Delivery: delivery,
       DeliveryPage: pageOf('Delivery'),
       FailedDelivery: {

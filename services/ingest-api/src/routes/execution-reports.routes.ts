@@ -5,6 +5,7 @@ import type { DeliveryCounters, DeliveryQueue } from '@herald/queues';
 import type { ApiKeyRole } from '@herald/store';
 import { principalOf } from '../auth/principal';
 import { requireRole } from '../auth/require-role';
+import { CampaignReportService } from '../executions/campaign-report.service';
 import { ExecutionReportService } from '../executions/execution-report.service';
 import { ReplayFailuresService } from '../executions/replay-failures.service';
 import { jsonBody } from '../http/json-body';
@@ -19,13 +20,15 @@ export interface ExecutionReportsRouteDeps extends RouteDeps {
 
 /**
  * What an execution did and its dead letter: reads for `execute` or `manage` keys (the caller
- * that triggered the execution may follow it), replay for `manage` only.
+ * that triggered the execution may follow it), replay for `manage` only; and a campaign's
+ * outcomes across its executions (`manage`).
  */
 export function executionReportsRoutes(deps: ExecutionReportsRouteDeps): Router {
   const router = Router();
   const services = { store: deps.store, counters: deps.deliveryCounters, queues: deps.deliveryQueues };
   const reports = new ExecutionReportService(services);
   const replays = new ReplayFailuresService({ ...services, logger: deps.logger });
+  const campaignReports = new CampaignReportService(services);
   const read = requireAnyRole(['execute', 'manage']);
   router.get('/executions/:executionId', read, async (req, res) => {
     res.json(await reports.report(sandboxOf(req), pathParam(req, 'executionId')));
@@ -35,6 +38,9 @@ export function executionReportsRoutes(deps: ExecutionReportsRouteDeps): Router 
   });
   router.get('/executions/:executionId/failures', read, async (req, res) => {
     res.json(await reports.failures(sandboxOf(req), pathParam(req, 'executionId'), req.query));
+  });
+  router.get('/campaigns/:campaignId/report', requireRole('manage'), async (req, res) => {
+    res.json(await campaignReports.report(sandboxOf(req), pathParam(req, 'campaignId')));
   });
   router.post(
     '/executions/:executionId/failures/replay',

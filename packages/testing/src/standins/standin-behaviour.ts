@@ -44,5 +44,6 @@ export class BehaviourSwitch {
 
 /** Resolves after `ms`; at once (without a timer) for 0. */
 export function pause(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+  // Unref'd: a stand-in closed while it holds a slow answer must not keep the test process alive.
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms).unref()) : Promise.resolve();
 }

@@ -13,7 +13,12 @@ import {
 } from './delivery-report';
 import { probeRedisMemory, runStep, warmUp, type BodyFactory } from './delivery-steps';
 import { MAX_ATTEMPTS, startDeliverySystem } from './delivery-system';
-import { deliveryCallBody, RECIPIENTS_PER_CALL, TEMPLATE_HTML_BYTES } from './email-template';
+import {
+  deliveryCallBody,
+  RECIPIENTS_PER_CALL,
+  TEMPLATE_HTML_BYTES,
+  type BenchRecipients,
+} from './email-template';
 
 const root = path.resolve(__dirname, '..', '..');
 const RESULTS_DIR = path.join(root, 'bench/results');
@@ -26,6 +31,7 @@ interface DeliveryBenchOptions {
   workers: number;
   concurrency: number;
   emailProvider: 'sendgrid' | 'outbox';
+  recipients: BenchRecipients;
   drainSeconds: number;
   /** Keep stepping up after a step that could not be sustained. */
   allSteps: boolean;
@@ -62,6 +68,7 @@ function readOptions(environment: Environment): DeliveryBenchOptions {
     workers: positiveInteger(environment, 'BENCH_WORKERS', 2),
     concurrency: positiveInteger(environment, 'WORKER_CONCURRENCY', 50),
     emailProvider: environment.BENCH_EMAIL_PROVIDER === 'outbox' ? 'outbox' : 'sendgrid',
+    recipients: environment.BENCH_RECIPIENTS === 'external' ? 'external' : 'new-profiles',
     drainSeconds: positiveInteger(environment, 'BENCH_DRAIN_SECONDS', 30),
     allSteps: environment.BENCH_ALL_STEPS === '1',
     ceilingSeconds: positiveInteger(environment, 'BENCH_CEILING_SECONDS', 15),
@@ -97,9 +104,10 @@ async function main(): Promise<void> {
   try {
     const runId = randomBytes(4).toString('hex');
     const bodies: BodyFactory = (loadName) => (sequence) =>
-      deliveryCallBody(system.campaignId, `${runId}-${loadName}`, sequence);
+      deliveryCallBody(system.campaignId, `${runId}-${loadName}`, sequence, options.recipients);
     const bodyBytes = Buffer.byteLength(bodies('size')(0));
 
+    say(`recipients: ${options.recipients}`);
     say('warm-up...');
     const provider = await warmUp(system, bodies);
     const providerNote =

@@ -91,11 +91,17 @@ export function deliveryCampaign(): CampaignDefinition {
   };
 }
 
-function recipient(userId: string, index: number): Record<string, unknown> {
+/**
+ * `new-profiles`: `aep` recipients never seen before, so each creates its profile (the heaviest
+ * path). `external`: recipients addressed by the call alone, with no profile read or written.
+ */
+export type BenchRecipients = 'new-profiles' | 'external';
+
+function recipient(userId: string, index: number, kind: BenchRecipients): Record<string, unknown> {
   return {
-    type: 'aep',
+    type: kind === 'external' ? 'external' : 'aep',
     userId,
-    namespace: 'email',
+    namespace: kind === 'external' ? 'crmId' : 'email',
     channelData: { emailAddress: userId },
     context: {
       firstName: 'Camille',
@@ -123,17 +129,26 @@ function recipient(userId: string, index: number): Record<string, unknown> {
  * otherwise turn calls into replays) and 20 user ids never seen before, so every recipient
  * creates its profile: the heaviest path of an `aep` call.
  */
-export function deliveryCallBody(campaignId: string, runId: string, sequence: number): string {
+export function deliveryCallBody(
+  campaignId: string,
+  runId: string,
+  sequence: number,
+  kind: BenchRecipients = 'new-profiles',
+): string {
   return JSON.stringify({
     requestId: `bench-${runId}-${sequence}`,
     campaignId,
-    recipients: callRecipients(runId, sequence),
+    recipients: callRecipients(runId, sequence, kind),
   });
 }
 
 /** The 20 recipients of call `sequence` of run `runId`, each with a user id of its own. */
-export function callRecipients(runId: string, sequence: number): Array<Record<string, unknown>> {
+export function callRecipients(
+  runId: string,
+  sequence: number,
+  kind: BenchRecipients = 'new-profiles',
+): Array<Record<string, unknown>> {
   return Array.from({ length: RECIPIENTS_PER_CALL }, (_, index) =>
-    recipient(`c-${runId}-${sequence}-${index}@example.com`, index),
+    recipient(`c-${runId}-${sequence}-${index}@example.com`, index, kind),
   );
 }

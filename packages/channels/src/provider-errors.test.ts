@@ -3,6 +3,7 @@ import {
   errorForHttpStatus,
   errorForNetworkFailure,
   isNetworkFailure,
+  isSystemError,
   parseRetryAfter,
 } from './provider-errors';
 
@@ -108,5 +109,21 @@ describe('isNetworkFailure', () => {
   it('does not take a provider answer for a network failure', () => {
     expect(isNetworkFailure(new Error('Bad Request'))).toBe(false);
     expect(isNetworkFailure(undefined)).toBe(false);
+  });
+});
+
+describe('isSystemError', () => {
+  it('recognises errors of the system and HTTP stack, which are retried rather than dead-lettered', () => {
+    const withCode = (code: string) => Object.assign(new Error(code), { code });
+    for (const code of ['EMFILE', 'ENOBUFS', 'EPROTO', 'CERT_HAS_EXPIRED', 'ERR_STREAM_PREMATURE_CLOSE']) {
+      expect(isSystemError(withCode(code))).toBe(true);
+    }
+    expect(isSystemError(Object.assign(new Error('x'), { isAxiosError: true }))).toBe(true);
+    expect(isSystemError(new Error('wrapped', { cause: withCode('EMFILE') }))).toBe(true);
+  });
+
+  it("leaves an SDK's own refusal of the message (no code) to be permanent", () => {
+    expect(isSystemError(new Error('Provide at least one of to, cc or bcc'))).toBe(false);
+    expect(isSystemError('text')).toBe(false);
   });
 });

@@ -126,3 +126,15 @@ function errorCode(error: unknown): string | undefined {
   const cause = (error as { cause?: unknown }).cause;
   return cause !== undefined && cause !== error ? errorCode(cause) : undefined;
 }
+
+/**
+ * An error raised by the system or the HTTP stack rather than by an SDK's own checks: it carries
+ * a string `code` (EMFILE, CERT_HAS_EXPIRED, ERR_STREAM_PREMATURE_CLOSE, …) or comes from axios.
+ * Such failures say nothing about the message, so they are retried, never dead-lettered at once.
+ */
+export function isSystemError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const candidate = error as { code?: unknown; isAxiosError?: unknown; cause?: unknown };
+  if (typeof candidate.code === 'string' || candidate.isAxiosError === true) return true;
+  return candidate.cause !== undefined && candidate.cause !== error && isSystemError(candidate.cause);
+}

@@ -31,8 +31,11 @@ for (const [network, prefix] of [
 for (const [network, prefix] of [
   // IPv4-compatible (`::127.0.0.1`), which also covers the unspecified `::` and loopback `::1`.
   ['::', 96],
-  // NAT64 and 6to4 embed an IPv4 address that may be private.
+  // IPv4-translated (`::ffff:0:a.b.c.d`, RFC 2765), NAT64 (well-known and local-use) and 6to4
+  // embed an IPv4 address that may be private.
+  ['::ffff:0:0:0', 96],
   ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
   ['2002::', 16],
   // Unique local, link-local, site-local (deprecated), multicast.
   ['fc00::', 7],

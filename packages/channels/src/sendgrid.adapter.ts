@@ -7,7 +7,12 @@ import type { Channel } from '@herald/contracts';
 import { PermanentDeliveryError, type TransientDeliveryError } from '@herald/errors';
 import type { ChannelAdapter, EmailMessage, OutboundMessage, SendResult } from './channel-adapter';
 import { assertHeaderSafe } from './header-safety';
-import { errorForHttpStatus, errorForNetworkFailure, isNetworkFailure } from './provider-errors';
+import {
+  errorForHttpStatus,
+  errorForNetworkFailure,
+  isNetworkFailure,
+  isSystemError,
+} from './provider-errors';
 
 const PROVIDER = 'sendgrid';
 const DEFAULT_BASE_URL = 'https://api.sendgrid.com';
@@ -113,7 +118,7 @@ function classifySendGridError(error: unknown): TransientDeliveryError | Permane
       detail: describeErrors(error.response.body),
     });
   }
-  if (isNetworkFailure(error)) return errorForNetworkFailure(PROVIDER, error);
+  if (isNetworkFailure(error) || isSystemError(error)) return errorForNetworkFailure(PROVIDER, error);
   // The SDK validates the mail before sending: what it refuses now it will refuse on every retry.
   return new PermanentDeliveryError(
     'invalid-message',

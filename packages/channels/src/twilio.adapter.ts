@@ -10,6 +10,7 @@ import {
   errorForHttpStatus,
   errorForNetworkFailure,
   isNetworkFailure,
+  isSystemError,
   parseRetryAfter,
 } from './provider-errors';
 
@@ -116,7 +117,7 @@ export class TwilioAdapter implements ChannelAdapter {
 function classifyTwilioError(error: unknown): HeraldError {
   if (error instanceof HeraldError) return error;
   if (error instanceof twilio.RestException) return classifyTwilioAnswer(error.status, { code: error.code });
-  if (isNetworkFailure(error)) return errorForNetworkFailure(PROVIDER, error);
+  if (isNetworkFailure(error) || isSystemError(error)) return errorForNetworkFailure(PROVIDER, error);
   // The SDK checks required parameters before sending: what it refuses now it refuses on every retry.
   return new PermanentDeliveryError(
     'invalid-message',

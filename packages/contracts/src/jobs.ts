@@ -19,6 +19,13 @@ export interface DeliveryJobData {
    * delayed it: the job sends when it comes back instead of reserving again.
    */
   throttleSlotAt?: number;
+  /**
+   * Profile whose frequency-cap place this delivery holds, kept across deferrals so a later
+   * attempt that excludes or fails the message gives the place back.
+   */
+  capHeldBy?: string;
+  /** End of the quiet hours the job was deferred to: the 12 h throttle wait counts from then. */
+  deferredUntil?: number;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Logger } from '@herald/logger';
 import type { DeliveryCounters, StatusTransition } from '@herald/queues';
-import type { DeliveryKey, DeliveryUpdate, Store } from '@herald/store';
+import type { DeliveryKey, DeliveryUpdate, RecordedTransition, Store } from '@herald/store';
 
 interface Pending {
   key: DeliveryKey;
@@ -8,6 +8,9 @@ interface Pending {
   resolve: () => void;
   reject: (error: unknown) => void;
 }
+
+/** Pauses before the second and third try of a batch write (SQLite busy, a store failing over). */
+const RETRY_DELAYS_MS = [50, 250];
 
 export interface DeliveryRecorderOptions {
   /** Records written in one store transaction at most. */
@@ -60,11 +63,20 @@ export class DeliveryRecorder {
   }
 
   private async write(batch: Pending[]): Promise<void> {
-    let previous;
+    let previous: RecordedTransition[];
     try {
-      previous = await this.store.deliveries.recordMany(batch.map(({ key, update }) => ({ key, update })));
+      previous = await this.storeWithRetries(batch);
     } catch (error) {
-      for (const entry of batch) entry.reject(error);
+      if (batch.length === 1) {
+        batch[0]?.reject(error);
+        return;
+      }
+      // One entry the store refuses must not fail (and so re-send) the whole batch: write each alone.
+      this.logger.error(
+        { err: error, count: batch.length },
+        'batch of delivery records refused; writing one by one',
+      );
+      await Promise.all(batch.map((entry) => this.write([entry])));
       return;
     }
     const transitions: StatusTransition[] = [];
@@ -91,5 +103,25 @@ export class DeliveryRecorder {
         );
     }
     for (const entry of batch) entry.resolve();
+  }
+
+  /**
+   * The providers have already accepted these messages: a failed write would make their jobs send
+   * again, so a transient store failure is retried here first.
+   */
+  private async storeWithRetries(batch: readonly Pending[]): Promise<RecordedTransition[]> {
+    const entries = batch.map(({ key, update }) => ({ key, update }));
+    for (const delay of RETRY_DELAYS_MS) {
+      try {
+        return await this.store.deliveries.recordMany(entries);
+      } catch (error) {
+        this.logger.warn(
+          { err: error, count: entries.length, retryInMs: delay },
+          'cannot write delivery records',
+        );
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+    return this.store.deliveries.recordMany(entries);
   }
 }

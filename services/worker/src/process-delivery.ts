@@ -49,7 +49,7 @@ export async function processDelivery(
     const message = error instanceof Error ? error.message : String(error);
     if (permanent || lastAttempt) {
       const code = error instanceof PermanentDeliveryError ? error.code : 'retries-exhausted';
-      if (progress.capTaken) await releaseCap(deps, data, progress.profile);
+      await releaseCap(deps, data, progress);
       await deps.recorder.record(key, {
         event: { status: 'failed', at: new Date().toISOString(), reason: code, detail: message },
         attempts,
@@ -67,19 +67,19 @@ export async function processDelivery(
   }
   if (outcome.status === 'deferred') {
     await job.moveToDelayed(outcome.until, token);
-    await deps.counters.addDeferred({
-      sandbox: data.sandbox,
-      executionId: data.executionId,
-      campaignId: data.campaignId,
-    });
+    // The job is no longer ours once delayed: a counter failure must not reach BullMQ as a job failure.
+    await deps.counters
+      .addDeferred({ sandbox: data.sandbox, executionId: data.executionId, campaignId: data.campaignId })
+      .catch((error: unknown) => deps.logger.error({ err: error }, 'cannot count a deferral'));
     throw new DelayedError();
   }
   return outcome;
 }
 
-async function releaseCap(deps: DeliveryDeps, data: DeliveryJobData, profile: Profile | null) {
-  const version = await deps.campaigns.get(data.sandbox, data.campaignId, data.campaignVersion);
-  if (version) await deps.policy.releaseCap(data.sandbox, version.definition, profile, data.deliveryId);
+/** Gives back a frequency-cap place taken by this attempt or by an earlier one (ZREM is idempotent). */
+async function releaseCap(deps: DeliveryDeps, data: DeliveryJobData, progress: Progress): Promise<void> {
+  const profileId = progress.capTaken ? progress.profile?.id : data.capHeldBy;
+  if (profileId) await deps.policy.releaseCap(data.sandbox, data.channel, profileId, data.deliveryId);
 }
 
 async function deliver(
@@ -103,7 +103,7 @@ async function deliver(
     reason: ExclusionReason,
     update: Partial<DeliveryUpdate> = {},
   ): Promise<DeliveryOutcome> => {
-    if (progress.capTaken) await policy.releaseCap(data.sandbox, definition, progress.profile, key.id);
+    await releaseCap(deps, data, progress);
     await deps.recorder.record(key, {
       ...update,
       event: { status: 'excluded', at: new Date().toISOString(), reason },
@@ -129,7 +129,11 @@ async function deliver(
 
   const early = await policy.beforeRender(data.sandbox, definition, profile, now);
   if (early.kind === 'exclude') return exclude(early.reason, profileId);
-  if (early.kind === 'defer') return { status: 'deferred', until: early.until.getTime() };
+  if (early.kind === 'defer') {
+    // The throttle's 12 h wait counts from the end of the quiet hours, not from the call.
+    await job.updateData({ ...data, deferredUntil: early.until.getTime() });
+    return { status: 'deferred', until: early.until.getTime() };
+  }
 
   const built = await buildMessage(deps.templates, { version, recipient: data.recipient, profile });
   if (built.kind === 'excluded') return exclude(built.reason, profileId);
@@ -144,13 +148,22 @@ async function deliver(
   progress.capTaken = definition.type === 'marketing' && profile !== null;
 
   const perSecond = definition.throttle?.perSecond;
-  if (perSecond && !holdsThrottleSlot(data)) {
-    const deadline = Date.parse(data.queuedAt) + THROTTLE_MAX_WAIT_MS;
-    const slot = await deps.throttle.reserve(data.sandbox, data.campaignId, perSecond, deadline);
-    if (!slot.reserved) return exclude('throttle-expired', profileId);
-    if (slot.slotAt - slot.now > THROTTLE_TOLERANCE_MS) {
-      await job.updateData({ ...data, throttleSlotAt: slot.slotAt });
-      return { status: 'deferred', until: slot.slotAt };
+  if (perSecond) {
+    const held = data.throttleSlotAt;
+    // A job holding a slot sends once the slot has come, however late its turn in the queue came:
+    // the slot is already counted in the campaign's schedule, so sending cannot exceed the rate.
+    if (held !== undefined && held - Date.now() > THROTTLE_TOLERANCE_MS) {
+      return { status: 'deferred', until: held };
+    }
+    if (held === undefined) {
+      const deadline = Math.max(Date.parse(data.queuedAt), data.deferredUntil ?? 0) + THROTTLE_MAX_WAIT_MS;
+      const slot = await deps.throttle.reserve(data.sandbox, data.campaignId, perSecond, deadline);
+      if (!slot.reserved) return exclude('throttle-expired', profileId);
+      if (slot.slotAt - slot.now > THROTTLE_TOLERANCE_MS) {
+        const capHeldBy = progress.capTaken && profile ? { capHeldBy: profile.id } : {};
+        await job.updateData({ ...data, throttleSlotAt: slot.slotAt, ...capHeldBy });
+        return { status: 'deferred', until: slot.slotAt };
+      }
     }
   }
 
@@ -167,13 +180,6 @@ async function deliver(
     'delivery sent',
   );
   return { status: 'sent', providerMessageId };
-}
-
-/** A job delayed to its reserved slot sends when it comes back, within a second of the slot. */
-function holdsThrottleSlot(data: DeliveryJobData): boolean {
-  if (data.throttleSlotAt === undefined) return false;
-  const late = Date.now() - data.throttleSlotAt;
-  return late >= -THROTTLE_TOLERANCE_MS && late < 1000;
 }
 
 export function deliveryKey(data: DeliveryJobData): DeliveryKey {

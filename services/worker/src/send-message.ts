@@ -8,13 +8,16 @@ import type { DeliveryDeps } from './delivery-deps';
 /** Code a push adapter gives to a subscription the push service no longer knows (404/410). */
 const SUBSCRIPTION_GONE = 'subscription-gone';
 
+/** Refusals that mean the stored subscription itself can never be delivered to: it is removed. */
+const UNUSABLE_SUBSCRIPTION: ReadonlySet<string> = new Set([SUBSCRIPTION_GONE, 'invalid-subscription']);
+
 /**
  * Sends the message and returns the provider ids. A push recipient with several devices gets one
  * message per subscription: the first keeps the delivery id, the others add `-s<n>` (the outbox
  * rewrites the same files on a retry). Push services do not deduplicate, so a retry after a
  * transient failure on a later device pushes again to the earlier ones: at most one duplicate per
- * device per attempt. A subscription the push service says is gone is removed from the profile;
- * the send fails only if every one is gone.
+ * device per attempt. A device that refuses for good is skipped (and its subscription removed from
+ * the profile when it is gone or malformed); the send fails only when no device accepted it.
  */
 export async function sendMessage(
   deps: Pick<DeliveryDeps, 'adapter' | 'store' | 'logger'>,
@@ -28,7 +31,7 @@ export async function sendMessage(
   }
   const { subscriptions, ...rest } = message;
   const providerIds: string[] = [];
-  let gone = 0;
+  let lastRefusal: PermanentDeliveryError | undefined;
   for (const [index, subscription] of subscriptions.entries()) {
     const outbound: OutboundMessage = {
       ...rest,
@@ -39,19 +42,22 @@ export async function sendMessage(
     try {
       providerIds.push((await deps.adapter.send(outbound)).providerMessageId);
     } catch (error) {
-      if (!(error instanceof PermanentDeliveryError) || error.code !== SUBSCRIPTION_GONE) throw error;
-      gone += 1;
-      if (profile) {
+      // A device that refuses for good must not keep the recipient's other devices from getting it.
+      if (!(error instanceof PermanentDeliveryError)) throw error;
+      lastRefusal = error;
+      if (profile && UNUSABLE_SUBSCRIPTION.has(error.code)) {
         await deps.store.profiles.removePushSubscription(key.sandbox, profile.id, subscription.endpoint);
         deps.logger.info(
-          { deliveryId: key.id, profileId: profile.id },
-          'removed a push subscription that is gone',
+          { deliveryId: key.id, profileId: profile.id, reason: error.code },
+          'removed a push subscription that cannot be used',
         );
       }
     }
   }
-  if (gone === subscriptions.length) {
-    throw new PermanentDeliveryError(SUBSCRIPTION_GONE, 'every push subscription of the recipient is gone');
+  if (providerIds.length === 0 && lastRefusal) {
+    throw lastRefusal.code === SUBSCRIPTION_GONE
+      ? new PermanentDeliveryError(SUBSCRIPTION_GONE, 'every push subscription of the recipient is gone')
+      : lastRefusal;
   }
   return providerIds.join(',');
 }

@@ -203,6 +203,27 @@ describe('worker exclusions (real Redis, real embedded store)', () => {
     expect(record?.status).toBe('sent');
     expect(Date.now() - started).toBeLessThan(3000);
   });
+
+  it('sends a job that comes back after its reserved throttle slot at once, without queueing it again', async () => {
+    const sandbox = nextSandbox();
+    const version = await h.liveCampaign(orderShippedCampaign({ throttle: { perSecond: 1 } }), sandbox);
+    // Five messages book the next five seconds of the campaign's schedule.
+    const booked = await h.enqueue(
+      version,
+      Array.from({ length: 5 }, (_, index) => aep(`b${index}@example.com`)),
+    );
+    await waitFor(async () => (await h.queue('email').getDelayedCount()) >= 4, {
+      description: 'four booked messages waiting for their slots',
+    });
+    // A message whose slot passed while it waited behind other work.
+    const late = await h.enqueue(version, [aep('late@example.com')], {
+      data: { throttleSlotAt: Date.now() - 5000 },
+    });
+    const [record] = await h.settled(late.executionId, 1, undefined, sandbox);
+    expect(record?.status).toBe('sent');
+    const bookedRecords = await h.store.deliveries.listByExecution(sandbox, booked.executionId);
+    expect(bookedRecords.items.filter((r) => r.status === 'sent').length).toBeLessThan(5);
+  });
 });
 
 async function waitForDelayed(h: WorkerHarness, jobId: string) {

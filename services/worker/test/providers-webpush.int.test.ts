@@ -91,6 +91,21 @@ describe('worker delivering web push with VAPID to the push stand-in', () => {
     expect(await endpointsOf(profile.id)).toEqual([devices[1]!.endpoint, otherApp.endpoint]);
   });
 
+  it('skips and removes a malformed subscription without keeping the other device from its message', async () => {
+    const { profile, devices, otherApp, recipient } = await subscribedProfile();
+    const malformed = { ...devices[0]!, keys: { p256dh: 'not-a-key', auth: 'x' } };
+    await h.store.profiles.upsert('prod', {
+      identities: profile.identities,
+      pushSubscriptions: [malformed, devices[1]!, otherApp],
+    });
+    const version = await h.liveCampaign(pushCampaignFixture);
+    const { executionId } = await h.enqueue(version, [recipient]);
+    const [record] = await h.settled(executionId, 1);
+    expect(record).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(receivedAt(devices[1]!.endpoint)).toHaveLength(1);
+    expect(await endpointsOf(profile.id)).toEqual([devices[1]!.endpoint, otherApp.endpoint]);
+  });
+
   it('fails with subscription-gone once every device of the app is gone, then has no address for it', async () => {
     const { profile, devices, otherApp, recipient } = await subscribedProfile();
     for (const device of devices) push.expire(device.endpoint);

@@ -103,3 +103,16 @@ describe('address masks', () => {
     ).toBe('provider refused a***@example.com and +33*******78 (HTTP 400, code 21211)');
   });
 });
+
+describe('ids in an address namespace', () => {
+  it('masks a userId of the email or phone namespace whatever it looks like', () => {
+    const redacted = redactJobData({
+      recipient: { type: 'aep', namespace: 'phone', userId: '0612345678' },
+      other: { namespace: 'Email', userId: 'jürgen@bücher.de' },
+      crm: { namespace: 'crmId', userId: 'CRM-42' },
+    }) as Record<string, { userId: string }>;
+    expect(redacted.recipient?.userId).toBe('0***');
+    expect(redacted.other?.userId).toBe('j***');
+    expect(redacted.crm?.userId).toBe('CRM-42');
+  });
+});

@@ -50,10 +50,15 @@ function redactValue(value: unknown, key: string, depth: number): unknown {
   return redactRecord(value as JsonRecord, depth + 1);
 }
 
+/** Identity namespaces whose ids are addresses, whatever their spelling (`0612…`, `名前@例え.jp`). */
+const ADDRESS_NAMESPACE = /e-?mail|phone|mobile|sms|msisdn/i;
+
 function redactRecord(record: JsonRecord, depth: number): JsonRecord {
   const redacted: JsonRecord = {};
+  const idIsAddress = typeof record.namespace === 'string' && ADDRESS_NAMESPACE.test(record.namespace);
   for (const [key, value] of Object.entries(record)) {
-    if (SUMMARISED_KEYS.has(key)) redacted[key] = sizeNote(value);
+    if (key === 'userId' && idIsAddress) redacted[key] = maskId(value);
+    else if (SUMMARISED_KEYS.has(key)) redacted[key] = sizeNote(value);
     else if (key === 'pushInfo') redacted[key] = redactPushInfo(value, depth);
     else redacted[key] = redactValue(value, key, depth);
   }
@@ -87,6 +92,16 @@ function endpointOrigin(endpoint: unknown): string {
   } catch {
     return '[redacted]';
   }
+}
+
+/**
+ * An address-shaped id masked as addresses are; any other spelling keeps its first character
+ * only: enough to tell ids apart at a glance, not to read the address.
+ */
+function maskId(value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) return '[redacted]';
+  const masked = maskAddressesInText(value);
+  return masked !== value ? masked : `${value.slice(0, 1)}***`;
 }
 
 function sizeNote(value: unknown): string {

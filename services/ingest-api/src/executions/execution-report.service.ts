@@ -11,6 +11,12 @@ import { pageQueryProperties } from '../http/page-query';
 import { createAjv, toFieldErrors } from '../validation/ajv';
 
 /** Every delivery status, once (a status added to the type must be added here). */
+/**
+ * How long after an execution's last change live counters with recipients still pending are
+ * taken as they are; past it, the delivery records are counted too and the more complete wins.
+ */
+const LIVE_COUNTS_TRUSTED_MS = 30_000;
+
 const STATUS_SET: Record<DeliveryStatus, true> = {
   queued: true,
   sent: true,
@@ -91,12 +97,25 @@ export class ExecutionReportService {
 
   async report(sandbox: string, executionId: string): Promise<ExecutionReport> {
     const execution = await executionOrNotFound(this.deps.store, sandbox, executionId);
-    const live = await this.deps.counters.execution(sandbox, executionId);
-    const counts =
-      live ?? deliveryCountsFrom(await this.deps.store.deliveries.countByExecution(sandbox, executionId));
     const recipients =
       execution.kind === 'audience' ? (execution.targetedProfileCount ?? 0) : execution.recipientCount;
-    const pending = Math.max(0, recipients - counts.sent - counts.failed - counts.excluded);
+    const pendingOf = (counts: DeliveryCounts): number =>
+      Math.max(0, recipients - counts.sent - counts.failed - counts.excluded);
+    let counts = await this.deps.counters.execution(sandbox, executionId);
+    let countsSource: 'live' | 'store' = 'live';
+    // Live counters can miss an update (a worker that died between the store commit and the
+    // counter write): once an execution should be done, the records decide.
+    const settledSince = Date.now() - Date.parse(execution.updatedAt);
+    if (!counts || (pendingOf(counts) > 0 && settledSince > LIVE_COUNTS_TRUSTED_MS)) {
+      const stored = deliveryCountsFrom(
+        await this.deps.store.deliveries.countByExecution(sandbox, executionId),
+      );
+      if (!counts || pendingOf(stored) < pendingOf(counts)) {
+        counts = stored;
+        countsSource = 'store';
+      }
+    }
+    const pending = pendingOf(counts);
     return {
       executionId: execution.id,
       kind: execution.kind,
@@ -107,7 +126,7 @@ export class ExecutionReportService {
       createdAt: execution.createdAt,
       recipients,
       counts: { ...counts, pending },
-      countsSource: live ? 'live' : 'store',
+      countsSource,
     };
   }
 

@@ -1,4 +1,10 @@
-import type { CampaignDefinition, ExclusionReason, Profile, SandboxSettings } from '@herald/contracts';
+import type {
+  CampaignDefinition,
+  Channel,
+  ExclusionReason,
+  Profile,
+  SandboxSettings,
+} from '@herald/contracts';
 import type { Campaign } from '@herald/contracts';
 import { hasMarketingConsent, quietHoursEnd } from '@herald/messages';
 import { suppressedAddresses, type Store } from '@herald/store';
@@ -87,14 +93,8 @@ export class DeliveryPolicy {
   }
 
   /** Gives back the frequency-cap place of a message that was finally not sent. */
-  async releaseCap(
-    sandbox: string,
-    definition: CampaignDefinition,
-    profile: Profile | null,
-    deliveryId: string,
-  ) {
-    if (definition.type !== 'marketing' || !profile) return;
-    await this.caps.release(sandbox, profile.id, definition.channel, deliveryId);
+  async releaseCap(sandbox: string, channel: Channel, profileId: string, deliveryId: string): Promise<void> {
+    await this.caps.release(sandbox, profileId, channel, deliveryId);
   }
 
   private settings(sandbox: string): Promise<SandboxSettings | null> {

@@ -31,7 +31,7 @@ export interface WorkerHarness {
   enqueue(
     version: CampaignVersion,
     recipients: Recipient[],
-    options?: { queuedAt?: string; mode?: 'highthroughput' },
+    options?: { queuedAt?: string; mode?: 'highthroughput'; data?: Partial<DeliveryJobData> },
   ): Promise<{ executionId: string; deliveryIds: string[] }>;
   /** Resolves with the execution's records once `count` of them are in one of `statuses`. */
   settled(
@@ -122,6 +122,7 @@ export async function startWorkerHarness(
           recipient,
           queuedAt,
           ...(options.mode ? { mode: options.mode } : {}),
+          ...options.data,
         };
         return { name: 'deliver', data, opts: { jobId: deliveryId } };
       });

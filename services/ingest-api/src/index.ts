@@ -105,6 +105,10 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
       versions,
       fanOutQueue,
       contextValidators: new ContextValidators(createUserSchemaAjv),
+      idempotency: new IdempotencyGuard(redis, {
+        prefix: config.redis.queuePrefix,
+        ttlSeconds: config.api.idempotencyTtlSeconds,
+      }),
       logger,
     }),
     unitaryExecutions: new UnitaryExecutionService({

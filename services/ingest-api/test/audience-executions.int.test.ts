@@ -119,6 +119,31 @@ describe('audience executions API', () => {
     await h.api.delete(`/im/executions/schedules/${res.body.scheduleId}`).expect(404);
   });
 
+  it('answers a repeated requestId with the first answer and queues one fan-out; another body is 409', async () => {
+    const body = { requestId: 'audience-once', campaignId, context: { promoCode: 'ONCE' } };
+    const first = await h.api.post('/im/executions/audience').send(body).expect(202);
+    const again = await h.api.post('/im/executions/audience').send(body).expect(202);
+    expect(again.body).toEqual(first.body);
+    const jobs = await fanOutQueue.getJobs(['waiting', 'active', 'completed', 'delayed', 'failed']);
+    expect(jobs.filter((job) => job.data.executionId === first.body.executionId)).toHaveLength(1);
+    expect(jobs.filter((job) => job.data.context?.promoCode === 'ONCE')).toHaveLength(1);
+    const changed = await h.api
+      .post('/im/executions/audience')
+      .send({ ...body, context: { promoCode: 'TWICE' } })
+      .expect(409);
+    expect(changed.body.code).toBe('request-id-reused');
+  });
+
+  it('keeps one schedule for a repeated requestId of a scheduled call', async () => {
+    const executeAt = new Date(Date.now() + 3_600_000).toISOString();
+    const body = { requestId: 'schedule-once', campaignId, schedule: { executeAt } };
+    const first = await h.api.post('/im/executions/audience').send(body).expect(202);
+    const again = await h.api.post('/im/executions/audience').send(body).expect(202);
+    expect(again.body.scheduleId).toBe(first.body.scheduleId);
+    const delayed = await fanOutQueue.getDelayed();
+    expect(delayed.filter((job) => job.data.scheduleId === first.body.scheduleId)).toHaveLength(1);
+  });
+
   it('runs an executeAt in the past now', async () => {
     const res = await h.api
       .post('/im/executions/audience')

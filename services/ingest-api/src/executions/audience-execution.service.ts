@@ -1,5 +1,5 @@
 import type { ValidateFunction } from 'ajv';
-import type { Campaign, CampaignVersion, Execution, ExecutionStatus, FanOutJobData } from '@herald/contracts';
+import type { Campaign, CampaignVersion, FanOutJobData } from '@herald/contracts';
 import { fanOutJobId, newId } from '@herald/contracts';
 import {
   NotFoundError,
@@ -9,48 +9,21 @@ import {
   type FieldError,
 } from '@herald/errors';
 import type { Logger } from '@herald/logger';
-import type { CampaignVersions, Schedule, Store } from '@herald/store';
+import type { CampaignVersions, Store } from '@herald/store';
 import { liveCampaign } from './live-campaign';
 import { createAjv, toFieldErrors } from '../validation/ajv';
 import { audienceExecutionSchema, type AudienceExecutionRequest } from './audience-execution.schema';
 import type { ContextValidators } from './context-validators';
 import type { FanOutQueue } from './fan-out-queue';
-
-export type AudienceExecutionStatus = 'InProgress' | 'Succeeded' | 'Failed';
-
-/** The store's statuses read as the fan-out's: `queued` means every profile's job is queued. */
-const AJO_STATUS: Record<ExecutionStatus, AudienceExecutionStatus> = {
-  accepted: 'InProgress',
-  queued: 'Succeeded',
-  failed: 'Failed',
-};
-
-export interface AudienceExecutionAccepted {
-  executionId: string;
-  requestId: string;
-  createdAt: string;
-  createdBy: string;
-  modifiedAt: string;
-  modifiedBy: string;
-}
-
-export interface AudienceExecutionView {
-  executionId: string;
-  campaignId: string;
-  audienceId: string;
-  status: AudienceExecutionStatus;
-  targetedProfileCount: number;
-  createdAt: string;
-}
-
-export interface ScheduleView {
-  scheduleId: string;
-  campaignId: string;
-  audience: { id: string };
-  executeAt: string;
-  scheduleStatus: 'Scheduled' | 'Triggered';
-  executionDetails?: AudienceExecutionView;
-}
+import {
+  scheduleAudience,
+  toExecutionView,
+  toScheduleView,
+  type AudienceExecutionAccepted,
+  type AudienceExecutionView,
+  type ScheduleView,
+} from './audience-execution.views';
+import type { IdempotencyGuard, IdempotencyOutcome } from './idempotency';
 
 export interface AudienceExecutionDeps {
   store: Store;
@@ -58,8 +31,13 @@ export interface AudienceExecutionDeps {
   versions: CampaignVersions;
   fanOutQueue: FanOutQueue;
   contextValidators: ContextValidators;
+  /** Shared with the other trigger endpoints: one requestId space per sandbox. */
+  idempotency: IdempotencyGuard;
   logger: Logger;
 }
+
+/** A first call (or the resumption of one) gets this id for its execution or schedule. */
+type Claim = Exclude<IdempotencyOutcome, { kind: 'replay' }>;
 
 /** Seconds a caller should wait before retrying while Redis refuses the fan-out job. */
 const RETRY_AFTER_SECONDS = 2;
@@ -100,11 +78,24 @@ export class AudienceExecutionService {
       throw new NotFoundError('audience-not-found', `audience ${audienceId} does not exist`);
     }
     this.checkContext(version, body.context);
+    const { idempotency, logger } = this.deps;
+    // Without a requestId every call is a new send, as in AJO; with one, a retry never sends twice.
+    const claim: IdempotencyOutcome = body.requestId
+      ? await idempotency.begin(sandbox, body.requestId, body)
+      : { kind: 'new', executionId: newId() };
+    if (claim.kind === 'replay') return claim.response as AudienceExecutionAccepted | ScheduleView;
     const executeAt = body.schedule ? new Date(body.schedule.executeAt) : undefined;
-    if (executeAt && executeAt.getTime() > now.getTime()) {
-      return this.schedule(sandbox, body, version, audienceId, executeAt, now);
+    const answer =
+      executeAt && executeAt.getTime() > now.getTime()
+        ? await this.schedule(sandbox, body, version, audienceId, executeAt, now, claim)
+        : await this.startNow(sandbox, body, campaign, version, audienceId, createdBy, claim);
+    if (body.requestId) {
+      // The fan-out job is queued: if the key stays in progress, a retry resumes onto the same job.
+      await idempotency
+        .complete(sandbox, body.requestId, answer)
+        .catch((error: unknown) => logger.error({ err: error }, 'cannot mark requestId completed'));
     }
-    return this.startNow(sandbox, body, campaign, version, audienceId, createdBy);
+    return answer;
   }
 
   async getExecution(sandbox: string, executionId: string): Promise<AudienceExecutionView> {
@@ -184,20 +175,24 @@ export class AudienceExecutionService {
     version: CampaignVersion,
     audienceId: string,
     createdBy: string,
+    claim: Claim,
   ): Promise<AudienceExecutionAccepted> {
     const { store, logger } = this.deps;
-    const requestId = body.requestId ?? newId();
-    const execution = await store.executions.create({
-      id: newId(),
-      sandbox,
-      kind: 'audience',
-      campaignId: campaign.id,
-      campaignVersion: version.version,
-      requestId,
-      recipientCount: 0,
-      createdBy,
-      audienceId,
-    });
+    const requestId = body.requestId ?? claim.executionId;
+    const resumed = claim.kind === 'resume' ? await store.executions.get(sandbox, claim.executionId) : null;
+    const execution =
+      resumed ??
+      (await store.executions.create({
+        id: claim.executionId,
+        sandbox,
+        kind: 'audience',
+        campaignId: campaign.id,
+        campaignVersion: version.version,
+        requestId,
+        recipientCount: 0,
+        createdBy,
+        audienceId,
+      }));
     const data: FanOutJobData = {
       executionId: execution.id,
       sandbox,
@@ -235,15 +230,20 @@ export class AudienceExecutionService {
     audienceId: string,
     executeAt: Date,
     now: Date,
+    claim: Claim,
   ): Promise<ScheduleView> {
     const { store, logger } = this.deps;
-    const schedule = await store.schedules.create({
-      sandbox,
-      campaignId: body.campaignId,
-      audienceId,
-      executeAt: executeAt.toISOString(),
-      ...(body.context ? { context: body.context } : {}),
-    });
+    const resumed = claim.kind === 'resume' ? await store.schedules.get(sandbox, claim.executionId) : null;
+    const schedule =
+      resumed ??
+      (await store.schedules.create({
+        id: claim.executionId,
+        sandbox,
+        campaignId: body.campaignId,
+        audienceId,
+        executeAt: executeAt.toISOString(),
+        ...(body.context ? { context: body.context } : {}),
+      }));
     const data: FanOutJobData = {
       // Chosen now so a fan-out retried after a crash keeps writing the same execution.
       executionId: newId(),
@@ -271,32 +271,6 @@ export class AudienceExecutionService {
     );
     return toScheduleView(schedule, 'Scheduled');
   }
-}
-
-function toExecutionView(execution: Execution, audienceId: string): AudienceExecutionView {
-  return {
-    executionId: execution.id,
-    campaignId: execution.campaignId,
-    audienceId,
-    status: AJO_STATUS[execution.status],
-    targetedProfileCount: execution.targetedProfileCount ?? 0,
-    createdAt: execution.createdAt,
-  };
-}
-
-function toScheduleView(schedule: Schedule, scheduleStatus: ScheduleView['scheduleStatus']): ScheduleView {
-  return {
-    scheduleId: schedule.id,
-    campaignId: schedule.campaignId,
-    audience: { id: scheduleAudience(schedule) },
-    executeAt: schedule.executeAt,
-    scheduleStatus,
-  };
-}
-
-/** Schedules of audience executions always name their audience; the store keeps it optional. */
-function scheduleAudience(schedule: Schedule): string {
-  return schedule.audienceId ?? '';
 }
 
 function scheduleNotFound(scheduleId: string): NotFoundError {

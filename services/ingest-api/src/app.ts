@@ -24,6 +24,7 @@ import { profilesRoutes } from './routes/profiles.routes';
 import type { RouteDeps } from './routes/route-deps';
 import { suppressionsRoutes } from './routes/suppressions.routes';
 import { settingsRoutes } from './routes/settings.routes';
+import { correlation } from './http/correlation';
 
 export interface AppDeps extends RouteDeps, ExecutionReportsRouteDeps {
   authenticator: ApiKeyAuthenticator;
@@ -48,6 +49,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(correlation());
   // Unauthenticated: probes and the API description.
   app.use(healthRoutes(deps.readinessChecks));
   app.use(openApiRoutes(openApiDocument(deps.maxRecipients)));

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { HeraldError, ServiceUnavailableError, TooManyRequestsError } from '@herald/errors';
 import type { Logger } from '@herald/logger';
 import { PROBLEM_CONTENT_TYPE, problem, type Problem } from './problem';
+import { correlationOf } from './correlation';
 
 /** What a route may attach to the request so error answers can name it (AJO `report`). */
 export interface RequestReport {
@@ -40,7 +41,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const report = getReport(req);
     if (report) answer.report = { additionalContext: { ...report } };
     if (answer.status >= 500) {
-      logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+      const { requestId: xRequestId, orgId } = correlationOf(req) ?? {};
+      logger.error({ err: error, method: req.method, path: req.path, xRequestId, orgId }, 'request failed');
     }
     if (error instanceof ServiceUnavailableError || error instanceof TooManyRequestsError)
       res.setHeader('Retry-After', String(error.retryAfterSeconds));

@@ -89,6 +89,14 @@ export interface ProfileRepository {
     defaults?: Omit<ProfileInput, 'identities'>,
   ): Promise<{ profile: Profile; created: boolean }>;
   /**
+   * `findOrCreateByIdentity` for many identities at once (in order; a repeated identity gets the
+   * same profile), in as few store writes as the adapter allows: the worker's batched path.
+   */
+  findOrCreateManyByIdentity(
+    sandbox: string,
+    identities: readonly Identity[],
+  ): Promise<Array<{ profile: Profile; created: boolean }>>;
+  /**
    * Creates a profile when none of the identities is known; when all known ones belong to one
    * profile, merges into it (top-level attribute keys replaced, new identities added, other
    * given fields replaced). Throws ConflictError `identity-conflict` when they belong to two or

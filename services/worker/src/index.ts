@@ -9,6 +9,7 @@ import { TemplateEngine } from '@herald/templating';
 import { CampaignVersions } from '@herald/store';
 import { createChannelAdapters } from './channel-adapters';
 import { DeliveryRecorder } from './delivery-recorder';
+import { ProfileCreator } from './profile-creator';
 import { startDeliveryWorkers } from './delivery-workers';
 import { CampaignThrottle } from './policy/campaign-throttle';
 import { DeliveryPolicy } from './policy/delivery-policy';
@@ -46,6 +47,7 @@ export async function buildWorker(config: HeraldConfig, logger: Logger): Promise
     campaigns: new CampaignVersions(store),
     templates: new TemplateEngine(),
     recorder,
+    profileCreator: new ProfileCreator(store),
     counters,
     policy: new DeliveryPolicy(store, new FrequencyCaps(redis, prefix), { cacheTtlMs: POLICY_CACHE_TTL_MS }),
     throttle: new CampaignThrottle(redis, prefix),

@@ -121,7 +121,7 @@ async function deliver(
   const resolution: ProfileResolution =
     data.mode === 'highthroughput'
       ? { kind: 'resolved', profile: null, created: false }
-      : await resolveProfile(deps.store, data.sandbox, data.recipient, definition);
+      : await resolveProfile(deps.store, deps.profileCreator, data.sandbox, data.recipient, definition);
   if (resolution.kind === 'not-found') return exclude('profile-not-found');
   const profile = resolution.profile;
   progress.profile = profile;

@@ -1,5 +1,6 @@
 import type { CampaignDefinition, Profile, Recipient } from '@herald/contracts';
 import type { Store } from '@herald/store';
+import type { ProfileCreator } from './profile-creator';
 
 export type ProfileResolution =
   { kind: 'resolved'; profile: Profile | null; created: boolean } | { kind: 'not-found' };
@@ -10,6 +11,7 @@ export type ProfileResolution =
  */
 export async function resolveProfile(
   store: Store,
+  creator: ProfileCreator,
   sandbox: string,
   recipient: Recipient,
   campaign: CampaignDefinition,
@@ -17,7 +19,7 @@ export async function resolveProfile(
   if (recipient.type === 'external') return { kind: 'resolved', profile: null, created: false };
   const identity = { namespace: recipient.namespace, id: recipient.userId };
   if (campaign.createProfiles) {
-    const { profile, created } = await store.profiles.findOrCreateByIdentity(sandbox, identity);
+    const { profile, created } = await creator.findOrCreate(sandbox, identity);
     return { kind: 'resolved', profile, created };
   }
   const profile = await store.profiles.findByIdentity(sandbox, identity);

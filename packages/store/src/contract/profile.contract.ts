@@ -174,6 +174,32 @@ export function describeProfileContract(stores: () => Store): void {
       expect((await store.profiles.list(sandbox)).items).toHaveLength(2);
     });
 
+    test('findOrCreateManyByIdentity finds or creates each, in order, one profile per identity', async () => {
+      const store = stores();
+      const sandbox = newSandbox();
+      const known = await store.profiles.create(sandbox, { identities: [email('known@example.com')] });
+
+      const results = await store.profiles.findOrCreateManyByIdentity(sandbox, [
+        email('new-1@example.com'),
+        email('known@example.com'),
+        email('new-1@example.com'),
+        crm('c-9'),
+      ]);
+
+      expect(results.map((r) => r.created)).toEqual([true, false, false, true]);
+      expect(results[1]?.profile.id).toBe(known.id);
+      expect(results[2]?.profile.id).toBe(results[0]?.profile.id);
+      expect(results[3]?.profile.identities).toEqual([crm('c-9')]);
+      const again = await store.profiles.findOrCreateManyByIdentity(sandbox, [
+        crm('c-9'),
+        email('new-1@example.com'),
+      ]);
+      expect(again.map((r) => [r.profile.id, r.created])).toEqual([
+        [results[3]?.profile.id, false],
+        [results[0]?.profile.id, false],
+      ]);
+    });
+
     test('findOrCreateByIdentity creates the profile once, then returns it', async () => {
       const sandbox = newSandbox();
       const defaults = { attributes: { source: 'api' }, preferredLanguage: 'de-DE' };

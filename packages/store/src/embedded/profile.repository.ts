@@ -181,6 +181,32 @@ export class EmbeddedProfileRepository implements ProfileRepository {
     });
   }
 
+  async findOrCreateManyByIdentity(
+    sandbox: string,
+    identities: readonly Identity[],
+  ): Promise<Array<{ profile: Profile; created: boolean }>> {
+    // Reads first, without the write lock; then one transaction creates every missing profile.
+    const found = identities.map((identity) =>
+      this.selectByIdentity.get(sandbox, identity.namespace, identity.id),
+    );
+    if (found.every((row) => row !== undefined)) {
+      return found.map((row) => ({ profile: toProfile(row as ProfileRow), created: false }));
+    }
+    return this.writeRetryingOnRace(() => {
+      const created = new Map<string, Profile>();
+      return identities.map((identity) => {
+        const key = identityKey(identity);
+        const mine = created.get(key);
+        if (mine) return { profile: mine, created: false };
+        const row = this.selectByIdentity.get(sandbox, identity.namespace, identity.id);
+        if (row) return { profile: toProfile(row), created: false };
+        const profile = this.insertNew(sandbox, { identities: [identity] });
+        created.set(key, profile);
+        return { profile, created: true };
+      });
+    });
+  }
+
   async upsert(sandbox: string, input: ProfileInput): Promise<{ profile: Profile; created: boolean }> {
     return this.writeRetryingOnRace(() => {
       const given = distinct(input.identities);

@@ -114,6 +114,27 @@ export class MongoProfileRepository implements ProfileRepository {
     return doc ? toProfile(doc) : null;
   }
 
+  /** One upsert per distinct identity: MongoDB has no multi-document find-or-create in one step. */
+  async findOrCreateManyByIdentity(
+    sandbox: string,
+    identities: readonly Identity[],
+  ): Promise<Array<{ profile: Profile; created: boolean }>> {
+    const settled = new Map<string, Profile>();
+    const results: Array<{ profile: Profile; created: boolean }> = [];
+    for (const identity of identities) {
+      const key = identityKey(identity);
+      const known = settled.get(key);
+      if (known) {
+        results.push({ profile: known, created: false });
+        continue;
+      }
+      const result = await this.findOrCreateByIdentity(sandbox, identity);
+      settled.set(key, result.profile);
+      results.push(result);
+    }
+    return results;
+  }
+
   async findOrCreateByIdentity(
     sandbox: string,
     identity: Identity,

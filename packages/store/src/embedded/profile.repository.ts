@@ -1,98 +1,25 @@
-import type { Consents, Identity, Profile, ProfileInput, PushSubscription } from '@herald/contracts';
+import type { Identity, Profile, ProfileInput } from '@herald/contracts';
 import { identityKey, newId } from '@herald/contracts';
-import { ConflictError } from '@herald/errors';
 import type { Page, PageRequest, ProfileRepository } from '../ports';
 import { audienceMatcher } from './audience-matcher';
 import { isUniqueViolation, type Db } from './database';
-import { fromJson, setIfPresent, toJson } from './columns';
+import { toJson } from './columns';
+import {
+  distinct,
+  identityConflict,
+  SELECT_PROFILE,
+  toProfile,
+  type GivenIdentity,
+  type KnownIdentity,
+  type ProfileColumns,
+  type ProfileRow,
+} from './profile-rows';
 import { pageQuery, toPage } from './paging';
 import { pushSubscriptionRemover } from './push-subscriptions';
 import { now } from './time';
 
-interface ProfileRow {
-  sandbox: string;
-  id: string;
-  identities: string;
-  attributes: string;
-  preferred_language: string | null;
-  timezone: string | null;
-  consents: string;
-  push_subscriptions: string;
-  created_at: string;
-  updated_at: string;
-}
-
-interface ProfileColumns {
-  sandbox: string;
-  id: string;
-  attributes: string;
-  preferredLanguage: string | null;
-  timezone: string | null;
-  consents: string;
-  pushSubscriptions: string;
-  at: string;
-}
-
-/** An identity of the caller's input, with its index there (for error paths). */
-interface GivenIdentity {
-  index: number;
-  identity: Identity;
-}
-
-interface KnownIdentity extends GivenIdentity {
-  profileId: string;
-}
-
-// Identities live in their own table (for the unique key) and are folded back into the row here.
-const SELECT_PROFILE = `
-  SELECT p.*,
-    (SELECT json_group_array(json_object('namespace', i.namespace, 'id', i.identity_id) ORDER BY i.position)
-       FROM profile_identities i WHERE i.sandbox = p.sandbox AND i.profile_id = p.id) AS identities
-  FROM profiles p`;
-
-function toProfile(row: ProfileRow): Profile {
-  const profile: Profile = {
-    id: row.id,
-    sandbox: row.sandbox,
-    identities: fromJson<Identity[]>(row.identities),
-    attributes: fromJson<Record<string, unknown>>(row.attributes),
-    consents: fromJson<Consents>(row.consents),
-    pushSubscriptions: fromJson<PushSubscription[]>(row.push_subscriptions),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-  setIfPresent(profile, 'preferredLanguage', row.preferred_language);
-  setIfPresent(profile, 'timezone', row.timezone);
-  return profile;
-}
-
 /** Profiles read per step of an audience scan, so memory stays bounded whatever the sandbox holds. */
 const SCAN_BATCH = 500;
-
-/** Drops repeats of an identity within one input, keeping the index of its first occurrence. */
-function distinct(identities: readonly Identity[]): GivenIdentity[] {
-  const seen = new Set<string>();
-  const result: GivenIdentity[] = [];
-  identities.forEach((identity, index) => {
-    const key = identityKey(identity);
-    if (seen.has(key)) return;
-    seen.add(key);
-    result.push({ index, identity: { namespace: identity.namespace, id: identity.id } });
-  });
-  return result;
-}
-
-function identityConflict(message: string, known: readonly KnownIdentity[]): ConflictError {
-  return new ConflictError(
-    'identity-conflict',
-    message,
-    known.map(({ index, identity }) => ({
-      path: `/identities/${index}`,
-      code: 'identity-conflict',
-      message: `Identity ${identityKey(identity)} already belongs to a profile.`,
-    })),
-  );
-}
 
 export class EmbeddedProfileRepository implements ProfileRepository {
   private readonly selectById;

@@ -1,14 +1,19 @@
 import type { UpdateQuery } from 'mongoose';
 import { identityKey, newId } from '@herald/contracts';
 import type { Identity, Profile, ProfileInput } from '@herald/contracts';
-import { ConflictError, ValidationError } from '@herald/errors';
+import { ConflictError } from '@herald/errors';
 import type { FieldError } from '@herald/errors';
 import { compileAudienceQuery } from '../audience-filter';
 import type { Page, PageRequest, ProfileRepository } from '../ports';
-import { toIso } from './dates';
 import { isDuplicateKeyError } from './duplicate-key';
-import { toIdentity } from './identity.schema';
 import type { ProfileDoc, ProfileModel } from './profile.model';
+import {
+  assertAttributeKeys,
+  assertIdentities,
+  distinctIdentities,
+  holding,
+  toProfile,
+} from './profile-documents';
 import { cursorAfter, pageLimit, toPage } from './paging';
 
 /**
@@ -17,71 +22,8 @@ import { cursorAfter, pageLimit, toPage } from './paging';
  */
 const MAX_ATTEMPTS = 3;
 
-export function toProfile(doc: ProfileDoc): Profile {
-  return {
-    id: doc._id,
-    sandbox: doc.sandbox,
-    identities: doc.identities.map(toIdentity),
-    attributes: doc.attributes ?? {},
-    ...(doc.preferredLanguage != null ? { preferredLanguage: doc.preferredLanguage } : {}),
-    ...(doc.timezone != null ? { timezone: doc.timezone } : {}),
-    consents: doc.consents ?? { marketing: {} },
-    pushSubscriptions: (doc.pushSubscriptions ?? []).map((subscription) => ({
-      endpoint: subscription.endpoint,
-      keys: { p256dh: subscription.keys.p256dh, auth: subscription.keys.auth },
-      ...(subscription.appId != null ? { appId: subscription.appId } : {}),
-    })),
-    createdAt: toIso(doc.createdAt),
-    updatedAt: toIso(doc.updatedAt),
-  };
-}
-
 /** An audience query that runs longer is stopped by the server rather than holding a request. */
 const AUDIENCE_QUERY_MAX_TIME_MS = 30_000;
-
-function holding(identity: Identity): { identities: { $elemMatch: Identity } } {
-  return { identities: { $elemMatch: { namespace: identity.namespace, id: identity.id } } };
-}
-
-function distinctIdentities(identities: readonly Identity[]): Identity[] {
-  const seen = new Map<string, Identity>();
-  for (const identity of identities) {
-    if (!seen.has(identityKey(identity))) seen.set(identityKey(identity), toIdentity(identity));
-  }
-  return [...seen.values()];
-}
-
-function pointerToken(key: string): string {
-  return key.replaceAll('~', '~0').replaceAll('/', '~1');
-}
-
-/**
- * A profile without identities could never be found again, and every one of them would hold
- * the same (empty) key of the unique identity index.
- */
-function assertIdentities(identities: readonly Identity[]): void {
-  if (identities.length > 0) return;
-  throw new ValidationError('identities-required', 'A profile needs at least one identity.', [
-    { path: '/identities', code: 'identities-required', message: 'Give at least one identity.' },
-  ]);
-}
-
-/**
- * Top-level attribute keys become update paths (`attributes.<key>`) when profiles are merged;
- * a dot would address a nested field and a leading `$` an operator, so neither is stored.
- */
-function assertAttributeKeys(attributes: Record<string, unknown> | undefined): void {
-  const errors: FieldError[] = Object.keys(attributes ?? {})
-    .filter((key) => key === '' || key.includes('.') || key.startsWith('$'))
-    .map((key) => ({
-      path: `/attributes/${pointerToken(key)}`,
-      code: 'invalid-attribute-key',
-      message: 'Attribute names must be non-empty and may neither contain "." nor start with "$".',
-    }));
-  if (errors.length > 0) {
-    throw new ValidationError('invalid-attribute-key', 'Some attribute names cannot be stored.', errors);
-  }
-}
 
 export class MongoProfileRepository implements ProfileRepository {
   constructor(private readonly profiles: ProfileModel) {}

@@ -35,6 +35,14 @@ export interface PushToSend {
 /** One recipient's message, rendered and addressed, before it gets delivery ids. */
 export type MessageToSend = EmailToSend | SmsToSend | PushToSend;
 
+/**
+ * Where a message goes: the e-mail address, the phone number, or every push endpoint. The first
+ * is what a delivery record keeps; suppression is checked on each.
+ */
+export function messageAddresses(message: MessageToSend): string[] {
+  return message.channel === 'push' ? message.subscriptions.map((s) => s.endpoint) : [message.to];
+}
+
 export type BuiltMessage =
   | { kind: 'message'; locale: string; message: MessageToSend }
   | { kind: 'excluded'; locale: string; reason: ExclusionReason };

@@ -1,11 +1,11 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { DeliveryJobData, ExclusionReason, Profile } from '@herald/contracts';
 import { PermanentDeliveryError } from '@herald/errors';
-import { buildMessage } from '@herald/messages';
-import type { DeliveryKey, DeliveryUpdate } from '@herald/store';
+import { buildMessage, messageAddresses } from '@herald/messages';
+import { suppressedAddresses, type DeliveryKey, type DeliveryUpdate } from '@herald/store';
 import type { DeliveryDeps } from './delivery-deps';
 import { resolveProfile, type ProfileResolution } from './resolve-profile';
-import { addressesOf, sendMessage, withoutAddresses } from './send-message';
+import { sendMessage, withoutAddresses } from './send-message';
 
 /** AJO's rule: a message the campaign throttle cannot fit in within 12 h is dropped. */
 const THROTTLE_MAX_WAIT_MS = 12 * 3600 * 1000;
@@ -137,9 +137,10 @@ async function deliver(
 
   const built = await buildMessage(deps.templates, { version, recipient: data.recipient, profile });
   if (built.kind === 'excluded') return exclude(built.reason, profileId);
-  const suppressed = await policy.suppressedAddresses(data.sandbox, definition, addressesOf(built.message));
+  const addressesBuilt = messageAddresses(built.message);
+  const suppressed = await suppressedAddresses(deps.store, data.sandbox, definition, addressesBuilt);
   const message = withoutAddresses(built.message, suppressed);
-  const addresses = addressesOf(message);
+  const addresses = messageAddresses(message);
   if (suppressed.size > 0 && (message.channel !== 'push' || addresses.length === 0)) {
     return exclude('suppressed', profileId);
   }

@@ -62,11 +62,6 @@ export async function sendMessage(
   return providerIds.join(',');
 }
 
-/** The addresses a message goes to: suppression is checked on each. */
-export function addressesOf(message: MessageToSend): string[] {
-  return message.channel === 'push' ? message.subscriptions.map((s) => s.endpoint) : [message.to];
-}
-
 /** Without the suppressed push subscriptions (other channels have one address: excluded whole). */
 export function withoutAddresses(message: MessageToSend, suppressed: ReadonlySet<string>): MessageToSend {
   if (message.channel !== 'push' || suppressed.size === 0) return message;

@@ -2,7 +2,13 @@ import type { ChannelAdapter, OutboundMessage } from '@herald/channels';
 import type { CampaignVersion, Recipient } from '@herald/contracts';
 import { newId } from '@herald/contracts';
 import { PermanentDeliveryError, UnprocessableError, ValidationError, type FieldError } from '@herald/errors';
-import { buildMessage, resolveEmailAddress, toE164, type MessageToSend } from '@herald/messages';
+import {
+  buildMessage,
+  messageAddresses,
+  resolveEmailAddress,
+  toE164,
+  type MessageToSend,
+} from '@herald/messages';
 import type { Store } from '@herald/store';
 import type { TemplateEngine } from '@herald/templating';
 import type { ContextValidators } from '../executions/context-validators';
@@ -185,5 +191,5 @@ function outboundTest(message: MessageToSend, executionId: string, deliveryId: s
 }
 
 function addressOf(message: MessageToSend): string {
-  return message.channel === 'push' ? (message.subscriptions[0]?.endpoint ?? '') : message.to;
+  return messageAddresses(message)[0] ?? '';
 }

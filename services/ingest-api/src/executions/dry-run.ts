@@ -1,6 +1,6 @@
 import type { CampaignVersion, Profile, Recipient } from '@herald/contracts';
 import { PermanentDeliveryError } from '@herald/errors';
-import { buildMessage, type MessageToSend } from '@herald/messages';
+import { buildMessage, messageAddresses, type MessageToSend } from '@herald/messages';
 import { suppressedAddresses, type Store } from '@herald/store';
 import type { TemplateEngine } from '@herald/templating';
 
@@ -70,13 +70,10 @@ async function dryRunOne(
     if (built.kind === 'excluded') {
       return { index, outcome: 'excluded', reason: built.reason, locale: built.locale, ...created };
     }
-    const address = addressOf(built.message);
+    const addresses = messageAddresses(built.message);
+    const address = addresses[0];
     // Unitary and highthroughput campaigns are transactional: the suppression list is the only
     // policy that applies to them (consent, caps and quiet hours are for marketing).
-    const addresses =
-      built.message.channel === 'push'
-        ? built.message.subscriptions.map((s) => s.endpoint)
-        : [built.message.to];
     const suppressed = await suppressedAddresses(deps.store, sandbox, version.definition, addresses);
     if (suppressed.size === addresses.length) {
       return {
@@ -100,9 +97,4 @@ async function dryRunOne(
     if (!(error instanceof PermanentDeliveryError)) throw error;
     return { index, outcome: 'failed', reason: error.code, ...created };
   }
-}
-
-/** The e-mail address, the phone number, or the first push endpoint, as a delivery records it. */
-function addressOf(message: MessageToSend): string | undefined {
-  return message.channel === 'push' ? message.subscriptions[0]?.endpoint : message.to;
 }

@@ -7,7 +7,7 @@ import type {
 } from '@herald/contracts';
 import type { Campaign } from '@herald/contracts';
 import { hasMarketingConsent, quietHoursEnd } from '@herald/messages';
-import { suppressedAddresses, type Store } from '@herald/store';
+import type { Store } from '@herald/store';
 import type { FrequencyCaps } from './frequency-cap';
 import { TtlCache } from './ttl-cache';
 
@@ -85,11 +85,6 @@ export class DeliveryPolicy {
     if (!cap) return GO;
     const allowed = await this.caps.take(sandbox, profile.id, definition.channel, cap, deliveryId);
     return allowed ? GO : { kind: 'exclude', reason: 'frequency-capped' };
-  }
-
-  /** The addresses of the message on the suppression list (see `suppressedAddresses`). */
-  suppressedAddresses(sandbox: string, definition: CampaignDefinition, addresses: readonly string[]) {
-    return suppressedAddresses(this.store, sandbox, definition, addresses);
   }
 
   /** Gives back the frequency-cap place of a message that was finally not sent. */

@@ -1,4 +1,5 @@
 import { PermanentDeliveryError } from '@herald/errors';
+import type { EmailMessage } from './channel-adapter';
 
 /**
  * Refuses CR/LF in a value bound for an e-mail header: a rendered subject or name containing
@@ -8,4 +9,13 @@ export function assertHeaderSafe(field: string, value: string | undefined): void
   if (value !== undefined && /[\r\n]/.test(value)) {
     throw new PermanentDeliveryError('header-injection', `${field} contains a line break`);
   }
+}
+
+/** Every value of an e-mail that ends up in a header. */
+export function assertEmailHeadersSafe(message: EmailMessage): void {
+  assertHeaderSafe('subject', message.subject);
+  assertHeaderSafe('from', message.from.address);
+  assertHeaderSafe('from name', message.from.name);
+  assertHeaderSafe('to', message.to);
+  assertHeaderSafe('reply-to', message.replyTo);
 }

@@ -12,7 +12,7 @@ import type {
   SendResult,
   SmsMessage,
 } from './channel-adapter';
-import { assertHeaderSafe } from './header-safety';
+import { assertEmailHeadersSafe } from './header-safety';
 
 const SAFE_FILE_NAME = /^[A-Za-z0-9_.-]{1,200}$/;
 
@@ -66,11 +66,7 @@ export class OutboxAdapter implements ChannelAdapter {
 }
 
 async function buildEml(message: EmailMessage): Promise<Buffer> {
-  assertHeaderSafe('subject', message.subject);
-  assertHeaderSafe('from', message.from.address);
-  assertHeaderSafe('from name', message.from.name);
-  assertHeaderSafe('to', message.to);
-  assertHeaderSafe('reply-to', message.replyTo);
+  assertEmailHeadersSafe(message);
   const composer = new MailComposer({
     from: message.from.name
       ? { name: message.from.name, address: message.from.address }

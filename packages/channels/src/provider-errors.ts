@@ -138,3 +138,18 @@ export function isSystemError(error: unknown): boolean {
   if (typeof candidate.code === 'string' || candidate.isAxiosError === true) return true;
   return candidate.cause !== undefined && candidate.cause !== error && isSystemError(candidate.cause);
 }
+
+/**
+ * A failure that is not an HTTP answer: a network or system error is retried; anything else is
+ * the SDK refusing the message before sending it, which it will do on every retry.
+ */
+export function errorForSdkFailure(
+  provider: string,
+  error: unknown,
+): TransientDeliveryError | PermanentDeliveryError {
+  if (isNetworkFailure(error) || isSystemError(error)) return errorForNetworkFailure(provider, error);
+  return new PermanentDeliveryError(
+    'invalid-message',
+    `${provider} SDK refused the message: ${error instanceof Error ? error.message : String(error)}`,
+  );
+}

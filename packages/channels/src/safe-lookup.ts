@@ -54,6 +54,18 @@ export function isPrivateAddress(address: string): boolean {
   return false;
 }
 
+/**
+ * Whether a URL's `hostname` (as the WHATWG parser canonicalises it: IPv4 in dotted form, IPv6 in
+ * brackets) names loopback or a private network literally. Names that merely resolve to such an
+ * address are caught when connecting, by `safeLookup`.
+ */
+export function isPrivateHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  const literal = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  return isPrivateAddress(literal);
+}
+
 function privateAddressError(hostname: string): NodeJS.ErrnoException {
   const error: NodeJS.ErrnoException = new Error(
     `${hostname} resolves to a loopback, private or reserved address`,

@@ -6,13 +6,8 @@ import { MailService, type MailDataRequired } from '@sendgrid/mail';
 import type { Channel } from '@herald/contracts';
 import { PermanentDeliveryError, type TransientDeliveryError } from '@herald/errors';
 import type { ChannelAdapter, EmailMessage, OutboundMessage, SendResult } from './channel-adapter';
-import { assertHeaderSafe } from './header-safety';
-import {
-  errorForHttpStatus,
-  errorForNetworkFailure,
-  isNetworkFailure,
-  isSystemError,
-} from './provider-errors';
+import { assertEmailHeadersSafe } from './header-safety';
+import { errorForHttpStatus, errorForSdkFailure } from './provider-errors';
 
 const PROVIDER = 'sendgrid';
 const DEFAULT_BASE_URL = 'https://api.sendgrid.com';
@@ -88,11 +83,7 @@ export class SendGridAdapter implements ChannelAdapter {
 }
 
 function toMailData(message: EmailMessage): MailDataRequired {
-  assertHeaderSafe('subject', message.subject);
-  assertHeaderSafe('from', message.from.address);
-  assertHeaderSafe('from name', message.from.name);
-  assertHeaderSafe('to', message.to);
-  assertHeaderSafe('reply-to', message.replyTo);
+  assertEmailHeadersSafe(message);
   const content = [
     ...(message.text ? [{ type: 'text/plain', value: message.text }] : []),
     ...(message.html ? [{ type: 'text/html', value: message.html }] : []),
@@ -118,12 +109,7 @@ function classifySendGridError(error: unknown): TransientDeliveryError | Permane
       detail: describeErrors(error.response.body),
     });
   }
-  if (isNetworkFailure(error) || isSystemError(error)) return errorForNetworkFailure(PROVIDER, error);
-  // The SDK validates the mail before sending: what it refuses now it will refuse on every retry.
-  return new PermanentDeliveryError(
-    'invalid-message',
-    `${PROVIDER} SDK refused the message: ${error instanceof Error ? error.message : String(error)}`,
-  );
+  return errorForSdkFailure(PROVIDER, error);
 }
 
 function isResponseError(error: unknown): error is SendGridResponseError {

@@ -4,7 +4,7 @@ import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { Channel } from '@herald/contracts';
 import { ConfigError, PermanentDeliveryError, TransientDeliveryError } from '@herald/errors';
 import type { ChannelAdapter, EmailMessage, OutboundMessage, SendResult } from './channel-adapter';
-import { assertHeaderSafe } from './header-safety';
+import { assertEmailHeadersSafe } from './header-safety';
 import { errorForNetworkFailure, isNetworkFailure } from './provider-errors';
 
 const PROVIDER = 'smtp';
@@ -49,7 +49,7 @@ export class SmtpAdapter implements ChannelAdapter {
     if (message.channel !== 'email') {
       throw new PermanentDeliveryError('channel-not-supported', `${PROVIDER} sends e-mail only`);
     }
-    checkHeaders(message);
+    assertEmailHeadersSafe(message);
     let info: SentInfo;
     try {
       info = await this.transport.sendMail({
@@ -108,14 +108,6 @@ function transportOptions(options: SmtpAdapterOptions): SMTPPool.Options | SMTPT
     // A connection lost mid-message may already have delivered it: the job decides about the retry, not the pool.
     maxRequeues: 0,
   } as SMTPPool.Options;
-}
-
-function checkHeaders(message: EmailMessage): void {
-  assertHeaderSafe('subject', message.subject);
-  assertHeaderSafe('from', message.from.address);
-  assertHeaderSafe('from name', message.from.name);
-  assertHeaderSafe('to', message.to);
-  assertHeaderSafe('reply-to', message.replyTo);
 }
 
 /**

@@ -6,13 +6,7 @@ import type Response from 'twilio/lib/http/response';
 import type { Channel } from '@herald/contracts';
 import { HeraldError, PermanentDeliveryError, TransientDeliveryError } from '@herald/errors';
 import type { ChannelAdapter, OutboundMessage, SendResult } from './channel-adapter';
-import {
-  errorForHttpStatus,
-  errorForNetworkFailure,
-  isNetworkFailure,
-  isSystemError,
-  parseRetryAfter,
-} from './provider-errors';
+import { errorForHttpStatus, errorForSdkFailure, parseRetryAfter } from './provider-errors';
 
 const PROVIDER = 'twilio';
 const DEFAULT_BASE_URL = 'https://api.twilio.com';
@@ -117,12 +111,7 @@ export class TwilioAdapter implements ChannelAdapter {
 function classifyTwilioError(error: unknown): HeraldError {
   if (error instanceof HeraldError) return error;
   if (error instanceof twilio.RestException) return classifyTwilioAnswer(error.status, { code: error.code });
-  if (isNetworkFailure(error) || isSystemError(error)) return errorForNetworkFailure(PROVIDER, error);
-  // The SDK checks required parameters before sending: what it refuses now it refuses on every retry.
-  return new PermanentDeliveryError(
-    'invalid-message',
-    `${PROVIDER} SDK refused the message: ${error instanceof Error ? error.message : String(error)}`,
-  );
+  return errorForSdkFailure(PROVIDER, error);
 }
 
 /**

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import { isIP } from 'node:net';
 import { generateRequestDetails, getVapidHeaders, type RequestDetails } from 'web-push';
 import type { Channel } from '@herald/contracts';
 import { ConfigError, PermanentDeliveryError } from '@herald/errors';
 import type { ChannelAdapter, OutboundMessage, PushMessage, SendResult } from './channel-adapter';
 import { errorForHttpStatus, errorForNetworkFailure } from './provider-errors';
-import { isPrivateAddress, PRIVATE_ADDRESS_ERROR_CODE, safeLookup } from './safe-lookup';
+import { isPrivateHost, PRIVATE_ADDRESS_ERROR_CODE, safeLookup } from './safe-lookup';
 
 export interface VapidSettings {
   publicKey: string;
@@ -121,7 +120,7 @@ export class WebPushAdapter implements ChannelAdapter {
 
   async send(message: OutboundMessage): Promise<SendResult> {
     if (message.channel !== 'push') {
-      throw new PermanentDeliveryError('unsupported-channel', `${PROVIDER} cannot send ${message.channel}`);
+      throw new PermanentDeliveryError('channel-not-supported', `${PROVIDER} sends push only`);
     }
     const url = this.endpointUrl(message.subscription.endpoint);
     const request = this.buildRequest(message, url.origin);
@@ -161,8 +160,7 @@ export class WebPushAdapter implements ChannelAdapter {
       );
     }
     // Node connects to a literal IP without a lookup: the agents' safeLookup never sees it.
-    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-    if (!this.allowPrivateUrls && isIP(host) && isPrivateAddress(host)) {
+    if (!this.allowPrivateUrls && isPrivateHost(url.hostname)) {
       throw new PermanentDeliveryError('endpoint-not-allowed', 'push endpoint is a private address');
     }
     return url;

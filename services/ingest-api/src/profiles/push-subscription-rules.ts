@@ -1,7 +1,7 @@
 import { ECDH } from 'node:crypto';
 import type { FieldError } from '@herald/errors';
 import { AUTH_SECRET_PATTERN, P256DH_PATTERN } from './profile.schema';
-import { isPrivateHost } from './private-host';
+import { isPrivateHost } from '@herald/channels';
 
 export interface PushEndpointPolicy {
   /** Accept `http:` and loopback/private hosts: for development and tests only. */

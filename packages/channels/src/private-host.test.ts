@@ -1,4 +1,4 @@
-import { isPrivateHost } from './private-host';
+import { isPrivateHost } from './safe-lookup';
 
 describe('isPrivateHost', () => {
   it.each([

@@ -200,11 +200,15 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Heral
 
 /** The provider of each channel, with the settings it needs; a chosen provider missing one is an error. */
 function readProviders(values: RawConfig): ProvidersConfig {
-  const missing: string[] = [];
+  const missing: Array<{ path: string; code: string; message: string }> = [];
   const need = (name: keyof RawConfig, provider: string): string => {
     const value = values[name];
     if (typeof value !== 'string') {
-      missing.push(`${name} is required when ${provider} is chosen`);
+      missing.push({
+        path: name,
+        code: 'missing-config',
+        message: `${name} is required when ${provider} is chosen`,
+      });
       return '';
     }
     return value;
@@ -242,8 +246,8 @@ function readProviders(values: RawConfig): ProvidersConfig {
       : { kind: 'outbox' };
   if (missing.length > 0) {
     throw new ConfigError(
-      `Invalid configuration:\n${missing.map((problem) => `  - ${problem}`).join('\n')}`,
-      missing.map((message) => ({ path: message.split(' ')[0] ?? '', code: 'missing-config', message })),
+      `Invalid configuration:\n${missing.map((problem) => `  - ${problem.message}`).join('\n')}`,
+      missing,
     );
   }
   return {

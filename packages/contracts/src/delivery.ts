@@ -3,6 +3,20 @@ import type { Channel } from './campaign';
 export type DeliveryStatus =
   'queued' | 'sent' | 'failed' | 'excluded' | 'delivered' | 'bounced' | 'opened' | 'clicked';
 
+const STATUS_SET: Record<DeliveryStatus, true> = {
+  queued: true,
+  sent: true,
+  failed: true,
+  excluded: true,
+  delivered: true,
+  bounced: true,
+  opened: true,
+  clicked: true,
+};
+
+/** Every delivery status, once (a status added to the type must be added to the set above). */
+export const DELIVERY_STATUSES = Object.keys(STATUS_SET) as readonly DeliveryStatus[];
+
 /** Stable machine codes for why a recipient was not sent to. */
 export type ExclusionReason =
   | 'profile-not-found'

@@ -68,6 +68,13 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
   const versions = new CampaignVersions(store);
   const bootstrap = await bootstrapAdminKey(store, config.auth.adminKey, logger);
   const backpressure = new QueueBackpressure({ queues, maxWaiting: config.api.queueMaxWaiting, logger });
+  // One of each for every trigger endpoint: a requestId is unique across them, and a campaign
+  // version's context schema is compiled once.
+  const idempotency = new IdempotencyGuard(redis, {
+    prefix: config.redis.queuePrefix,
+    ttlSeconds: config.api.idempotencyTtlSeconds,
+  });
+  const contextValidators = new ContextValidators(createUserSchemaAjv);
   const app = createApp({
     logger,
     store,
@@ -90,11 +97,8 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
       store,
       versions,
       emailQueue: queues.email,
-      contextValidators: new ContextValidators(createUserSchemaAjv),
-      idempotency: new IdempotencyGuard(redis, {
-        prefix: config.redis.queuePrefix,
-        ttlSeconds: config.api.idempotencyTtlSeconds,
-      }),
+      contextValidators,
+      idempotency,
       backpressure,
       templates,
       limits: { maxRecipients: config.api.maxRecipients, maxContextBytes: config.api.maxContextBytes },
@@ -104,11 +108,8 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
       store,
       versions,
       fanOutQueue,
-      contextValidators: new ContextValidators(createUserSchemaAjv),
-      idempotency: new IdempotencyGuard(redis, {
-        prefix: config.redis.queuePrefix,
-        ttlSeconds: config.api.idempotencyTtlSeconds,
-      }),
+      contextValidators,
+      idempotency,
       logger,
     }),
     unitaryExecutions: new UnitaryExecutionService({
@@ -116,12 +117,9 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
       versions,
       queues,
       allowPrivatePushEndpoints: config.allowPrivateUrls,
-      contextValidators: new ContextValidators(createUserSchemaAjv),
+      contextValidators,
       limits: { maxRecipients: config.api.maxRecipients, maxContextBytes: config.api.maxContextBytes },
-      idempotency: new IdempotencyGuard(redis, {
-        prefix: config.redis.queuePrefix,
-        ttlSeconds: config.api.idempotencyTtlSeconds,
-      }),
+      idempotency,
       backpressure,
       templates,
       logger,

@@ -146,7 +146,7 @@ async function deliver(
   }
   const capped = await policy.takeFrequencyCap(data.sandbox, definition, profile, key.id);
   if (capped.kind === 'exclude') return exclude(capped.reason, profileId);
-  progress.capTaken = definition.type === 'marketing' && profile !== null;
+  progress.capTaken = capped.taken;
 
   const perSecond = definition.throttle?.perSecond;
   if (perSecond) {

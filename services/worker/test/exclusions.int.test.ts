@@ -224,6 +224,26 @@ describe('worker exclusions (real Redis, real embedded store)', () => {
     const bookedRecords = await h.store.deliveries.listByExecution(sandbox, booked.executionId);
     expect(bookedRecords.items.filter((r) => r.status === 'sent').length).toBeLessThan(5);
   });
+
+  it('gives back the frequency-cap place of a message deferred by the throttle and then excluded', async () => {
+    const sandbox = nextSandbox();
+    await h.store.settings.put(sandbox, { frequencyCaps: { email: { max: 1, periodSeconds: 3600 } } });
+    for (const name of ['q1', 'q2', 'q3', 'p']) await consentingProfile(sandbox, `${name}@example.com`);
+    const throttled = await h.liveCampaign(newsletter({ throttle: { perSecond: 1 } }), sandbox);
+    const recipients = ['q1', 'q2', 'q3', 'p'].map((name) => aep(`${name}@example.com`));
+    const first = await h.enqueue(throttled, recipients);
+    // p's slot is 3 s away: it has taken its cap place and waits in the delayed set ...
+    await waitForDelayed(h, first.deliveryIds[3]!);
+    // ... when its campaign is stopped (workers see it within their 2 s status cache).
+    await h.store.campaigns.transition(sandbox, throttled.campaignId, { from: ['live'], to: 'stopped' });
+    const records = await h.settled(first.executionId, 4, undefined, sandbox);
+    expect(records[3]).toMatchObject({ status: 'excluded', reason: 'campaign-not-live' });
+
+    const other = await h.liveCampaign(newsletter(), sandbox);
+    const second = await h.enqueue(other, [aep('p@example.com')]);
+    const [record] = await h.settled(second.executionId, 1, undefined, sandbox);
+    expect(record?.status).toBe('sent');
+  });
 });
 
 async function waitForDelayed(h: WorkerHarness, jobId: string) {

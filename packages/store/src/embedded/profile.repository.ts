@@ -121,10 +121,13 @@ export class EmbeddedProfileRepository implements ProfileRepository {
     }
     return this.writeRetryingOnRace(() => {
       const created = new Map<string, Profile>();
-      return identities.map((identity) => {
+      return identities.map((identity, index) => {
+        const before = found[index];
+        if (before) return { profile: toProfile(before), created: false };
         const key = identityKey(identity);
         const mine = created.get(key);
         if (mine) return { profile: mine, created: false };
+        // Read again under the write lock: another process may have created it since.
         const row = this.selectByIdentity.get(sandbox, identity.namespace, identity.id);
         if (row) return { profile: toProfile(row), created: false };
         const profile = this.insertNew(sandbox, { identities: [identity] });

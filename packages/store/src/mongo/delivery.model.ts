@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { CHANNELS } from '@herald/contracts';
+import { CHANNELS, DELIVERY_STATUSES } from '@herald/contracts';
 import type { Channel, DeliveryStatus } from '@herald/contracts';
 import { ConfigError } from '@herald/errors';
 import { SCHEMA_OPTIONS, SUBDOCUMENT_OPTIONS } from './schema-options';
@@ -36,17 +36,6 @@ export interface DeliveryDoc {
   createdAt: Date;
   updatedAt: Date;
 }
-
-const DELIVERY_STATUSES: readonly DeliveryStatus[] = [
-  'queued',
-  'sent',
-  'failed',
-  'excluded',
-  'delivered',
-  'bounced',
-  'opened',
-  'clicked',
-];
 
 const deliveryEventSchema = new Schema<DeliveryEventDoc>(
   {

@@ -56,25 +56,25 @@ export class MongoProfileRepository implements ProfileRepository {
     return doc ? toProfile(doc) : null;
   }
 
-  /** One upsert per distinct identity: MongoDB has no multi-document find-or-create in one step. */
+  /** One upsert per distinct identity, concurrently: MongoDB has no multi-document find-or-create. */
   async findOrCreateManyByIdentity(
     sandbox: string,
     identities: readonly Identity[],
   ): Promise<Array<{ profile: Profile; created: boolean }>> {
-    const settled = new Map<string, Profile>();
-    const results: Array<{ profile: Profile; created: boolean }> = [];
-    for (const identity of identities) {
+    const distinct = distinctIdentities(identities);
+    const results = await Promise.all(
+      distinct.map((identity) => this.findOrCreateByIdentity(sandbox, identity)),
+    );
+    const byKey = new Map(distinct.map((identity, index) => [identityKey(identity), results[index]!]));
+    const reported = new Set<string>();
+    return identities.map((identity) => {
       const key = identityKey(identity);
-      const known = settled.get(key);
-      if (known) {
-        results.push({ profile: known, created: false });
-        continue;
-      }
-      const result = await this.findOrCreateByIdentity(sandbox, identity);
-      settled.set(key, result.profile);
-      results.push(result);
-    }
-    return results;
+      const result = byKey.get(key)!;
+      // Only the first mention of a created profile reports it as created.
+      const created = result.created && !reported.has(key);
+      reported.add(key);
+      return { profile: result.profile, created };
+    });
   }
 
   async findOrCreateByIdentity(

@@ -1,4 +1,11 @@
-import type { Channel, Delivery, DeliveryStatus, Execution, ExecutionKind } from '@herald/contracts';
+import {
+  DELIVERY_STATUSES,
+  type Channel,
+  type Delivery,
+  type DeliveryStatus,
+  type Execution,
+  type ExecutionKind,
+} from '@herald/contracts';
 import { NotFoundError, ValidationError } from '@herald/errors';
 import {
   deliveryCountsFrom,
@@ -10,24 +17,11 @@ import type { Page, PageRequest, Store } from '@herald/store';
 import { pageQueryProperties } from '../http/page-query';
 import { createAjv, toFieldErrors } from '../validation/ajv';
 
-/** Every delivery status, once (a status added to the type must be added here). */
 /**
  * How long after an execution's last change live counters with recipients still pending are
  * taken as they are; past it, the delivery records are counted too and the more complete wins.
  */
 const LIVE_COUNTS_TRUSTED_MS = 30_000;
-
-const STATUS_SET: Record<DeliveryStatus, true> = {
-  queued: true,
-  sent: true,
-  failed: true,
-  excluded: true,
-  delivered: true,
-  bounced: true,
-  opened: true,
-  clicked: true,
-};
-export const DELIVERY_STATUSES = Object.keys(STATUS_SET) as DeliveryStatus[];
 
 export const deliveryListQuerySchema = {
   type: 'object',

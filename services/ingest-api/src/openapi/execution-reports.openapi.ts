@@ -1,9 +1,5 @@
-import { CHANNELS } from '@herald/contracts';
-import {
-  DELIVERY_STATUSES,
-  deliveryListQuerySchema,
-  failureListQuerySchema,
-} from '../executions/execution-report.service';
+import { CHANNELS, DELIVERY_STATUSES } from '@herald/contracts';
+import { deliveryListQuerySchema, failureListQuerySchema } from '../executions/execution-report.service';
 import { NOT_REPLAYABLE_REASONS, replayFailuresSchema } from '../executions/replay-failures.service';
 import { jsonContent, problem, sandboxHeader, type OpenApiPart } from './common';
 

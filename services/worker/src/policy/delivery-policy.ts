@@ -79,12 +79,13 @@ export class DeliveryPolicy {
     definition: CampaignDefinition,
     profile: Profile | null,
     deliveryId: string,
-  ): Promise<Verdict> {
-    if (definition.type !== 'marketing' || !profile) return GO;
+  ): Promise<{ kind: 'go'; taken: boolean } | { kind: 'exclude'; reason: ExclusionReason }> {
+    const none = { kind: 'go', taken: false } as const;
+    if (definition.type !== 'marketing' || !profile) return none;
     const cap = (await this.settings(sandbox))?.frequencyCaps[definition.channel];
-    if (!cap) return GO;
+    if (!cap) return none;
     const allowed = await this.caps.take(sandbox, profile.id, definition.channel, cap, deliveryId);
-    return allowed ? GO : { kind: 'exclude', reason: 'frequency-capped' };
+    return allowed ? { kind: 'go', taken: true } : { kind: 'exclude', reason: 'frequency-capped' };
   }
 
   /** Gives back the frequency-cap place of a message that was finally not sent. */

@@ -1,6 +1,7 @@
 import { NotFoundError } from '@herald/errors';
 import { deliveryCountsFrom, type DeliveryCounters, type DeliveryCounts } from '@herald/queues';
 import type { Store } from '@herald/store';
+import { settleCampaign } from '../campaigns/settle-campaign';
 
 export interface CampaignReport {
   campaignId: string;
@@ -20,10 +21,12 @@ export class CampaignReportService {
   constructor(private readonly deps: { store: Store; counters: DeliveryCounters }) {}
 
   async report(sandbox: string, campaignId: string): Promise<CampaignReport> {
-    const campaign = await this.deps.store.campaigns.get(sandbox, campaignId);
-    if (!campaign) {
+    const stored = await this.deps.store.campaigns.get(sandbox, campaignId);
+    if (!stored) {
       throw new NotFoundError('campaign-not-found', `Campaign ${campaignId} does not exist in this sandbox.`);
     }
+    // The status a campaign read answers: a schedule's start or end may have passed since it was stored.
+    const campaign = await settleCampaign(this.deps.store, stored, new Date());
     const live = await this.deps.counters.campaign(sandbox, campaignId);
     return {
       campaignId,

@@ -55,10 +55,14 @@ function shares(counts: Map<string, number>, total: number, limit: number): Fram
  * Self-time summary of the `.cpuprofile` files in `dir` (one per profiled process), merged;
  * the profile of `excludePid` is left out. Node names them `CPU.<date>.<time>.<pid>.<tid>.<n>`.
  */
-export function summariseCpuProfiles(dir: string, excludePid?: number, topCount = 20): CpuProfileSummary {
+export function summariseCpuProfiles(
+  dir: string,
+  excludePids: readonly number[] = [],
+  topCount = 20,
+): CpuProfileSummary {
+  const excluded = new Set(excludePids.map(String));
   const files = readdirSync(dir).filter(
-    (file) =>
-      file.endsWith('.cpuprofile') && (excludePid === undefined || file.split('.')[3] !== String(excludePid)),
+    (file) => file.endsWith('.cpuprofile') && !excluded.has(file.split('.')[3] ?? ''),
   );
   const byArea = new Map<string, number>();
   const byFrame = new Map<string, number>();

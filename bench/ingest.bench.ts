@@ -9,7 +9,14 @@ import { createTempDir, freePort, waitFor } from '@herald/testing';
 import { benchCampaign, RECIPIENTS_PER_CALL, unitaryBodyTemplate, type UnitaryBodyTemplate } from './body';
 import type { BareEndpointOptions } from './bare-endpoint';
 import { summariseCpuProfiles } from './cpu-profile';
-import { buildReport, formatReport, loadFigures, writeReport, type BenchSettings } from './report';
+import {
+  buildReport,
+  formatReport,
+  loadFigures,
+  writeReport,
+  type BenchRound,
+  type BenchSettings,
+} from './report';
 import { startServerProcess, type ServerProcess } from './server-process';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -40,6 +47,7 @@ function positiveInteger(environment: Environment, name: string, fallback: numbe
 
 function readOptions(environment: Environment): BenchOptions {
   return {
+    rounds: positiveInteger(environment, 'BENCH_ROUNDS', 3),
     durationSeconds: positiveInteger(environment, 'BENCH_DURATION_SECONDS', 15),
     warmupSeconds: positiveInteger(environment, 'BENCH_WARMUP_SECONDS', 3),
     connections: positiveInteger(environment, 'BENCH_CONNECTIONS', 50),
@@ -220,21 +228,35 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const profileDir = createTempDir('bench-profile');
   try {
-    process.stdout.write(
-      `herald API: ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s...\n`,
-    );
-    const api = await benchApi(options, profileDir.path);
-    process.stdout.write(
-      `bare ceiling: ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s...\n`,
-    );
-    const bare = await benchBare(options);
+    const rounds: BenchRound[] = [];
+    let bodyBytes = 0;
+    const primaryPids: number[] = [];
+    // Interleaved, so that a disturbance on the machine falls on both sides rather than one.
+    for (let round = 1; round <= options.rounds; round += 1) {
+      const label = `round ${round}/${options.rounds}`;
+      process.stdout.write(
+        `${label} herald API: ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s...\n`,
+      );
+      const api = await benchApi(options, profileDir.path);
+      process.stdout.write(
+        `${label} bare ceiling: ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s...\n`,
+      );
+      const bare = await benchBare(options);
+      rounds.push({
+        api: loadFigures(api.result, RECIPIENTS_PER_CALL),
+        bare: loadFigures(bare, RECIPIENTS_PER_CALL),
+      });
+      bodyBytes = api.bodyBytes;
+      if (api.primaryPid !== undefined) primaryPids.push(api.primaryPid);
+    }
     const settings: BenchSettings = {
+      rounds: options.rounds,
       durationSeconds: options.durationSeconds,
       warmupSeconds: options.warmupSeconds,
       connections: options.connections,
       processes: options.processes,
       recipientsPerCall: RECIPIENTS_PER_CALL,
-      bodyBytes: api.bodyBytes,
+      bodyBytes,
       redisUrl: options.redisUrl,
       cpus: os.cpus().length,
       node: process.version,
@@ -242,9 +264,8 @@ async function main(): Promise<void> {
     const report = buildReport(
       startedAt,
       settings,
-      loadFigures(api.result, RECIPIENTS_PER_CALL),
-      loadFigures(bare, RECIPIENTS_PER_CALL),
-      options.cpuProfile ? summariseCpuProfiles(profileDir.path, api.primaryPid) : undefined,
+      rounds,
+      options.cpuProfile ? summariseCpuProfiles(profileDir.path, primaryPids) : undefined,
     );
     const file = writeReport(report, RESULTS_DIR);
     process.stdout.write(`${formatReport(report)}\nfigures written to ${path.relative(root, file)}\n`);

@@ -73,7 +73,13 @@ describe('a worker stopped with SIGTERM while sends are in flight', () => {
     const executionId = String(accepted.body.executionId);
 
     const worker = await startWorkerProcess(env);
-    await waitFor(() => standin.requestCount >= CONCURRENCY, { description: 'sends in flight' });
+    const queue = new Queue<DeliveryJobData>(QUEUE_NAMES.email, { connection, prefix: env.QUEUE_PREFIX });
+    // Sends of concurrent jobs share SendGrid requests: the jobs are active and their requests went
+    // out (the coalescing window is 2 ms; the stand-in holds each request 1.5 s).
+    await waitFor(async () => (await queue.getActiveCount()) === CONCURRENCY && standin.requestCount >= 1, {
+      description: 'sends in flight',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const exitCode = await worker.stop('SIGTERM');
 
     expect(exitCode).toBe(0);
@@ -82,7 +88,6 @@ describe('a worker stopped with SIGTERM while sends are in flight', () => {
     expect(records.filter((record) => record.status === 'sent')).toHaveLength(CONCURRENCY);
     expect(standin.acceptedCount).toBe(CONCURRENCY);
     // ... and nothing else was taken: the rest wait in the queue for the next worker.
-    const queue = new Queue<DeliveryJobData>(QUEUE_NAMES.email, { connection, prefix: env.QUEUE_PREFIX });
     try {
       expect(await queue.getWaitingCount()).toBe(RECIPIENTS - CONCURRENCY);
       expect(await queue.getActiveCount()).toBe(0);

@@ -44,6 +44,8 @@ describe('failed deliveries and their replay, through API and worker processes',
       EMAIL_PROVIDER: 'sendgrid',
       SENDGRID_API_KEY: standin.apiKey,
       SENDGRID_API_URL: standin.url,
+      // One request per e-mail, so that the stand-in's "next N requests fail" fails exactly N e-mails.
+      SENDGRID_MAX_BATCH_SIZE: '1',
     });
     [api, worker] = await Promise.all([startApiProcess(env), startWorkerProcess(env)]);
     apiUrl = `http://127.0.0.1:${env.API_PORT}`;

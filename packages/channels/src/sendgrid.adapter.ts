@@ -6,12 +6,24 @@ import { MailService, type MailDataRequired } from '@sendgrid/mail';
 import type { Channel } from '@herald/contracts';
 import { PermanentDeliveryError, type TransientDeliveryError } from '@herald/errors';
 import type { ChannelAdapter, EmailMessage, OutboundMessage, SendResult } from './channel-adapter';
-import { assertEmailHeadersSafe } from './header-safety';
 import { errorForHttpStatus, errorForSdkFailure } from './provider-errors';
+import { SendCoalescer } from './send-coalescer';
+import {
+  MAX_PERSONALIZATIONS,
+  assertSendable,
+  batchKey,
+  fitsInBatch,
+  newSubstitutionTags,
+  toBatchMailData,
+  toSingleMailData,
+  type SubstitutionTags,
+} from './sendgrid-batch';
 
 const PROVIDER = 'sendgrid';
 const DEFAULT_BASE_URL = 'https://api.sendgrid.com';
 const DEFAULT_TIMEOUT_MS = 15_000;
+const DEFAULT_BATCH_WINDOW_MS = 2;
+const DEFAULT_MAX_BATCH_SIZE = 100;
 /** Longest provider detail copied into an error message. */
 const MAX_DETAIL_CHARS = 300;
 
@@ -20,6 +32,13 @@ export interface SendGridAdapterOptions {
   /** Defaults to https://api.sendgrid.com; tests point it at the stand-in. */
   baseUrl?: string;
   timeoutMs?: number;
+  /**
+   * How long a send waits for others to share its request (default 2 ms); 0 sends every
+   * message in its own request.
+   */
+  batchWindowMs?: number;
+  /** Most messages in one request (default 100, at most 1,000); 1 sends every message alone. */
+  maxBatchSize?: number;
 }
 
 /** The shape of `@sendgrid/helpers`' ResponseError (its class is not exported in a typed way). */
@@ -31,7 +50,8 @@ interface SendGridResponseError {
 /**
  * E-mail through SendGrid's v3 mail send API with the official SDK. Each adapter has its own
  * MailService and Client (never the SDK's process-wide singletons) and keeps its connections
- * alive, which is most of the per-message cost at volume.
+ * alive. Concurrent sends with the same sender, reply-to and content types share one request,
+ * one personalization each, since the per-request work dominates the cost at volume.
  */
 export class SendGridAdapter implements ChannelAdapter {
   readonly name = PROVIDER;
@@ -39,6 +59,8 @@ export class SendGridAdapter implements ChannelAdapter {
   private readonly mail = new MailService();
   private readonly httpAgent = new http.Agent({ keepAlive: true });
   private readonly httpsAgent = new https.Agent({ keepAlive: true });
+  private readonly tags: SubstitutionTags = newSubstitutionTags();
+  private readonly coalescer: SendCoalescer<EmailMessage, SendResult> | undefined;
 
   constructor(options: SendGridAdapterOptions) {
     const client = new Client();
@@ -56,50 +78,77 @@ export class SendGridAdapter implements ChannelAdapter {
       proxy: false,
     } as ClientRequest);
     this.mail.setClient(client);
+    const windowMs = options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS;
+    const maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
+    if (!(windowMs >= 0)) throw new RangeError('batchWindowMs must be 0 or more');
+    if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1 || maxBatchSize > MAX_PERSONALIZATIONS) {
+      throw new RangeError(`maxBatchSize must be an integer from 1 to ${MAX_PERSONALIZATIONS}`);
+    }
+    this.coalescer =
+      windowMs > 0 && maxBatchSize > 1
+        ? new SendCoalescer({ windowMs, maxBatchSize }, (messages) => this.sendBatch(messages))
+        : undefined;
   }
 
   async send(message: OutboundMessage): Promise<SendResult> {
     if (message.channel !== 'email') {
       throw new PermanentDeliveryError('channel-not-supported', `${PROVIDER} sends e-mail only`);
     }
-    const data = toMailData(message);
-    let headers: Record<string, unknown>;
-    try {
-      const [response] = await this.mail.send(data);
-      headers = (response.headers ?? {}) as Record<string, unknown>;
-    } catch (error) {
-      throw classifySendGridError(error);
-    }
-    // SendGrid accepted the message: failing here would let a replay send it twice, so a missing
-    // id (never seen from SendGrid itself) is recorded as our own reference instead.
-    const messageId = headerValue(headers, 'x-message-id');
-    return { providerMessageId: messageId ?? `sendgrid:${message.deliveryId}` };
+    assertSendable(message);
+    if (!this.coalescer || !fitsInBatch(message, this.tags)) return this.sendAlone(message);
+    return this.coalescer.add(batchKey(message), message);
   }
 
   async close(): Promise<void> {
+    await this.coalescer?.close();
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }
+
+  private async sendAlone(message: EmailMessage): Promise<SendResult> {
+    let headers: Record<string, unknown>;
+    try {
+      headers = await this.post(toSingleMailData(message));
+    } catch (error) {
+      throw classifySendGridError(error);
+    }
+    return accepted(headers, message);
+  }
+
+  private async sendBatch(
+    messages: readonly EmailMessage[],
+  ): Promise<Array<PromiseSettledResult<SendResult>>> {
+    if (messages.length === 1) return Promise.allSettled(messages.map((message) => this.sendAlone(message)));
+    let headers: Record<string, unknown>;
+    try {
+      headers = await this.post(toBatchMailData(messages, this.tags));
+    } catch (error) {
+      const refusal = classifySendGridError(error);
+      // A refusal of the request itself (one invalid address, too large) says nothing about most
+      // of its messages: each goes alone, so only the faulty one fails.
+      if (refusal instanceof PermanentDeliveryError && refusal.code !== 'provider-auth-failed') {
+        return Promise.allSettled(messages.map((message) => this.sendAlone(message)));
+      }
+      // A new error per message: no two jobs share (and may mutate) one error object.
+      return messages.map(() => ({ status: 'rejected', reason: classifySendGridError(error) }));
+    }
+    return messages.map((message) => ({ status: 'fulfilled', value: accepted(headers, message) }));
+  }
+
+  /** The response headers of an accepted request; throws what the SDK threw otherwise. */
+  private async post(data: MailDataRequired): Promise<Record<string, unknown>> {
+    const [response] = await this.mail.send(data);
+    return (response.headers ?? {}) as Record<string, unknown>;
+  }
 }
 
-function toMailData(message: EmailMessage): MailDataRequired {
-  assertEmailHeadersSafe(message);
-  const content = [
-    ...(message.text ? [{ type: 'text/plain', value: message.text }] : []),
-    ...(message.html ? [{ type: 'text/html', value: message.html }] : []),
-  ];
-  const [first, ...rest] = content;
-  if (!first)
-    throw new PermanentDeliveryError('empty-body', 'the e-mail has neither a text nor an html body');
-  return {
-    to: message.to,
-    from: message.from.name ? { email: message.from.address, name: message.from.name } : message.from.address,
-    ...(message.replyTo ? { replyTo: message.replyTo } : {}),
-    subject: message.subject,
-    content: [first, ...rest],
-    // Opaque ids only: custom args come back in every event webhook, which is how events find their delivery.
-    customArgs: { execution_id: message.executionId, delivery_id: message.deliveryId },
-  };
+/**
+ * SendGrid accepted the message: failing here would let a replay send it twice, so a missing id
+ * (never seen from SendGrid itself) is recorded as our own reference instead. A batch shares
+ * one id; its recipients' events carry it as a prefix and tell themselves apart by delivery_id.
+ */
+function accepted(headers: Record<string, unknown>, message: EmailMessage): SendResult {
+  return { providerMessageId: headerValue(headers, 'x-message-id') ?? `sendgrid:${message.deliveryId}` };
 }
 
 function classifySendGridError(error: unknown): TransientDeliveryError | PermanentDeliveryError {

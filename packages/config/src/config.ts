@@ -2,7 +2,15 @@ import type { Channel } from '@herald/contracts';
 
 export type EmailProviderConfig =
   | { readonly kind: 'outbox' }
-  | { readonly kind: 'sendgrid'; readonly apiKey: string; readonly apiUrl: string }
+  | {
+      readonly kind: 'sendgrid';
+      readonly apiKey: string;
+      readonly apiUrl: string;
+      /** Most messages coalesced into one mail-send request (personalizations); 1 sends each alone. */
+      readonly maxBatchSize: number;
+      /** How long a message waits for others to share its request. */
+      readonly batchWindowMs: number;
+    }
   | { readonly kind: 'smtp'; readonly url: string };
 
 export type SmsProviderConfig =

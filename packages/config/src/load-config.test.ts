@@ -90,7 +90,13 @@ describe('loadConfig', () => {
       TWILIO_AUTH_TOKEN: 'token',
       EMAIL_RATE_LIMIT_PER_SECOND: '600',
     });
-    expect(providers.email).toEqual({ kind: 'sendgrid', apiKey: 'SG.key', apiUrl: 'http://127.0.0.1:9000' });
+    expect(providers.email).toEqual({
+      kind: 'sendgrid',
+      apiKey: 'SG.key',
+      apiUrl: 'http://127.0.0.1:9000',
+      maxBatchSize: 100,
+      batchWindowMs: 2,
+    });
     expect(providers.sms).toMatchObject({ kind: 'twilio', apiUrl: 'https://api.twilio.com' });
     expect(providers.rateLimitPerSecond.email).toBe(600);
   });

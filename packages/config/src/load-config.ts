@@ -48,6 +48,8 @@ export const ENVIRONMENT_VARIABLES = {
   PUSH_PROVIDER: { type: 'string', enum: ['outbox', 'webpush'], default: 'outbox' },
   SENDGRID_API_KEY: { type: 'string', minLength: 1, maxLength: 512 },
   SENDGRID_API_URL: { type: 'string', pattern: '^https?://', default: 'https://api.sendgrid.com' },
+  SENDGRID_MAX_BATCH_SIZE: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+  SENDGRID_BATCH_WINDOW_MS: { type: 'integer', minimum: 0, maximum: 1000, default: 2 },
   SMTP_URL: { type: 'string', pattern: '^smtps?://' },
   TWILIO_ACCOUNT_SID: { type: 'string', pattern: '^AC[0-9a-fA-F]{32}$' },
   TWILIO_AUTH_TOKEN: { type: 'string', minLength: 1, maxLength: 256 },
@@ -105,6 +107,8 @@ interface RawConfig {
   PUSH_PROVIDER: 'outbox' | 'webpush';
   SENDGRID_API_KEY?: string;
   SENDGRID_API_URL: string;
+  SENDGRID_MAX_BATCH_SIZE: number;
+  SENDGRID_BATCH_WINDOW_MS: number;
   SMTP_URL?: string;
   TWILIO_ACCOUNT_SID?: string;
   TWILIO_AUTH_TOKEN?: string;
@@ -219,6 +223,8 @@ function readProviders(values: RawConfig): ProvidersConfig {
           kind: 'sendgrid',
           apiKey: need('SENDGRID_API_KEY', 'EMAIL_PROVIDER=sendgrid'),
           apiUrl: values.SENDGRID_API_URL,
+          maxBatchSize: values.SENDGRID_MAX_BATCH_SIZE,
+          batchWindowMs: values.SENDGRID_BATCH_WINDOW_MS,
         }
       : values.EMAIL_PROVIDER === 'smtp'
         ? { kind: 'smtp', url: need('SMTP_URL', 'EMAIL_PROVIDER=smtp') }

@@ -66,9 +66,27 @@ describe('requestId as an idempotency key on POST /im/executions/unitary', () =>
     expect(res.body.executionId).toBe(claimed.executionId);
     expect(await queuedJobIds()).toEqual([`${claimed.executionId}-r0`, `${claimed.executionId}-r1`]);
     expect(await h.store.executions.get('prod', claimed.executionId)).toMatchObject({ status: 'queued' });
-    expect(await guard.begin('prod', 'idem-crash', call('idem-crash'))).toEqual({
-      kind: 'replay',
-      response: res.body,
+    const again = await h.api.post('/im/executions/unitary').send(call('idem-crash')).expect(202);
+    expect(again.body).toEqual(res.body);
+    expect(await queuedJobIds()).toEqual([`${claimed.executionId}-r0`, `${claimed.executionId}-r1`]);
+  });
+
+  it('queues nothing again for a repeated call whose jobs already ran and were removed', async () => {
+    const first = await h.api.post('/im/executions/unitary').send(call('idem-ran')).expect(202);
+    await h.emailQueue.drain(true);
+    expect(await queuedJobIds()).toEqual([]);
+    const second = await h.api.post('/im/executions/unitary').send(call('idem-ran')).expect(202);
+    expect(second.body).toEqual(first.body);
+    expect(await queuedJobIds()).toEqual([]);
+  });
+
+  it('tells bodies apart that differ only in a __proto__ member', async () => {
+    const guard = new IdempotencyGuard(redis, { prefix: h.config.redis.queuePrefix, ttlSeconds: 60 });
+    const parsed = (extra: number): unknown => JSON.parse(`{"a":1,"__proto__":{"extra":${extra}}}`);
+    expect((await guard.begin('prod', 'idem-proto', parsed(1))).kind).toBe('new');
+    expect((await guard.begin('prod', 'idem-proto', parsed(1))).kind).toBe('resume');
+    await expect(guard.begin('prod', 'idem-proto', parsed(2))).rejects.toMatchObject({
+      code: 'request-id-reused',
     });
   });
 

@@ -26,7 +26,13 @@ export function createChannelAdapters(config: HeraldConfig): ChannelAdapters {
   const adapters: Record<Channel, ChannelAdapter> = {
     email:
       email.kind === 'sendgrid'
-        ? new SendGridAdapter({ apiKey: email.apiKey, baseUrl: email.apiUrl, timeoutMs })
+        ? new SendGridAdapter({
+            apiKey: email.apiKey,
+            baseUrl: email.apiUrl,
+            timeoutMs,
+            maxBatchSize: email.maxBatchSize,
+            batchWindowMs: email.batchWindowMs,
+          })
         : email.kind === 'smtp'
           ? new SmtpAdapter({ url: email.url, timeoutMs })
           : outbox,

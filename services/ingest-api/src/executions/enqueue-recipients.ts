@@ -38,11 +38,16 @@ export interface EnqueueInput {
  * crash or a concurrent duplicate can never duplicate a job; then writes the execution record,
  * once, as `queued`. Answers only once Redis holds every job and the record exists; 503 when
  * either cannot be written, and the caller's retry (same requestId) resumes onto the same jobs.
- * Workers never read the execution record, so jobs may run before it is written.
+ * The `queued` record is also what marks the call done for idempotency: a resumed call that finds
+ * it answers from it and queues nothing, since re-adding would re-create jobs that already ran
+ * and were removed. Workers never read the execution record, so jobs may run before it is written.
  */
 export async function enqueueRecipients(input: EnqueueInput): Promise<ExecutionAccepted> {
   const { store, logger, queue, claim, version } = input;
   const executionId = claim.executionId;
+  const earlier =
+    claim.kind === 'resume' ? await earlierRecord(store, input.execution.sandbox, executionId) : null;
+  if (earlier?.status === 'queued') return acceptedAnswer(earlier);
   const queuedAt = new Date().toISOString();
   const jobs = input.recipients.map((recipient, index) => {
     const jobId = deliveryJobId(executionId, index);
@@ -67,7 +72,9 @@ export async function enqueueRecipients(input: EnqueueInput): Promise<ExecutionA
       cause: error,
     });
   }
-  const execution = await recordQueued(store, claim, input.execution);
+  const execution = earlier
+    ? await queued(store, earlier)
+    : await recordQueued(store, executionId, input.execution);
   logger.info(
     {
       executionId,
@@ -78,9 +85,13 @@ export async function enqueueRecipients(input: EnqueueInput): Promise<ExecutionA
     },
     'execution queued',
   );
+  return acceptedAnswer(execution);
+}
+
+function acceptedAnswer(execution: Execution): ExecutionAccepted {
   const createdBy = execution.createdBy ?? 'anonymous';
   return {
-    executionId,
+    executionId: execution.id,
     requestId: execution.requestId,
     createdAt: execution.createdAt,
     createdBy,
@@ -90,25 +101,36 @@ export async function enqueueRecipients(input: EnqueueInput): Promise<ExecutionA
 }
 
 /**
- * The execution record of a call whose jobs are all queued. A resumed call reuses the record of
- * its first attempt, which may not exist (that attempt stopped before writing it) or may be
- * written at this very moment by a concurrent duplicate.
+ * The execution record of a call whose jobs are all queued. A concurrent duplicate of the call
+ * may write it at this very moment: its record is the one answered.
  */
 async function recordQueued(
   store: Store,
-  claim: ExecutionClaim,
+  executionId: string,
   input: Omit<NewExecution, 'id' | 'status'>,
 ): Promise<Execution> {
-  const existing = claim.kind === 'resume' ? await readRecord(store, input.sandbox, claim.executionId) : null;
-  if (existing) return queued(store, existing);
   try {
-    return await store.executions.create({ ...input, id: claim.executionId, status: 'queued' });
+    return await store.executions.create({ ...input, id: executionId, status: 'queued' });
   } catch (error) {
-    const written = await readRecord(store, input.sandbox, claim.executionId);
+    const written = await readRecord(store, input.sandbox, executionId);
     if (written) return queued(store, written);
     throw new ServiceUnavailableError(
       'store-unavailable',
       'The jobs are queued but the execution could not be recorded; retry the same call.',
+      2,
+      { cause: error },
+    );
+  }
+}
+
+/** Unknown is not absent: re-adding jobs without knowing whether they already ran could send twice. */
+async function earlierRecord(store: Store, sandbox: string, id: string): Promise<Execution | null> {
+  try {
+    return await store.executions.get(sandbox, id);
+  } catch (error) {
+    throw new ServiceUnavailableError(
+      'store-unavailable',
+      'Whether this call was already queued cannot be read; retry the same call.',
       2,
       { cause: error },
     );

@@ -46,7 +46,7 @@ export class HighThroughputExecutionService {
     if (claim.kind === 'replay') return claim.response as ExecutionAccepted;
     await this.deps.backpressure.assertQueueHasRoom('email');
     const { store, logger } = this.deps;
-    const accepted = await enqueueRecipients({
+    return enqueueRecipients({
       store,
       logger,
       queue: this.deps.emailQueue,
@@ -64,11 +64,6 @@ export class HighThroughputExecutionService {
       recipients: request.recipients,
       mode: 'highthroughput',
     });
-    // Every job is queued: if the key stays in progress, a retry resumes onto the same jobs.
-    await this.deps.idempotency
-      .complete(sandbox, request.requestId, accepted)
-      .catch((error: unknown) => logger.error({ err: error }, 'cannot mark requestId completed'));
-    return accepted;
   }
 
   /** Validates and renders every recipient as a real call would, and queues nothing. */

@@ -66,7 +66,7 @@ export class UnitaryExecutionService {
     if (outcome.kind === 'replay') return outcome.response as ExecutionAccepted;
     await this.deps.backpressure.assertQueueHasRoom(version.definition.channel);
     const { store } = this.deps;
-    const accepted = await enqueueRecipients({
+    return enqueueRecipients({
       store,
       logger,
       queue: this.deps.queues[version.definition.channel],
@@ -83,11 +83,6 @@ export class UnitaryExecutionService {
       version,
       recipients: request.recipients,
     });
-    // Every job is queued: if the key stays in progress, a retry resumes onto the same jobs.
-    await idempotency
-      .complete(sandbox, request.requestId, accepted)
-      .catch((error: unknown) => logger.error({ err: error }, 'cannot mark requestId completed'));
-    return accepted;
   }
 
   /** What the call would send to each recipient; queues, creates and records nothing. */

@@ -15,6 +15,14 @@ export interface ApiKeyRateLimitOptions {
 
 const WINDOW_MS = 1000;
 
+const COUNT_SCRIPT = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
+return count
+`;
+
 /** A counter that has not answered by then is treated as down: the limit must never slow calls. */
 const COUNTER_DEADLINE_MS = 200;
 
@@ -30,7 +38,8 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /**
  * Per-API-key call rate, counted in Redis so every API process shares one budget per key: a fixed
- * one-second window, one round trip (INCR and PEXPIRE in one MULTI). When Redis cannot answer the
+ * one-second window, one round trip (INCR and PEXPIRE in one script: a MULTI would build an
+ * ioredis pipeline, which copies every script BullMQ defined on the connection, per call). When Redis cannot answer the
  * call goes through: the queue write that follows fails fast with 503 anyway, and refusing
  * traffic because the counter is unreachable would turn a Redis hiccup into a full outage.
  */
@@ -46,18 +55,10 @@ export function apiKeyRateLimit(options: ApiKeyRateLimitOptions): RequestHandler
     const now = Date.now();
     const window = Math.floor(now / WINDOW_MS);
     const key = `${prefix}:rate-limit:${principal.keyId}:${window}`;
-    withDeadline(
-      redis
-        .multi()
-        .incr(key)
-        // Two windows, so a clock skew between API processes never drops a live counter.
-        .pexpire(key, 2 * WINDOW_MS)
-        .exec(),
-      COUNTER_DEADLINE_MS,
-    )
-      .then((results) => {
+    // Two windows, so a clock skew between API processes never drops a live counter.
+    withDeadline(redis.eval(COUNT_SCRIPT, 1, key, String(2 * WINDOW_MS)), COUNTER_DEADLINE_MS)
+      .then((count) => {
         counterDown = false;
-        const count = results?.[0]?.[1];
         if (typeof count === 'number' && count > limitPerSecond) {
           const untilNextWindow = (window + 1) * WINDOW_MS - now;
           next(

@@ -1,0 +1,99 @@
+import { startSendGridStandin, type SendGridStandin } from './sendgrid-standin';
+
+describe('SendGrid stand-in with several personalizations', () => {
+  let standin: SendGridStandin;
+  const seen: string[] = [];
+
+  beforeAll(async () => {
+    standin = await startSendGridStandin({ onAccepted: (mail) => seen.push(mail.to) });
+  });
+  afterAll(() => standin.close());
+
+  const post = async (body: unknown): Promise<{ status: number; body: string; messageId: string | null }> => {
+    const response = await fetch(`${standin.url}/v3/mail/send`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${standin.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return {
+      status: response.status,
+      body: await response.text(),
+      messageId: response.headers.get('x-message-id'),
+    };
+  };
+  const personalization = (n: number, substitutions: Record<string, string> = {}) => ({
+    to: [{ email: `r${n}@example.com` }],
+    subject: `Subject -n- ${n}`,
+    custom_args: { delivery_id: `d${n}` },
+    substitutions,
+  });
+
+  it('records one mail per personalization with its substitutions applied to content and subject', async () => {
+    const before = { accepted: standin.acceptedCount, requests: standin.requestCount };
+    const answer = await post({
+      from: { email: 'shop@example.com' },
+      content: [
+        { type: 'text/plain', value: 'Hi -n-, -n-!' },
+        { type: 'text/html', value: '<p>-html-</p>' },
+      ],
+      custom_args: { execution_id: 'e1' },
+      personalizations: [
+        personalization(1, { '-n-': 'Ada', '-html-': 'A' }),
+        personalization(2, { '-n-': 'Bob' }),
+      ],
+    });
+    expect(answer.status).toBe(202);
+    expect(standin.acceptedCount - before.accepted).toBe(2);
+    expect(standin.requestCount - before.requests).toBe(1);
+    expect(standin.accepted.slice(-2)).toEqual([
+      {
+        messageId: answer.messageId,
+        to: 'r1@example.com',
+        from: 'shop@example.com',
+        subject: 'Subject Ada 1',
+        text: 'Hi Ada, Ada!',
+        html: '<p>A</p>',
+        customArgs: { execution_id: 'e1', delivery_id: 'd1' },
+        acceptedAt: expect.any(Number),
+      },
+      expect.objectContaining({ to: 'r2@example.com', subject: 'Subject Bob 2', text: 'Hi Bob, Bob!' }),
+    ]);
+    expect(seen.slice(-2)).toEqual(['r1@example.com', 'r2@example.com']);
+  });
+
+  it('refuses a personalization whose substitutions exceed 10,000 bytes, naming it', async () => {
+    const answer = await post({
+      from: { email: 'shop@example.com' },
+      content: [{ type: 'text/plain', value: '-x-' }],
+      personalizations: [
+        personalization(1, { '-x-': 'ok' }),
+        personalization(2, { '-x-': 'é'.repeat(5000) }),
+      ],
+    });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({
+      errors: [{ field: 'personalizations.1.substitutions' }],
+    });
+  });
+
+  it('refuses more than 1,000 personalizations', async () => {
+    const answer = await post({
+      from: { email: 'shop@example.com' },
+      content: [{ type: 'text/plain', value: 'hi' }],
+      personalizations: Array.from({ length: 1001 }, (_, n) => personalization(n)),
+    });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({ errors: [{ field: 'personalizations' }] });
+  });
+
+  it('refuses a personalization without a subject when the message has none', async () => {
+    const { subject: _subject, ...noSubject } = personalization(2);
+    const answer = await post({
+      from: { email: 'shop@example.com' },
+      content: [{ type: 'text/plain', value: 'hi' }],
+      personalizations: [personalization(1), noSubject],
+    });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({ errors: [{ field: 'subject' }] });
+  });
+});

@@ -3,11 +3,11 @@ import https from 'node:https';
 import { Client } from '@sendgrid/client';
 import type { ClientRequest } from '@sendgrid/client/src/request';
 import { MailService, type MailDataRequired } from '@sendgrid/mail';
+import { MicroBatcher } from '@herald/batching';
 import type { Channel } from '@herald/contracts';
 import { PermanentDeliveryError, type TransientDeliveryError } from '@herald/errors';
 import type { ChannelAdapter, EmailMessage, OutboundMessage, SendResult } from './channel-adapter';
 import { errorForHttpStatus, errorForSdkFailure } from './provider-errors';
-import { SendCoalescer } from './send-coalescer';
 import {
   MAX_PERSONALIZATIONS,
   assertSendable,
@@ -60,7 +60,7 @@ export class SendGridAdapter implements ChannelAdapter {
   private readonly httpAgent = new http.Agent({ keepAlive: true });
   private readonly httpsAgent = new https.Agent({ keepAlive: true });
   private readonly tags: SubstitutionTags = newSubstitutionTags();
-  private readonly coalescer: SendCoalescer<EmailMessage, SendResult> | undefined;
+  private readonly batcher: MicroBatcher<EmailMessage, SendResult> | undefined;
 
   constructor(options: SendGridAdapterOptions) {
     const client = new Client();
@@ -84,9 +84,9 @@ export class SendGridAdapter implements ChannelAdapter {
     if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1 || maxBatchSize > MAX_PERSONALIZATIONS) {
       throw new RangeError(`maxBatchSize must be an integer from 1 to ${MAX_PERSONALIZATIONS}`);
     }
-    this.coalescer =
+    this.batcher =
       windowMs > 0 && maxBatchSize > 1
-        ? new SendCoalescer({ windowMs, maxBatchSize }, (messages) => this.sendBatch(messages))
+        ? new MicroBatcher({ windowMs, maxBatchSize }, (messages) => this.sendBatch(messages))
         : undefined;
   }
 
@@ -95,12 +95,12 @@ export class SendGridAdapter implements ChannelAdapter {
       throw new PermanentDeliveryError('channel-not-supported', `${PROVIDER} sends e-mail only`);
     }
     assertSendable(message);
-    if (!this.coalescer || !fitsInBatch(message, this.tags)) return this.sendAlone(message);
-    return this.coalescer.add(batchKey(message), message);
+    if (!this.batcher || !fitsInBatch(message, this.tags)) return this.sendAlone(message);
+    return this.batcher.add(batchKey(message), message);
   }
 
   async close(): Promise<void> {
-    await this.coalescer?.close();
+    await this.batcher?.close();
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }

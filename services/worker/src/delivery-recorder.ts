@@ -1,3 +1,4 @@
+import { MicroBatcher } from '@herald/batching';
 import type { Logger } from '@herald/logger';
 import type { DeliveryCounters, StatusTransition } from '@herald/queues';
 import type { DeliveryKey, DeliveryUpdate, RecordedTransition, Store } from '@herald/store';
@@ -5,9 +6,10 @@ import type { DeliveryKey, DeliveryUpdate, RecordedTransition, Store } from '@he
 interface Pending {
   key: DeliveryKey;
   update: DeliveryUpdate;
-  resolve: () => void;
-  reject: (error: unknown) => void;
 }
+
+/** Every record goes to the one store, so all share one group. */
+const ONE_GROUP = 'records';
 
 /** Pauses before the second and third try of a batch write (SQLite busy, a store failing over). */
 const RETRY_DELAYS_MS = [50, 250];
@@ -27,57 +29,41 @@ export interface DeliveryRecorderOptions {
  * by the store, so a job retried after a crash is not counted twice.
  */
 export class DeliveryRecorder {
-  private pending: Pending[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  private inFlight = new Set<Promise<void>>();
+  private readonly batcher: MicroBatcher<Pending, void>;
 
   constructor(
     private readonly store: Store,
     private readonly counters: DeliveryCounters,
     private readonly logger: Logger,
-    private readonly options: DeliveryRecorderOptions = { maxBatch: 200, maxDelayMs: 3 },
-  ) {}
+    options: DeliveryRecorderOptions = { maxBatch: 200, maxDelayMs: 3 },
+  ) {
+    this.batcher = new MicroBatcher(
+      { windowMs: options.maxDelayMs, maxBatchSize: options.maxBatch },
+      (batch) => this.write(batch),
+    );
+  }
 
   record(key: DeliveryKey, update: DeliveryUpdate): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.pending.push({ key, update, resolve, reject });
-      if (this.pending.length >= this.options.maxBatch) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.options.maxDelayMs);
-    });
+    return this.batcher.add(ONE_GROUP, { key, update });
   }
 
   /** Writes what is waiting and resolves once every write started so far has finished. */
   async drain(): Promise<void> {
-    this.flush();
-    await Promise.allSettled([...this.inFlight]);
+    await this.batcher.close();
   }
 
-  private flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
-    const write = this.write(batch).finally(() => this.inFlight.delete(write));
-    this.inFlight.add(write);
-  }
-
-  private async write(batch: Pending[]): Promise<void> {
+  private async write(batch: readonly Pending[]): Promise<Array<PromiseSettledResult<void>>> {
     let previous: RecordedTransition[];
     try {
       previous = await this.storeWithRetries(batch);
     } catch (error) {
-      if (batch.length === 1) {
-        batch[0]?.reject(error);
-        return;
-      }
+      if (batch.length === 1) return [{ status: 'rejected', reason: error }];
       // One entry the store refuses must not fail (and so re-send) the whole batch: write each alone.
       this.logger.error(
         { err: error, count: batch.length },
         'batch of delivery records refused; writing one by one',
       );
-      await Promise.all(batch.map((entry) => this.write([entry])));
-      return;
+      return (await Promise.all(batch.map((entry) => this.write([entry])))).flat();
     }
     const transitions: StatusTransition[] = [];
     batch.forEach(({ key, update }, index) => {
@@ -102,7 +88,7 @@ export class DeliveryRecorder {
           this.logger.error({ err: error, count: transitions.length }, 'cannot update delivery counters'),
         );
     }
-    for (const entry of batch) entry.resolve();
+    return batch.map(() => ({ status: 'fulfilled', value: undefined }));
   }
 
   /**

@@ -1,16 +1,13 @@
+import { MicroBatcher } from '@herald/batching';
 import type { Identity, Profile } from '@herald/contracts';
 import type { Store } from '@herald/store';
-
-interface Waiting {
-  identity: Identity;
-  resolve: (result: { profile: Profile; created: boolean }) => void;
-  reject: (error: unknown) => void;
-}
 
 export interface ProfileCreatorOptions {
   maxBatch: number;
   maxDelayMs: number;
 }
+
+type FoundOrCreated = { profile: Profile; created: boolean };
 
 /**
  * Finds or creates the profiles of the recipients being processed together in one store call per
@@ -18,42 +15,20 @@ export interface ProfileCreatorOptions {
  * each, contending with the other workers and the API for the one write lock.
  */
 export class ProfileCreator {
-  private pending = new Map<string, Waiting[]>();
-  private size = 0;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly batcher: MicroBatcher<Identity, FoundOrCreated>;
 
-  constructor(
-    private readonly store: Store,
-    private readonly options: ProfileCreatorOptions = { maxBatch: 100, maxDelayMs: 2 },
-  ) {}
-
-  findOrCreate(sandbox: string, identity: Identity): Promise<{ profile: Profile; created: boolean }> {
-    return new Promise((resolve, reject) => {
-      const group = this.pending.get(sandbox) ?? [];
-      group.push({ identity, resolve, reject });
-      this.pending.set(sandbox, group);
-      this.size += 1;
-      if (this.size >= this.options.maxBatch) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.options.maxDelayMs);
-    });
+  constructor(store: Store, options: ProfileCreatorOptions = { maxBatch: 100, maxDelayMs: 2 }) {
+    this.batcher = new MicroBatcher(
+      { windowMs: options.maxDelayMs, maxBatchSize: options.maxBatch },
+      async (identities, sandbox) =>
+        (await store.profiles.findOrCreateManyByIdentity(sandbox, identities)).map((value) => ({
+          status: 'fulfilled',
+          value,
+        })),
+    );
   }
 
-  private flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const groups = this.pending;
-    this.pending = new Map();
-    this.size = 0;
-    for (const [sandbox, waiting] of groups) {
-      this.store.profiles
-        .findOrCreateManyByIdentity(
-          sandbox,
-          waiting.map((entry) => entry.identity),
-        )
-        .then(
-          (results) => waiting.forEach((entry, index) => entry.resolve(results[index]!)),
-          (error: unknown) => waiting.forEach((entry) => entry.reject(error)),
-        );
-    }
+  findOrCreate(sandbox: string, identity: Identity): Promise<FoundOrCreated> {
+    return this.batcher.add(sandbox, identity);
   }
 }

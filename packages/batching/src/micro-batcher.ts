@@ -1,4 +1,4 @@
-export interface SendCoalescerOptions {
+export interface MicroBatcherOptions {
   /** How long the first item of a group waits for others before the group is dispatched. */
   windowMs: number;
   /** A group is dispatched at once when it reaches this many items. */
@@ -6,10 +6,13 @@ export interface SendCoalescerOptions {
 }
 
 /**
- * Sends a group of items at once and settles each: the outcome at index i is item i's. A
- * dispatcher that throws instead rejects every item of the group with that error.
+ * Handles a group of items (all added under `key`) at once and settles each: the outcome at
+ * index i is item i's. A dispatcher that throws instead rejects every item of the group.
  */
-export type BatchDispatcher<T, R> = (items: readonly T[]) => Promise<Array<PromiseSettledResult<R>>>;
+export type BatchDispatcher<T, R> = (
+  items: readonly T[],
+  key: string,
+) => Promise<Array<PromiseSettledResult<R>>>;
 
 interface Waiting<T, R> {
   item: T;
@@ -23,17 +26,18 @@ interface Group<T, R> {
 }
 
 /**
- * Micro-batching: items added under the same key within `windowMs` of the first one go to the
- * dispatcher together, while each caller still awaits its own item's outcome. Several groups
- * may be in flight at once; nothing limits them beyond what the callers send.
+ * Micro-batching: items added under the same key within `windowMs` of the first one (or
+ * `maxBatchSize` of them) go to the dispatcher together, while each caller still awaits its own
+ * item's outcome. It turns the concurrent jobs of a worker into one store write or one provider
+ * request. Several groups may be in flight at once; nothing limits them beyond what the callers send.
  */
-export class SendCoalescer<T, R> {
+export class MicroBatcher<T, R> {
   private readonly groups = new Map<string, Group<T, R>>();
   private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
 
   constructor(
-    private readonly options: SendCoalescerOptions,
+    private readonly options: MicroBatcherOptions,
     private readonly dispatch: BatchDispatcher<T, R>,
   ) {}
 
@@ -41,14 +45,14 @@ export class SendCoalescer<T, R> {
     return new Promise<R>((resolve, reject) => {
       const entry = { item, resolve, reject };
       if (this.closed) {
-        this.start([entry]);
+        this.start(key, [entry]);
         return;
       }
       let group = this.groups.get(key);
       if (group) {
         group.waiting.push(entry);
       } else {
-        // Not unref'd: a process whose only work is this send must not exit before it goes out.
+        // Not unref'd: a process whose only work is this item must not exit before it is handled.
         group = { waiting: [entry], timer: setTimeout(() => this.flush(key), this.options.windowMs) };
         this.groups.set(key, group);
       }
@@ -68,18 +72,21 @@ export class SendCoalescer<T, R> {
     if (!group) return;
     clearTimeout(group.timer);
     this.groups.delete(key);
-    this.start(group.waiting);
+    this.start(key, group.waiting);
   }
 
-  private start(waiting: Array<Waiting<T, R>>): void {
-    const settled = this.settle(waiting).finally(() => this.inFlight.delete(settled));
+  private start(key: string, waiting: Array<Waiting<T, R>>): void {
+    const settled = this.settle(key, waiting).finally(() => this.inFlight.delete(settled));
     this.inFlight.add(settled);
   }
 
-  private async settle(waiting: Array<Waiting<T, R>>): Promise<void> {
+  private async settle(key: string, waiting: Array<Waiting<T, R>>): Promise<void> {
     let outcomes: Array<PromiseSettledResult<R>>;
     try {
-      outcomes = await this.dispatch(waiting.map((entry) => entry.item));
+      outcomes = await this.dispatch(
+        waiting.map((entry) => entry.item),
+        key,
+      );
     } catch (error) {
       for (const entry of waiting) entry.reject(error);
       return;

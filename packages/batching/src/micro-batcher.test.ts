@@ -1,4 +1,4 @@
-import { SendCoalescer } from './send-coalescer';
+import { MicroBatcher } from './micro-batcher';
 
 /** A dispatcher that records its batches and answers each item with `item:<batch size>`. */
 function recordingDispatcher(): {
@@ -19,11 +19,11 @@ function recordingDispatcher(): {
   };
 }
 
-describe('SendCoalescer', () => {
+describe('MicroBatcher', () => {
   it('dispatches items added within the window together and gives each caller its own outcome', async () => {
     const { batches, dispatch } = recordingDispatcher();
-    const coalescer = new SendCoalescer({ windowMs: 5, maxBatchSize: 10 }, dispatch);
-    const outcomes = await Promise.allSettled(['a', 'bad-b', 'c'].map((item) => coalescer.add('k', item)));
+    const batcher = new MicroBatcher({ windowMs: 5, maxBatchSize: 10 }, dispatch);
+    const outcomes = await Promise.allSettled(['a', 'bad-b', 'c'].map((item) => batcher.add('k', item)));
     expect(batches).toEqual([['a', 'bad-b', 'c']]);
     expect(outcomes).toEqual([
       { status: 'fulfilled', value: 'a:3' },
@@ -34,16 +34,16 @@ describe('SendCoalescer', () => {
 
   it('never mixes items of different keys in one dispatch', async () => {
     const { batches, dispatch } = recordingDispatcher();
-    const coalescer = new SendCoalescer({ windowMs: 5, maxBatchSize: 10 }, dispatch);
-    await Promise.all([coalescer.add('x', 'x1'), coalescer.add('y', 'y1'), coalescer.add('x', 'x2')]);
+    const batcher = new MicroBatcher({ windowMs: 5, maxBatchSize: 10 }, dispatch);
+    await Promise.all([batcher.add('x', 'x1'), batcher.add('y', 'y1'), batcher.add('x', 'x2')]);
     expect(batches).toEqual(expect.arrayContaining([['x1', 'x2'], ['y1']]));
     expect(batches).toHaveLength(2);
   });
 
   it('dispatches a full group at once without waiting for the window', async () => {
     const { batches, dispatch } = recordingDispatcher();
-    const coalescer = new SendCoalescer({ windowMs: 60_000, maxBatchSize: 2 }, dispatch);
-    await expect(Promise.all([coalescer.add('k', 'a'), coalescer.add('k', 'b')])).resolves.toEqual([
+    const batcher = new MicroBatcher({ windowMs: 60_000, maxBatchSize: 2 }, dispatch);
+    await expect(Promise.all([batcher.add('k', 'a'), batcher.add('k', 'b')])).resolves.toEqual([
       'a:2',
       'b:2',
     ]);
@@ -52,10 +52,10 @@ describe('SendCoalescer', () => {
 
   it('rejects every item of a group whose dispatcher throws', async () => {
     const failure = new Error('dispatcher broke');
-    const coalescer = new SendCoalescer<string, string>({ windowMs: 1, maxBatchSize: 10 }, () =>
+    const batcher = new MicroBatcher<string, string>({ windowMs: 1, maxBatchSize: 10 }, () =>
       Promise.reject(failure),
     );
-    const outcomes = await Promise.allSettled([coalescer.add('k', 'a'), coalescer.add('k', 'b')]);
+    const outcomes = await Promise.allSettled([batcher.add('k', 'a'), batcher.add('k', 'b')]);
     expect(outcomes).toEqual([
       { status: 'rejected', reason: failure },
       { status: 'rejected', reason: failure },
@@ -64,11 +64,11 @@ describe('SendCoalescer', () => {
 
   it('on close dispatches waiting groups at once, waits for them, then sends later items alone', async () => {
     const { batches, dispatch } = recordingDispatcher();
-    const coalescer = new SendCoalescer({ windowMs: 60_000, maxBatchSize: 10 }, dispatch);
-    const pending = Promise.all([coalescer.add('k', 'a'), coalescer.add('k', 'b')]);
-    await coalescer.close();
+    const batcher = new MicroBatcher({ windowMs: 60_000, maxBatchSize: 10 }, dispatch);
+    const pending = Promise.all([batcher.add('k', 'a'), batcher.add('k', 'b')]);
+    await batcher.close();
     await expect(pending).resolves.toEqual(['a:2', 'b:2']);
-    await expect(Promise.all([coalescer.add('k', 'c'), coalescer.add('k', 'd')])).resolves.toEqual([
+    await expect(Promise.all([batcher.add('k', 'c'), batcher.add('k', 'd')])).resolves.toEqual([
       'c:1',
       'd:1',
     ]);

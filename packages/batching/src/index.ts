@@ -1,0 +1,1 @@
+export { MicroBatcher, type BatchDispatcher, type MicroBatcherOptions } from './micro-batcher';

@@ -1,5 +1,24 @@
 import { ValidationError, type FieldError } from '@herald/errors';
 import { isSafeRegex } from './safe-regex';
+import {
+  ANY_DEPTH_ROOTS,
+  AUDIENCE_QUERY_TYPES,
+  COMPARISONS,
+  DATE_FIELDS,
+  DATE_OPERATORS,
+  FIELD_OPERATORS,
+  FORBIDDEN_SEGMENTS,
+  ISO_TIMESTAMP,
+  LOGICAL_OPERATORS,
+  MAX_ERRORS,
+  MAX_LIST,
+  MAX_PATH_LENGTH,
+  MAX_REGEX_LENGTH,
+  NESTED_ROOTS,
+  SCALAR_ROOTS,
+  TYPES,
+  checkQuerySize,
+} from './audience-query-rules';
 
 /**
  * Audience queries: a subset of the MongoDB query language over profile documents, chosen so
@@ -20,52 +39,11 @@ import { isSafeRegex } from './safe-regex';
  * the embedded store runs them synchronously in the API process.
  */
 
-export const AUDIENCE_QUERY_MAX_DEPTH = 10;
-export const AUDIENCE_QUERY_MAX_BYTES = 16 * 1024;
-const MAX_PATH_LENGTH = 256;
-const MAX_LIST = 1000;
-const MAX_REGEX_LENGTH = 256;
-const MAX_ERRORS = 20;
-
-const LOGICAL_OPERATORS = new Set(['$and', '$or', '$nor']);
-const FIELD_OPERATORS = new Set([
-  '$eq',
-  '$ne',
-  '$gt',
-  '$gte',
-  '$lt',
-  '$lte',
-  '$in',
-  '$nin',
-  '$exists',
-  '$regex',
-  '$options',
-  '$not',
-  '$elemMatch',
-  '$size',
-  '$all',
-  '$type',
-]);
-/** Every operator an audience query may run (`$options` only modifies `$regex`). */
-export const AUDIENCE_QUERY_OPERATORS: ReadonlySet<string> = new Set(
-  [...LOGICAL_OPERATORS, ...FIELD_OPERATORS].filter((operator) => operator !== '$options'),
-);
-/** Operators whose operand is one value, compared with the field. */
-const COMPARISONS = new Set(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte']);
-/** Operators that make sense on the two date fields. */
-const DATE_OPERATORS = new Set([...COMPARISONS, '$in', '$nin', '$exists', '$not', '$type']);
-const AUDIENCE_QUERY_TYPES = ['string', 'number', 'bool', 'object', 'array', 'null', 'date'] as const;
-const TYPES: ReadonlySet<string> = new Set(AUDIENCE_QUERY_TYPES);
-
-/** Top-level fields a query may address: never `sandbox`, `_id` or push subscriptions. */
-const NESTED_ROOTS = new Set(['attributes', 'consents']);
-const ANY_DEPTH_ROOTS = new Set(['identities']);
-const SCALAR_ROOTS = new Set(['preferredLanguage', 'timezone']);
-const DATE_FIELDS = new Set(['createdAt', 'updatedAt']);
-/** Segments that would walk a JavaScript prototype in mingo. */
-const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
-
-const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+export {
+  AUDIENCE_QUERY_MAX_DEPTH,
+  AUDIENCE_QUERY_MAX_BYTES,
+  AUDIENCE_QUERY_OPERATORS,
+} from './audience-query-rules';
 
 export type AudienceQuery = Record<string, unknown>;
 
@@ -78,7 +56,7 @@ type FieldKind = 'date' | 'value';
  * listing every problem, with JSON pointers under `at`.
  */
 export function compileAudienceQuery(query: unknown, at = '/query'): AudienceQuery {
-  const sizeProblem = checkSize(query, at);
+  const sizeProblem = checkQuerySize(query, at);
   if (sizeProblem) throw invalid([sizeProblem]);
   const errors: FieldError[] = [];
   const compiled = new QueryChecker(errors).filter(query, at, 'profile');
@@ -88,32 +66,6 @@ export function compileAudienceQuery(query: unknown, at = '/query'): AudienceQue
 
 function invalid(errors: FieldError[]): ValidationError {
   return new ValidationError('invalid-audience-query', 'The audience query is not acceptable.', errors);
-}
-
-function checkSize(query: unknown, at: string): FieldError | undefined {
-  if (depthOf(query, 0) > AUDIENCE_QUERY_MAX_DEPTH) {
-    return {
-      path: at,
-      code: 'too-deep',
-      message: `The query may nest objects and arrays at most ${AUDIENCE_QUERY_MAX_DEPTH} levels deep.`,
-    };
-  }
-  if (Buffer.byteLength(JSON.stringify(query) ?? '', 'utf8') > AUDIENCE_QUERY_MAX_BYTES) {
-    return {
-      path: at,
-      code: 'too-large',
-      message: `The query may be at most ${AUDIENCE_QUERY_MAX_BYTES} bytes of JSON.`,
-    };
-  }
-  return undefined;
-}
-
-/** Stops counting one level past the limit, so a hostile query costs no more than that. */
-function depthOf(value: unknown, depth: number): number {
-  if (typeof value !== 'object' || value === null) return depth;
-  if (depth > AUDIENCE_QUERY_MAX_DEPTH) return depth + 1;
-  const children = Array.isArray(value) ? value : Object.values(value);
-  return children.reduce<number>((deepest, child) => Math.max(deepest, depthOf(child, depth + 1)), depth + 1);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

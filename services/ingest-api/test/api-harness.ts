@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { loadConfig, type HeraldConfig } from '@herald/config';
 import { QUEUE_NAMES } from '@herald/contracts';
+import type { Logger } from '@herald/logger';
 import { openStore, type Store } from '@herald/store';
 import { createTempDir, testRedisUrl, uniqueQueuePrefix, type TempDir } from '@herald/testing';
 import { buildApi, type ApiRuntime } from '../src/index';
@@ -24,7 +25,12 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function startApiHarness(name: string, env: Record<string, string> = {}): Promise<ApiHarness> {
+/** `logger` receives the API's log lines (none are written by default). */
+export async function startApiHarness(
+  name: string,
+  env: Record<string, string> = {},
+  logger: Logger = pino({ level: 'silent' }),
+): Promise<ApiHarness> {
   const dir = createTempDir(name);
   const config = loadConfig({
     REDIS_URL: testRedisUrl(process.env),
@@ -34,7 +40,7 @@ export async function startApiHarness(name: string, env: Record<string, string> 
     HERALD_ADMIN_KEY: TEST_ADMIN_KEY,
     ...env,
   });
-  const runtime = await buildApi(config, pino({ level: 'silent' }));
+  const runtime = await buildApi(config, logger);
   const store = await openStore({ url: config.store.url });
   const connection = new Redis(config.redis.url, { maxRetriesPerRequest: null });
   const emailQueue = new Queue(QUEUE_NAMES.email, { connection, prefix: config.redis.queuePrefix });

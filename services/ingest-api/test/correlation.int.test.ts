@@ -1,10 +1,17 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { FANOUT_QUEUE } from '@herald/contracts';
+import { orderShippedCampaign } from '@herald/testing';
 import { startApiHarness, type ApiHarness } from './api-harness';
+import { captureLogs, type CapturedLogs } from './captured-logs';
 
 describe('request correlation', () => {
   let h: ApiHarness;
+  let logs: CapturedLogs;
 
   beforeAll(async () => {
-    h = await startApiHarness('correlation');
+    logs = captureLogs();
+    h = await startApiHarness('correlation', {}, logs.logger);
   });
   afterAll(async () => h.close());
 
@@ -20,5 +27,97 @@ describe('request correlation', () => {
     expect(none.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     const tooLong = await h.api.get('/campaigns').set('x-request-id', 'x'.repeat(200)).expect(200);
     expect(tooLong.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  describe('the log line of an accepted execution', () => {
+    let transactional: string;
+    let fanOutConnection: Redis;
+    let fanOutQueue: Queue;
+
+    const liveCampaign = async (definition: object): Promise<string> => {
+      const created = await h.api.post('/campaigns').send(definition).expect(201);
+      await h.api.post(`/campaigns/${created.body.id}/activate`).expect(200);
+      return String(created.body.id);
+    };
+    const trigger = (path: string, requestId: string, body: object) =>
+      h.api
+        .post(path)
+        .set('x-request-id', `caller-${requestId}`)
+        .set('x-gw-ims-org-id', 'ORG42@AdobeOrg')
+        .send({ requestId, ...body })
+        .expect(202);
+    const lineOf = (message: string, executionId: string) =>
+      logs.lines.find((line) => line.msg === message && line.executionId === executionId);
+
+    beforeAll(async () => {
+      transactional = await liveCampaign(orderShippedCampaign());
+      fanOutConnection = new Redis(h.config.redis.url, { maxRetriesPerRequest: null });
+      fanOutQueue = new Queue(FANOUT_QUEUE, {
+        connection: fanOutConnection,
+        prefix: h.config.redis.queuePrefix,
+      });
+    });
+    afterAll(async () => {
+      await fanOutQueue.obliterate({ force: true });
+      await fanOutQueue.close();
+      fanOutConnection.disconnect();
+    });
+
+    it("names the caller's x-request-id and x-gw-ims-org-id for a unitary call", async () => {
+      const recipient = { type: 'aep', userId: 'ada@example.com', namespace: 'email' };
+      const res = await trigger('/im/executions/unitary', 'corr-unitary', {
+        campaignId: transactional,
+        recipients: [{ ...recipient, context: { orderId: 'O-1', total: 1 } }],
+      });
+      expect(lineOf('execution queued', res.body.executionId)).toMatchObject({
+        kind: 'unitary',
+        requestId: 'corr-unitary',
+        xRequestId: 'caller-corr-unitary',
+        orgId: 'ORG42@AdobeOrg',
+      });
+    });
+
+    it('names them for a highthroughput call', async () => {
+      const res = await trigger('/im/executions/highthroughput', 'corr-ht', {
+        campaignId: transactional,
+        recipients: [
+          {
+            type: 'external',
+            userId: 'crm-1',
+            namespace: 'crmId',
+            channelData: { emailAddress: 'crm1@example.com' },
+            context: { orderId: 'O-2', total: 2 },
+          },
+        ],
+      });
+      expect(lineOf('execution queued', res.body.executionId)).toMatchObject({
+        kind: 'highthroughput',
+        xRequestId: 'caller-corr-ht',
+        orgId: 'ORG42@AdobeOrg',
+      });
+    });
+
+    it('names them for an audience execution', async () => {
+      const audience = await h.api
+        .post('/audiences')
+        .send({ name: 'Everyone', kind: 'query', query: {} })
+        .expect(201);
+      const marketing = await liveCampaign(
+        orderShippedCampaign({
+          name: 'Spring sale',
+          type: 'marketing',
+          contextSchema: {
+            type: 'object',
+            properties: { orderId: { type: 'string' }, total: { type: 'number' } },
+          },
+          audience: { id: audience.body.id },
+        }),
+      );
+      const res = await trigger('/im/executions/audience', 'corr-audience', { campaignId: marketing });
+      expect(lineOf('audience execution queued', res.body.executionId)).toMatchObject({
+        xRequestId: 'caller-corr-audience',
+        orgId: 'ORG42@AdobeOrg',
+      });
+    });
   });
 });

@@ -1,18 +1,19 @@
-import { randomUUID } from 'node:crypto';
-import { Worker } from 'bullmq';
+import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import request from 'supertest';
-import { deliveryJobId, QUEUE_NAMES, type DeliveryStatus, type Execution } from '@herald/contracts';
+import { deliveryJobId, type Execution } from '@herald/contracts';
 import { DeliveryCounters } from '@herald/queues';
-import type { ApiKeyRole, DeliveryKey } from '@herald/store';
-import { orderShippedCampaign, waitFor } from '@herald/testing';
+import type { ApiKeyRole } from '@herald/store';
+import { orderShippedCampaign } from '@herald/testing';
 import { hashApiKey } from '../src/auth/api-key-secret';
 import { startApiHarness, type ApiHarness } from './api-harness';
+import { ExecutionFixtures, failJobs, type Outcome } from './execution-fixtures';
 
 describe('execution reports and the replay of failures', () => {
   let h: ApiHarness;
   let redis: Redis;
   let counters: DeliveryCounters;
+  let fixtures: ExecutionFixtures;
   const keyOf = (role: ApiKeyRole, sandbox = 'prod') => `reports-${role}-${sandbox}-0123456789abcdef`;
   const as = (role: ApiKeyRole, sandbox = 'prod') => ({ 'x-api-key': keyOf(role, sandbox) });
 
@@ -20,6 +21,7 @@ describe('execution reports and the replay of failures', () => {
     h = await startApiHarness('exec-reports');
     redis = new Redis(h.config.redis.url, { maxRetriesPerRequest: null });
     counters = new DeliveryCounters(redis, h.config.redis.queuePrefix);
+    fixtures = new ExecutionFixtures(h.store, counters);
     const keys: Array<[ApiKeyRole, string]> = [
       ['execute', 'prod'],
       ['manage', 'prod'],
@@ -36,67 +38,12 @@ describe('execution reports and the replay of failures', () => {
     await h.close();
   });
 
-  async function newExecution(
-    recipientCount: number,
-    kind: Execution['kind'] = 'unitary',
-  ): Promise<Execution> {
-    const id = randomUUID();
-    await h.store.executions.create({
-      id,
-      sandbox: 'prod',
-      kind,
-      campaignId: 'campaign-1',
-      campaignVersion: 1,
-      requestId: `request-${id}`,
-      recipientCount,
-      ...(kind === 'audience' ? { audienceId: 'audience-1' } : {}),
-    });
-    await h.store.executions.setStatus('prod', id, 'queued');
-    return (await h.store.executions.get('prod', id)) as Execution;
-  }
-
-  const deliveryKey = (executionId: string, recipientIndex: number): DeliveryKey => ({
-    id: deliveryJobId(executionId, recipientIndex),
-    sandbox: 'prod',
-    executionId,
-    campaignId: 'campaign-1',
-    campaignVersion: 1,
-    recipientIndex,
-    channel: 'email',
-  });
-
-  /** Records outcomes as the worker does: the store first, then the counters by the real changes. */
-  async function settle(
-    executionId: string,
-    outcomes: Array<[DeliveryStatus, string?]>,
-    from = 0,
-  ): Promise<void> {
-    const at = new Date().toISOString();
-    const entries = outcomes.map(([status, reason], offset) => ({
-      key: deliveryKey(executionId, from + offset),
-      update: {
-        event: { status, at, ...(reason ? { reason } : {}) },
-        attempts: 1,
-        ...(status === 'failed' ? { lastError: `provider said ${reason}` } : {}),
-      },
-    }));
-    const previous = await h.store.deliveries.recordMany(entries);
-    await counters.apply(
-      entries.map(({ update }, index) => ({
-        scope: { sandbox: 'prod', executionId, campaignId: 'campaign-1' },
-        from: previous[index]?.previousStatus ?? null,
-        to: update.event.status,
-        ...(update.event.reason ? { toReason: update.event.reason } : {}),
-      })),
-    );
-  }
-
   const report = async (executionId: string) =>
     (await h.api.get(`/executions/${executionId}`).expect(200)).body;
 
   it('reports live counts, InProgress until every recipient has an outcome, then Completed', async () => {
-    const execution = await newExecution(3);
-    await settle(execution.id, [['sent'], ['excluded', 'suppressed']]);
+    const execution = await fixtures.newExecution(3);
+    await fixtures.settle(execution.id, [['sent'], ['excluded', 'suppressed']]);
     expect(await report(execution.id)).toMatchObject({
       executionId: execution.id,
       kind: 'unitary',
@@ -108,21 +55,21 @@ describe('execution reports and the replay of failures', () => {
       counts: { sent: 1, excluded: 1, excludedByReason: { suppressed: 1 }, failed: 0, pending: 1 },
       countsSource: 'live',
     });
-    await settle(execution.id, [['failed', 'provider-rejected']], 2);
+    await fixtures.settle(execution.id, [['failed', 'provider-rejected']], 2);
     const done = await report(execution.id);
     expect(done).toMatchObject({ status: 'Completed', countsSource: 'live' });
     expect(done.counts).toMatchObject({ failed: 1, failedByReason: { 'provider-rejected': 1 }, pending: 0 });
   });
 
   it('counts from the delivery records, to the same numbers, once the live counters are gone', async () => {
-    const execution = await newExecution(4);
-    await settle(execution.id, [
+    const execution = await fixtures.newExecution(4);
+    await fixtures.settle(execution.id, [
       ['sent'],
       ['sent'],
       ['excluded', 'no-address'],
       ['failed', 'retries-exhausted'],
     ]);
-    await settle(execution.id, [['delivered']]);
+    await fixtures.settle(execution.id, [['delivered']]);
     const live = await report(execution.id);
     expect(live.counts).toMatchObject({ sent: 2, delivered: 1, pending: 0 });
     const keys = await redis.keys(`${h.config.redis.queuePrefix}:counters:exec:*${execution.id}*`);
@@ -133,26 +80,60 @@ describe('execution reports and the replay of failures', () => {
     expect(fromStore.counts).toEqual({ ...live.counts, deferred: 0 });
   });
 
+  it('keeps live counts that missed an outcome for 30 s after the last change, then counts the records', async () => {
+    const execution = await fixtures.newExecution(2);
+    await fixtures.settle(execution.id, [['sent']]);
+    // The worker recorded the second outcome and died before counting it.
+    await fixtures.settle(execution.id, [['sent']], 1, false);
+    expect(await report(execution.id)).toMatchObject({
+      status: 'InProgress',
+      counts: { sent: 1, pending: 1 },
+      countsSource: 'live',
+    });
+    // The execution's last change, moved back past the 30 s the live counters are trusted for.
+    const db = new Database(h.config.store.url);
+    try {
+      db.prepare('UPDATE executions SET updated_at = ? WHERE sandbox = ? AND id = ?').run(
+        new Date(Date.now() - 31_000).toISOString(),
+        'prod',
+        execution.id,
+      );
+    } finally {
+      db.close();
+    }
+    expect(await report(execution.id)).toMatchObject({
+      status: 'Completed',
+      counts: { sent: 2, pending: 0 },
+      countsSource: 'store',
+    });
+  });
+
   it('reports audience executions against the profiles queued so far, and failed executions as Failed', async () => {
-    const audience = await newExecution(0, 'audience');
+    const audience = await fixtures.newExecution(0, 'audience');
     await h.store.executions.recordFanOutProgress('prod', audience.id, {
       cursor: null,
       targetedProfileCount: 2,
     });
-    await settle(audience.id, [['sent']]);
+    await fixtures.settle(audience.id, [['sent']]);
     expect(await report(audience.id)).toMatchObject({
       kind: 'audience',
       recipients: 2,
       status: 'InProgress',
     });
-    const failed = await newExecution(1);
+    const failed = await fixtures.newExecution(1);
     await h.store.executions.setStatus('prod', failed.id, 'failed', 'queue unavailable');
     expect(await report(failed.id)).toMatchObject({ status: 'Failed', error: 'queue unavailable' });
   });
 
   it('pages through the delivery records by recipient, optionally of one status', async () => {
-    const execution = await newExecution(5);
-    await settle(execution.id, [['sent'], ['excluded', 'suppressed'], ['sent'], ['sent'], ['failed', 'x']]);
+    const execution = await fixtures.newExecution(5);
+    await fixtures.settle(execution.id, [
+      ['sent'],
+      ['excluded', 'suppressed'],
+      ['sent'],
+      ['sent'],
+      ['failed', 'x'],
+    ]);
     const indexes: number[] = [];
     let cursor: string | null = null;
     do {
@@ -177,33 +158,18 @@ describe('execution reports and the replay of failures', () => {
     const id = (index: number) => deliveryJobId(execution.id, index);
     const ids = (...indexes: number[]) => indexes.map(id);
 
-    /** Runs every waiting job through a processor that always throws, until each has failed. */
-    async function failAll(jobIds: readonly string[]): Promise<void> {
-      const worker = new Worker(
-        QUEUE_NAMES.email,
-        async (job) => {
-          calls.set(job.id ?? '', (calls.get(job.id ?? '') ?? 0) + 1);
-          throw new Error('provider down');
-        },
-        { connection: redis, prefix: h.config.redis.queuePrefix },
-      );
-      const states = () => Promise.all(jobIds.map((jobId) => h.emailQueue.getJobState(jobId)));
-      try {
-        await waitFor(async () => (await states()).every((state) => state === 'failed'));
-      } finally {
-        await worker.close();
-      }
-    }
+    const failAll = (jobIds: readonly string[]) =>
+      failJobs(h.emailQueue, redis, jobIds, (jobId) => calls.set(jobId, (calls.get(jobId) ?? 0) + 1));
 
     beforeAll(async () => {
-      execution = await newExecution(5);
+      execution = await fixtures.newExecution(5);
       await h.emailQueue.addBulk(
         ids(0, 1, 2, 3).map((jobId) => ({ name: 'deliver', data: {}, opts: { jobId, attempts: 2 } })),
       );
       await failAll(ids(0, 1, 2, 3));
       await (await h.emailQueue.getJob(id(3)))?.remove();
-      const exhausted: [DeliveryStatus, string] = ['failed', 'retries-exhausted'];
-      await settle(execution.id, [exhausted, exhausted, exhausted, exhausted, ['sent']]);
+      const exhausted: Outcome = ['failed', 'retries-exhausted'];
+      await fixtures.settle(execution.id, [exhausted, exhausted, exhausted, exhausted, ['sent']]);
     });
 
     it('lists the failures with their reason, error and attempts, and whether each job can be replayed', async () => {
@@ -300,7 +266,7 @@ describe('execution reports and the replay of failures', () => {
   });
 
   it('answers 404 for an execution of another sandbox or none at all', async () => {
-    const execution = await newExecution(1);
+    const execution = await fixtures.newExecution(1);
     for (const path of ['', '/deliveries', '/failures']) {
       const res = await h.api.get(`/executions/missing${path}`).expect(404);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -311,7 +277,7 @@ describe('execution reports and the replay of failures', () => {
   });
 
   it('lets execute and manage keys read, only manage keys replay', async () => {
-    const { id } = await newExecution(1);
+    const { id } = await fixtures.newExecution(1);
     const app = () => request(h.runtime.app);
     await app().get(`/executions/${id}`).set(as('execute')).expect(200);
     await app().get(`/executions/${id}/failures`).set(as('manage')).expect(200);
@@ -323,7 +289,7 @@ describe('execution reports and the replay of failures', () => {
   });
 
   it('refuses a replay request that names no, or too many, deliveries, or is not JSON', async () => {
-    const { id } = await newExecution(1);
+    const { id } = await fixtures.newExecution(1);
     const replay = () => h.api.post(`/executions/${id}/failures/replay`);
     expect((await replay().send({ deliveryIds: [] }).expect(400)).body.code).toBe('invalid-replay');
     const tooMany = Array.from({ length: 1001 }, (_, i) => `d-${i}`);

@@ -10,6 +10,7 @@ import {
 } from '@herald/errors';
 import type { Logger } from '@herald/logger';
 import type { CampaignVersions, Store } from '@herald/store';
+import { correlationLogFields, type Correlation } from '../http/correlation';
 import { liveCampaign } from './live-campaign';
 import { createAjv, toFieldErrors } from '../validation/ajv';
 import { audienceExecutionSchema, type AudienceExecutionRequest } from './audience-execution.schema';
@@ -53,11 +54,15 @@ export class AudienceExecutionService {
     this.validateRequest = createAjv().compile<AudienceExecutionRequest>(audienceExecutionSchema);
   }
 
-  /** `createdBy` names the caller (its API key id) in the execution record and the answer. */
+  /**
+   * `createdBy` names the caller (its API key id) in the execution record and the answer;
+   * `correlation` names the caller's ids in the log line of the accepted call.
+   */
   async execute(
     sandbox: string,
     body: unknown,
     createdBy: string,
+    correlation?: Correlation,
     now = new Date(),
   ): Promise<AudienceExecutionAccepted | ScheduleView> {
     if (!this.validateRequest(body)) {
@@ -87,8 +92,8 @@ export class AudienceExecutionService {
     const executeAt = body.schedule ? new Date(body.schedule.executeAt) : undefined;
     const answer =
       executeAt && executeAt.getTime() > now.getTime()
-        ? await this.schedule(sandbox, body, version, audienceId, executeAt, now, claim)
-        : await this.startNow(sandbox, body, campaign, version, audienceId, createdBy, claim);
+        ? await this.schedule(sandbox, body, version, audienceId, executeAt, now, claim, correlation)
+        : await this.startNow(sandbox, body, campaign, version, audienceId, createdBy, claim, correlation);
     if (body.requestId) {
       // The fan-out job is queued: if the key stays in progress, a retry resumes onto the same job.
       await idempotency
@@ -176,6 +181,7 @@ export class AudienceExecutionService {
     audienceId: string,
     createdBy: string,
     claim: Claim,
+    correlation: Correlation | undefined,
   ): Promise<AudienceExecutionAccepted> {
     const { store, logger } = this.deps;
     const requestId = body.requestId ?? claim.executionId;
@@ -210,7 +216,13 @@ export class AudienceExecutionService {
       throw unavailable(error);
     }
     logger.info(
-      { executionId: execution.id, requestId, campaignId: campaign.id, audienceId },
+      {
+        executionId: execution.id,
+        requestId,
+        campaignId: campaign.id,
+        audienceId,
+        ...correlationLogFields(correlation),
+      },
       'audience execution queued',
     );
     return {
@@ -231,6 +243,7 @@ export class AudienceExecutionService {
     executeAt: Date,
     now: Date,
     claim: Claim,
+    correlation: Correlation | undefined,
   ): Promise<ScheduleView> {
     const { store, logger } = this.deps;
     const resumed = claim.kind === 'resume' ? await store.schedules.get(sandbox, claim.executionId) : null;
@@ -266,7 +279,12 @@ export class AudienceExecutionService {
       throw unavailable(error);
     }
     logger.info(
-      { scheduleId: schedule.id, campaignId: body.campaignId, audienceId },
+      {
+        scheduleId: schedule.id,
+        campaignId: body.campaignId,
+        audienceId,
+        ...correlationLogFields(correlation),
+      },
       'audience execution scheduled',
     );
     return toScheduleView(schedule, 'Scheduled');

@@ -4,6 +4,7 @@ import { ServiceUnavailableError } from '@herald/errors';
 import type { Logger } from '@herald/logger';
 import type { DeliveryQueue } from '@herald/queues';
 import type { NewExecution, Store } from '@herald/store';
+import { correlationLogFields, type Correlation } from '../http/correlation';
 
 /** The AJO answer to an accepted call. */
 export interface ExecutionAccepted {
@@ -31,6 +32,8 @@ export interface EnqueueInput {
   version: CampaignVersion;
   recipients: readonly Recipient[];
   mode?: DeliveryJobData['mode'];
+  /** The caller's correlation ids, named in the log line of the accepted call. */
+  correlation?: Correlation;
 }
 
 /**
@@ -82,6 +85,7 @@ export async function enqueueRecipients(input: EnqueueInput): Promise<ExecutionA
       campaignId: execution.campaignId,
       kind: execution.kind,
       recipients: jobs.length,
+      ...correlationLogFields(input.correlation),
     },
     'execution queued',
   );

@@ -4,6 +4,7 @@ import type { Logger } from '@herald/logger';
 import type { DeliveryQueue } from '@herald/queues';
 import type { CampaignVersions, Store } from '@herald/store';
 import type { TemplateEngine } from '@herald/templating';
+import type { Correlation } from '../http/correlation';
 import type { QueueBackpressure } from '../limits/queue-backpressure';
 import type { ContextValidators } from './context-validators';
 import { TriggerRequestParser } from './trigger-request';
@@ -40,7 +41,12 @@ export class HighThroughputExecutionService {
     this.parser = new TriggerRequestParser(deps.limits.maxRecipients);
   }
 
-  async execute(sandbox: string, body: unknown, createdBy: string): Promise<ExecutionAccepted> {
+  async execute(
+    sandbox: string,
+    body: unknown,
+    createdBy: string,
+    correlation?: Correlation,
+  ): Promise<ExecutionAccepted> {
     const { request, version } = await this.validated(sandbox, body);
     const claim = await this.deps.idempotency.begin(sandbox, request.requestId, body);
     if (claim.kind === 'replay') return claim.response as ExecutionAccepted;
@@ -62,6 +68,7 @@ export class HighThroughputExecutionService {
       },
       version,
       recipients: request.recipients,
+      correlation,
       mode: 'highthroughput',
     });
   }

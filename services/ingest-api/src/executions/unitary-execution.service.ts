@@ -4,6 +4,7 @@ import type { Logger } from '@herald/logger';
 import type { DeliveryQueue } from '@herald/queues';
 import type { CampaignVersions, Store } from '@herald/store';
 import type { TemplateEngine } from '@herald/templating';
+import type { Correlation } from '../http/correlation';
 import type { QueueBackpressure } from '../limits/queue-backpressure';
 import type { ContextValidators } from './context-validators';
 import { TriggerRequestParser } from './trigger-request';
@@ -58,7 +59,12 @@ export class UnitaryExecutionService {
   }
 
   /** `createdBy` names the caller (its API key id) in the execution record and the answer. */
-  async execute(sandbox: string, body: unknown, createdBy: string): Promise<ExecutionAccepted> {
+  async execute(
+    sandbox: string,
+    body: unknown,
+    createdBy: string,
+    correlation?: Correlation,
+  ): Promise<ExecutionAccepted> {
     const { request, campaign, version } = await this.validated(sandbox, body);
     const { idempotency, logger } = this.deps;
     const outcome = await idempotency.begin(sandbox, request.requestId, body);
@@ -82,6 +88,7 @@ export class UnitaryExecutionService {
       },
       version,
       recipients: request.recipients,
+      correlation,
     });
   }
 

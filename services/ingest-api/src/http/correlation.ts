@@ -14,7 +14,7 @@ export interface Correlation {
 /**
  * Gives every request a correlation id: the caller's `x-request-id` when it is well-formed, else a
  * new one. It is echoed in the `x-request-id` answer header and named in the logs of a failed
- * request, so a caller's report can be matched with ours.
+ * request and of an accepted execution, so a caller's report can be matched with ours.
  */
 export function correlation(): RequestHandler {
   return (req, res, next) => {
@@ -32,4 +32,14 @@ export function correlation(): RequestHandler {
 
 export function correlationOf(req: Request): Correlation | undefined {
   return (req as Request & { heraldCorrelation?: Correlation }).heraldCorrelation;
+}
+
+/** The correlation ids in a log line, named as in the failed-request line. */
+export interface CorrelationLogFields {
+  xRequestId?: string;
+  orgId?: string;
+}
+
+export function correlationLogFields(value: Correlation | undefined): CorrelationLogFields {
+  return { xRequestId: value?.requestId, orgId: value?.orgId };
 }

@@ -2,7 +2,7 @@ import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { HeraldError, ServiceUnavailableError, TooManyRequestsError } from '@herald/errors';
 import type { Logger } from '@herald/logger';
 import { PROBLEM_CONTENT_TYPE, problem, type Problem } from './problem';
-import { correlationOf } from './correlation';
+import { correlationLogFields, correlationOf } from './correlation';
 
 /** What a route may attach to the request so error answers can name it (AJO `report`). */
 export interface RequestReport {
@@ -41,8 +41,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const report = getReport(req);
     if (report) answer.report = { additionalContext: { ...report } };
     if (answer.status >= 500) {
-      const { requestId: xRequestId, orgId } = correlationOf(req) ?? {};
-      logger.error({ err: error, method: req.method, path: req.path, xRequestId, orgId }, 'request failed');
+      logger.error(
+        { err: error, method: req.method, path: req.path, ...correlationLogFields(correlationOf(req)) },
+        'request failed',
+      );
     }
     if (error instanceof ServiceUnavailableError || error instanceof TooManyRequestsError)
       res.setHeader('Retry-After', String(error.retryAfterSeconds));

@@ -2,6 +2,7 @@ import { callerOf } from '../auth/principal';
 import { Router } from 'express';
 import { requireRole } from '../auth/require-role';
 import type { AudienceExecutionService } from '../executions/audience-execution.service';
+import { correlationOf } from '../http/correlation';
 import { reportTriggerIds } from '../http/error-handler';
 import { jsonBody } from '../http/json-body';
 import { pathParam } from '../http/path-param';
@@ -17,7 +18,7 @@ export function audienceExecutionsRoutes(service: AudienceExecutionService, maxB
     reportTriggerIds,
     async (req, res) => {
       const body: unknown = req.body;
-      res.status(202).json(await service.execute(sandboxOf(req), body, callerOf(req)));
+      res.status(202).json(await service.execute(sandboxOf(req), body, callerOf(req), correlationOf(req)));
     },
   );
   router.get('/im/executions/audience/:executionId', requireRole('execute'), async (req, res) => {

@@ -3,6 +3,7 @@ import { callerOf } from '../auth/principal';
 import { dryRunRequested } from '../http/dry-run-flag';
 import { requireRole } from '../auth/require-role';
 import type { UnitaryExecutionService } from '../executions/unitary-execution.service';
+import { correlationOf } from '../http/correlation';
 import { reportTriggerIds } from '../http/error-handler';
 import { jsonBody } from '../http/json-body';
 import { sandboxOf } from '../http/sandbox';
@@ -21,7 +22,7 @@ export function executionsRoutes(unitary: UnitaryExecutionService, maxBodyBytes:
         res.status(200).json(await unitary.dryRun(sandboxOf(req), body));
         return;
       }
-      res.status(202).json(await unitary.execute(sandboxOf(req), body, callerOf(req)));
+      res.status(202).json(await unitary.execute(sandboxOf(req), body, callerOf(req), correlationOf(req)));
     },
   );
   return router;

@@ -3,6 +3,7 @@ import { callerOf } from '../auth/principal';
 import { dryRunRequested } from '../http/dry-run-flag';
 import { requireRole } from '../auth/require-role';
 import type { HighThroughputExecutionService } from '../executions/highthroughput-execution.service';
+import { correlationOf } from '../http/correlation';
 import { reportTriggerIds } from '../http/error-handler';
 import { jsonBody } from '../http/json-body';
 import { sandboxOf } from '../http/sandbox';
@@ -22,7 +23,7 @@ export function highThroughputRoutes(service: HighThroughputExecutionService, ma
         res.status(200).json(await service.dryRun(sandbox, body));
         return;
       }
-      res.status(202).json(await service.execute(sandbox, body, callerOf(req)));
+      res.status(202).json(await service.execute(sandbox, body, callerOf(req), correlationOf(req)));
     },
   );
   return router;

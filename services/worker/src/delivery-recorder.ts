@@ -47,7 +47,10 @@ export class DeliveryRecorder {
     return this.batcher.add(ONE_GROUP, { key, update });
   }
 
-  /** Writes what is waiting and resolves once every write started so far has finished. */
+  /**
+   * Writes what is waiting and resolves once every write started so far has finished. For shutdown:
+   * records handed in afterwards are written one at a time.
+   */
   async drain(): Promise<void> {
     await this.batcher.close();
   }

@@ -5,6 +5,7 @@ import { buildMessage, messageAddresses } from '@herald/messages';
 import { suppressedAddresses, type DeliveryKey, type DeliveryUpdate } from '@herald/store';
 import type { DeliveryDeps } from './delivery-deps';
 import { resolveProfile, type ProfileResolution } from './resolve-profile';
+import { jobKeyProblems, recipientProblems } from './job-data-check';
 import { sendMessage, withoutAddresses } from './send-message';
 
 /** AJO's rule: a message the campaign throttle cannot fit in within 12 h is dropped. */
@@ -37,6 +38,12 @@ export async function processDelivery(
   deps: DeliveryDeps,
 ): Promise<DeliveryOutcome> {
   const data = job.data;
+  const malformed = jobKeyProblems(data);
+  if (malformed.length > 0) {
+    // No record can be keyed by these fields: the job goes to the dead letter with the reason.
+    deps.logger.error({ jobId: job.id, problems: malformed }, 'malformed delivery job failed unsent');
+    throw new UnrecoverableError(`invalid-job: ${malformed.join('; ')}`);
+  }
   const key = deliveryKey(data);
   const attempts = job.attemptsMade + 1;
   const progress: Progress = { capTaken: false, profile: null };
@@ -90,6 +97,8 @@ async function deliver(
   progress: Progress,
 ): Promise<DeliveryOutcome> {
   const data = job.data;
+  const recipientFaults = recipientProblems(data.recipient);
+  if (recipientFaults.length > 0) throw new PermanentDeliveryError('invalid-job', recipientFaults.join('; '));
   const { policy } = deps;
   const version = await deps.campaigns.get(data.sandbox, data.campaignId, data.campaignVersion);
   if (!version) {

@@ -1,0 +1,124 @@
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+import { newId, type DeliveryStatus } from '@herald/contracts';
+import { createLogger } from '@herald/logger';
+import { connectRedis, DeliveryCounters } from '@herald/queues';
+import { openStore, type DeliveryKey, type DeliveryUpdate, type Store } from '@herald/store';
+import { createTempDir, testRedisUrl, uniqueQueuePrefix, type TempDir } from '@herald/testing';
+import { DeliveryRecorder } from '../src/delivery-recorder';
+
+const SANDBOX = 'prod';
+
+/** Which way a `record` promise went, read without waiting for it. */
+type Settled = 'pending' | 'resolved' | 'rejected';
+
+function track(promise: Promise<void>): { state: () => Settled; promise: Promise<void> } {
+  let state: Settled = 'pending';
+  promise.then(
+    () => (state = 'resolved'),
+    () => (state = 'rejected'),
+  );
+  return { state: () => state, promise };
+}
+
+describe('DeliveryRecorder against the embedded store and Redis counters', () => {
+  let dir: TempDir;
+  let store: Store;
+  let redis: Redis;
+  let prefix: string;
+  let counters: DeliveryCounters;
+  /** What the recorders logged, one parsed line each: the one-by-one rewrite announces itself. */
+  const logged: Array<{ msg?: string; count?: number }> = [];
+  const logger = createLogger({
+    level: 'error',
+    service: 'delivery-recorder-test',
+    destination: { write: (line: string) => void logged.push(JSON.parse(line) as (typeof logged)[number]) },
+  });
+
+  beforeAll(async () => {
+    dir = createTempDir('delivery-recorder');
+    prefix = uniqueQueuePrefix('delivery-recorder');
+    store = await openStore({ url: path.join(dir.path, 'herald.sqlite'), deliveryRetentionDays: 30 });
+    redis = await connectRedis(testRedisUrl(process.env), {
+      role: 'producer',
+      connectionName: 'test-delivery-recorder',
+      logger,
+    });
+    counters = new DeliveryCounters(redis, prefix);
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await store?.close();
+    dir?.remove();
+  });
+
+  const keyOf = (executionId: string, campaignId: string, index: number): DeliveryKey => ({
+    id: `${executionId}-r${index}`,
+    sandbox: SANDBOX,
+    executionId,
+    campaignId,
+    campaignVersion: 1,
+    recipientIndex: index,
+    channel: 'email',
+  });
+  const update = (status: DeliveryStatus, reason?: string): DeliveryUpdate => ({
+    event: { status, at: new Date().toISOString(), ...(reason ? { reason } : {}) },
+    attempts: 1,
+  });
+
+  it('commits the rest of a batch the store refuses for one entry, rejects only that entry, and counts only what it committed', async () => {
+    const executionId = newId();
+    const campaignId = newId();
+    // A batch of exactly three: the third record starts the write, so all three share one transaction.
+    const recorder = new DeliveryRecorder(store, counters, logger, { maxBatch: 3, maxDelayMs: 1000 });
+    const [kept, fresh, broken] = [0, 1, 2].map((index) => keyOf(executionId, campaignId, index)) as [
+      DeliveryKey,
+      DeliveryKey,
+      DeliveryKey,
+    ];
+    // Written earlier by a recorder of its own, so the batch below finds it already sent.
+    await new DeliveryRecorder(store, counters, logger, { maxBatch: 1, maxDelayMs: 1 }).record(
+      kept,
+      update('sent'),
+    );
+    expect(await counters.execution(SANDBOX, executionId)).toMatchObject({ sent: 1 });
+
+    const results = [
+      // Already sent: a real write that changes no status, so no counter may move for it.
+      track(recorder.record(kept, update('sent'))),
+      track(recorder.record(fresh, update('sent'))),
+      // A key without a recipient index, as a job whose data lacks it would give: SQLite refuses the
+      // row (NOT NULL constraint), which makes the whole transaction fail.
+      track(
+        recorder.record(
+          { ...broken, recipientIndex: undefined as unknown as number },
+          update('failed', 'provider-rejected'),
+        ),
+      ),
+    ];
+    await recorder.drain();
+
+    expect(logged).toContainEqual(
+      expect.objectContaining({ msg: 'batch of delivery records refused; writing one by one', count: 3 }),
+    );
+    expect(results.map((result) => result.state())).toEqual(['resolved', 'resolved', 'rejected']);
+    // Matched by its fields: better-sqlite3 builds its errors in the realm of the first test file that
+    // loaded it, where this file's `Error` is not their prototype.
+    await expect(results[2]!.promise).rejects.toMatchObject({
+      code: 'SQLITE_CONSTRAINT_NOTNULL',
+      message: 'NOT NULL constraint failed: deliveries.recipient_index',
+    });
+    expect((await store.deliveries.get(SANDBOX, kept.id))?.history.map((event) => event.status)).toEqual([
+      'sent',
+      'sent',
+    ]);
+    expect(await store.deliveries.get(SANDBOX, fresh.id)).toMatchObject({
+      status: 'sent',
+      recipientIndex: 1,
+    });
+    expect(await store.deliveries.get(SANDBOX, broken.id)).toBeNull();
+    const counts = await counters.execution(SANDBOX, executionId);
+    expect(counts).toMatchObject({ sent: 2, failed: 0, failedByReason: {} });
+    expect(await counters.campaign(SANDBOX, campaignId)).toEqual(counts);
+  });
+});

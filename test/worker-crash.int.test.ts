@@ -156,13 +156,25 @@ describe('a worker killed with SIGKILL while it sends through SendGrid', () => {
     );
     expect(duplicates).toBeLessThanOrEqual(CONCURRENCY);
 
-    // The counters count each delivery once, however many times it was sent.
+    // The live counters count each delivery at most once, however many times it was sent. They can
+    // miss the killed worker's last batch when the kill lands between its store commit and its counter
+    // update (docs/architecture.md, crash table): at most its in-flight jobs, and the report turns to
+    // the store's counts once the live ones are stale. Every other delivery is counted exactly once.
+    let missed = 0;
     for (const executionId of executionIds) {
       const report = await getJson(`${apiUrl}/executions/${executionId}`);
-      expect(report.body).toMatchObject({ status: 'Completed', countsSource: 'live' });
+      expect(report.body).toMatchObject({ countsSource: 'live' });
       const counts = report.body.counts as Record<string, number>;
-      expect(counts).toMatchObject({ failed: 0, pending: 0 });
-      expect(counts.sent! + counts.excluded!).toBe(RECIPIENTS_PER_CALL);
+      expect(counts.failed).toBe(0);
+      const counted = counts.sent! + counts.excluded!;
+      expect(counted).toBeLessThanOrEqual(RECIPIENTS_PER_CALL);
+      expect(counts.pending).toBe(RECIPIENTS_PER_CALL - counted);
+      expect(report.body.status).toBe(counted === RECIPIENTS_PER_CALL ? 'Completed' : 'InProgress');
+      missed += RECIPIENTS_PER_CALL - counted;
     }
+    process.stdout.write(
+      `worker-crash: ${missed} deliveries missing from the live counters (bound ${CONCURRENCY})\n`,
+    );
+    expect(missed).toBeLessThanOrEqual(CONCURRENCY);
   });
 });

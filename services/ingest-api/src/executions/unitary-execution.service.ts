@@ -68,7 +68,7 @@ export class UnitaryExecutionService {
     const { request, campaign, version } = await this.validated(sandbox, body);
     const { idempotency, logger } = this.deps;
     const outcome = await idempotency.begin(sandbox, request.requestId, body);
-    // The guard holds only answers this method returned.
+    // Answers left in the guard by earlier Herald versions for this body are trigger-call answers.
     if (outcome.kind === 'replay') return outcome.response as ExecutionAccepted;
     await this.deps.backpressure.assertQueueHasRoom(version.definition.channel);
     const { store } = this.deps;

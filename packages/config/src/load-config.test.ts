@@ -101,6 +101,23 @@ describe('loadConfig', () => {
     expect(providers.rateLimitPerSecond.email).toBe(600);
   });
 
+  it('reads the SendGrid batching settings and refuses them out of range', () => {
+    const sendgrid = { EMAIL_PROVIDER: 'sendgrid', SENDGRID_API_KEY: 'SG.key' };
+    expect(
+      loadConfig({ ...sendgrid, SENDGRID_MAX_BATCH_SIZE: '1', SENDGRID_BATCH_WINDOW_MS: '0' }).providers
+        .email,
+    ).toMatchObject({ maxBatchSize: 1, batchWindowMs: 0 });
+    expect(() => loadConfig({ ...sendgrid, SENDGRID_MAX_BATCH_SIZE: '1001' })).toThrow(
+      /SENDGRID_MAX_BATCH_SIZE/,
+    );
+    expect(() => loadConfig({ ...sendgrid, SENDGRID_MAX_BATCH_SIZE: '0' })).toThrow(
+      /SENDGRID_MAX_BATCH_SIZE/,
+    );
+    expect(() => loadConfig({ ...sendgrid, SENDGRID_BATCH_WINDOW_MS: '-1' })).toThrow(
+      /SENDGRID_BATCH_WINDOW_MS/,
+    );
+  });
+
   it('refuses a chosen provider whose credentials are missing, naming each variable', () => {
     let caught: unknown;
     try {

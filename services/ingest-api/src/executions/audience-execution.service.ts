@@ -11,6 +11,8 @@ import {
 import type { Logger } from '@herald/logger';
 import type { CampaignVersions, Store } from '@herald/store';
 import { correlationLogFields, type Correlation } from '../http/correlation';
+import type { ExecutionClaim } from './enqueue-recipients';
+import { acceptedAnswer, type ExecutionAccepted } from './execution-accepted';
 import { liveCampaign } from './live-campaign';
 import { createAjv, toFieldErrors } from '../validation/ajv';
 import { audienceExecutionSchema, type AudienceExecutionRequest } from './audience-execution.schema';
@@ -20,7 +22,6 @@ import {
   scheduleAudience,
   toExecutionView,
   toScheduleView,
-  type AudienceExecutionAccepted,
   type AudienceExecutionView,
   type ScheduleView,
 } from './audience-execution.views';
@@ -36,9 +37,6 @@ export interface AudienceExecutionDeps {
   idempotency: IdempotencyGuard;
   logger: Logger;
 }
-
-/** A first call (or the resumption of one) gets this id for its execution or schedule. */
-type Claim = Exclude<IdempotencyOutcome, { kind: 'replay' }>;
 
 /** Seconds a caller should wait before retrying while Redis refuses the fan-out job. */
 const RETRY_AFTER_SECONDS = 2;
@@ -64,7 +62,7 @@ export class AudienceExecutionService {
     createdBy: string,
     correlation?: Correlation,
     now = new Date(),
-  ): Promise<AudienceExecutionAccepted | ScheduleView> {
+  ): Promise<ExecutionAccepted | ScheduleView> {
     if (!this.validateRequest(body)) {
       throw new ValidationError(
         'invalid-request',
@@ -88,7 +86,7 @@ export class AudienceExecutionService {
     const claim: IdempotencyOutcome = body.requestId
       ? await idempotency.begin(sandbox, body.requestId, body)
       : { kind: 'new', executionId: newId() };
-    if (claim.kind === 'replay') return claim.response as AudienceExecutionAccepted | ScheduleView;
+    if (claim.kind === 'replay') return claim.response as ExecutionAccepted | ScheduleView;
     const executeAt = body.schedule ? new Date(body.schedule.executeAt) : undefined;
     const answer =
       executeAt && executeAt.getTime() > now.getTime()
@@ -180,9 +178,9 @@ export class AudienceExecutionService {
     version: CampaignVersion,
     audienceId: string,
     createdBy: string,
-    claim: Claim,
+    claim: ExecutionClaim,
     correlation: Correlation | undefined,
-  ): Promise<AudienceExecutionAccepted> {
+  ): Promise<ExecutionAccepted> {
     const { store, logger } = this.deps;
     const requestId = body.requestId ?? claim.executionId;
     const resumed = claim.kind === 'resume' ? await store.executions.get(sandbox, claim.executionId) : null;
@@ -225,14 +223,7 @@ export class AudienceExecutionService {
       },
       'audience execution queued',
     );
-    return {
-      executionId: execution.id,
-      requestId,
-      createdAt: execution.createdAt,
-      createdBy,
-      modifiedAt: execution.createdAt,
-      modifiedBy: createdBy,
-    };
+    return acceptedAnswer(execution);
   }
 
   private async schedule(
@@ -242,7 +233,7 @@ export class AudienceExecutionService {
     audienceId: string,
     executeAt: Date,
     now: Date,
-    claim: Claim,
+    claim: ExecutionClaim,
     correlation: Correlation | undefined,
   ): Promise<ScheduleView> {
     const { store, logger } = this.deps;
@@ -303,8 +294,6 @@ function unavailable(cause: unknown): ServiceUnavailableError {
     'queue-unavailable',
     'The queue is unavailable; retry later.',
     RETRY_AFTER_SECONDS,
-    {
-      cause,
-    },
+    { cause },
   );
 }

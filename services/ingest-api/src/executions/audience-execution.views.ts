@@ -10,15 +10,6 @@ const AJO_STATUS: Record<ExecutionStatus, AudienceExecutionStatus> = {
   failed: 'Failed',
 };
 
-export interface AudienceExecutionAccepted {
-  executionId: string;
-  requestId: string;
-  createdAt: string;
-  createdBy: string;
-  modifiedAt: string;
-  modifiedBy: string;
-}
-
 export interface AudienceExecutionView {
   executionId: string;
   campaignId: string;

@@ -5,16 +5,7 @@ import type { Logger } from '@herald/logger';
 import type { DeliveryQueue } from '@herald/queues';
 import type { NewExecution, Store } from '@herald/store';
 import { correlationLogFields, type Correlation } from '../http/correlation';
-
-/** The AJO answer to an accepted call. */
-export interface ExecutionAccepted {
-  executionId: string;
-  requestId: string;
-  createdAt: string;
-  createdBy: string;
-  modifiedAt: string;
-  modifiedBy: string;
-}
+import { acceptedAnswer, type ExecutionAccepted } from './execution-accepted';
 
 /** An idempotency claim that lets the call proceed: a first attempt, or the resumption of one. */
 export interface ExecutionClaim {
@@ -90,18 +81,6 @@ export async function enqueueRecipients(input: EnqueueInput): Promise<ExecutionA
     'execution queued',
   );
   return acceptedAnswer(execution);
-}
-
-function acceptedAnswer(execution: Execution): ExecutionAccepted {
-  const createdBy = execution.createdBy ?? 'anonymous';
-  return {
-    executionId: execution.id,
-    requestId: execution.requestId,
-    createdAt: execution.createdAt,
-    createdBy,
-    modifiedAt: execution.createdAt,
-    modifiedBy: createdBy,
-  };
 }
 
 /**

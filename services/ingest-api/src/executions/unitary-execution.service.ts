@@ -9,7 +9,8 @@ import type { QueueBackpressure } from '../limits/queue-backpressure';
 import type { ContextValidators } from './context-validators';
 import { TriggerRequestParser } from './trigger-request';
 import { dryRunRecipients, type DryRunResult } from './dry-run';
-import { enqueueRecipients, type ExecutionAccepted } from './enqueue-recipients';
+import { enqueueRecipients } from './enqueue-recipients';
+import type { ExecutionAccepted } from './execution-accepted';
 import type { IdempotencyGuard } from './idempotency';
 import { liveTransactionalCampaign } from './live-campaign';
 import { duplicateRecipientProblems, recipientProblems } from './recipient-checks';
@@ -19,7 +20,7 @@ export interface UnitaryExecutionLimits {
   maxContextBytes: number;
 }
 
-export type { ExecutionAccepted } from './enqueue-recipients';
+export type { ExecutionAccepted } from './execution-accepted';
 
 export interface UnitaryExecutionDeps {
   /** Refuses calls while the channel's queue is deeper than the configured bound. */

@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { createTempDir, type TempDir } from '@herald/testing';
 
 interface ProfileNode {
   id: number;
@@ -86,4 +87,15 @@ export function summariseCpuProfiles(
     byArea: shares(byArea, samples, 15),
     topFrames: shares(byFrame, samples, topCount),
   };
+}
+
+/**
+ * Where the profiled processes write their `.cpuprofile` files: `keepIn` when given (kept, to be
+ * opened in Chrome DevTools or speedscope), else a temporary folder removed after the summary.
+ */
+export function profileDirectory(keepIn: string | undefined, prefix: string): TempDir {
+  if (keepIn === undefined || keepIn === '') return createTempDir(prefix);
+  const dir = path.resolve(keepIn);
+  mkdirSync(dir, { recursive: true });
+  return { path: dir, remove: () => undefined };
 }

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { createTempDir } from '@herald/testing';
 import { measureCeiling } from './ceiling';
-import { summariseCpuProfiles } from './cpu-profile';
+import { profileDirectory, summariseCpuProfiles } from './cpu-profile';
 import {
   formatDeliveryReport,
   judgeTarget,
@@ -41,6 +40,8 @@ interface DeliveryBenchOptions {
   redisUrl: string | undefined;
   redisAppendOnly: boolean;
   cpuProfile: boolean;
+  /** Keeps the `.cpuprofile` files here instead of a temporary folder. */
+  cpuProfileDir: string | undefined;
   path: string;
 }
 
@@ -77,6 +78,7 @@ function readOptions(environment: Environment): DeliveryBenchOptions {
     redisUrl: environment.REDIS_URL || undefined,
     redisAppendOnly: environment.BENCH_REDIS_AOF !== '0',
     cpuProfile: environment.BENCH_CPU_PROFILE === '1',
+    cpuProfileDir: environment.BENCH_CPU_PROFILE_DIR,
     path: environment.PATH ?? '',
   };
 }
@@ -90,7 +92,9 @@ async function main(): Promise<void> {
   // eslint-disable-next-line no-restricted-syntax
   const options = readOptions(process.env);
   const startedAt = new Date();
-  const profileDir = options.cpuProfile ? createTempDir('bench-delivery-profile') : undefined;
+  const profileDir = options.cpuProfile
+    ? profileDirectory(options.cpuProfileDir, 'bench-delivery-profile')
+    : undefined;
   say(`starting Redis, SendGrid stand-in, API and ${options.workers} worker(s)...`);
   const system = await startDeliverySystem({
     redisUrl: options.redisUrl,

@@ -8,7 +8,7 @@ import { connectRedis, createDeliveryQueue } from '@herald/queues';
 import { createTempDir, freePort, waitFor } from '@herald/testing';
 import { benchCampaign, RECIPIENTS_PER_CALL, unitaryBodyTemplate, type UnitaryBodyTemplate } from './body';
 import type { BareEndpointOptions } from './bare-endpoint';
-import { summariseCpuProfiles } from './cpu-profile';
+import { profileDirectory, summariseCpuProfiles } from './cpu-profile';
 import {
   buildReport,
   formatReport,
@@ -30,6 +30,8 @@ const MAX_ATTEMPTS = 5;
 
 interface BenchOptions extends Omit<BenchSettings, 'recipientsPerCall' | 'bodyBytes' | 'cpus' | 'node'> {
   cpuProfile: boolean;
+  /** Keeps the `.cpuprofile` files here instead of a temporary folder. */
+  cpuProfileDir: string | undefined;
   /** Passed on to the servers so they find the same tools. */
   path: string;
 }
@@ -57,6 +59,7 @@ function readOptions(environment: Environment): BenchOptions {
     processes: positiveInteger(environment, 'BENCH_API_PROCESSES', 1),
     redisUrl: environment.REDIS_URL ?? 'redis://127.0.0.1:6379',
     cpuProfile: environment.BENCH_CPU_PROFILE === '1',
+    cpuProfileDir: environment.BENCH_CPU_PROFILE_DIR,
     path: environment.PATH ?? '',
   };
 }
@@ -226,7 +229,7 @@ async function main(): Promise<void> {
   // eslint-disable-next-line no-restricted-syntax
   const options = readOptions(process.env);
   const startedAt = new Date();
-  const profileDir = createTempDir('bench-profile');
+  const profileDir = profileDirectory(options.cpuProfileDir, 'bench-profile');
   try {
     const rounds: BenchRound[] = [];
     let bodyBytes = 0;

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { orderShippedCampaign } from '@herald/testing';
-import { IdempotencyGuard } from '../src/executions/idempotency';
+import { bodyFingerprint, IdempotencyGuard } from '../src/executions/idempotency';
 import { startApiHarness, type ApiHarness } from './api-harness';
 
 describe('POST /im/executions/unitary while the store fails', () => {
@@ -69,7 +69,11 @@ describe('POST /im/executions/unitary while the store fails', () => {
   it('answers 503 store-unavailable and queues nothing when a retried call cannot read whether it was queued', async () => {
     // The first attempt claimed the requestId and died before its jobs.
     const guard = new IdempotencyGuard(redis, { prefix: h.config.redis.queuePrefix, ttlSeconds: 60 });
-    const claimed = await guard.begin('prod', 'store-unreadable', call('store-unreadable'));
+    const claimed = await guard.begin(
+      'prod',
+      'store-unreadable',
+      bodyFingerprint(Buffer.from(JSON.stringify(call('store-unreadable')))),
+    );
     expect(claimed.kind).toBe('new');
     if (claimed.kind !== 'new') return;
 

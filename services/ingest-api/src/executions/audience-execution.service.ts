@@ -59,6 +59,8 @@ export class AudienceExecutionService {
   async execute(
     sandbox: string,
     body: unknown,
+    /** `bodyFingerprint` of the body as sent: what its `requestId` is bound to. */
+    fingerprint: string,
     createdBy: string,
     correlation?: Correlation,
     now = new Date(),
@@ -84,7 +86,7 @@ export class AudienceExecutionService {
     const { idempotency, logger } = this.deps;
     // Without a requestId every call is a new send, as in AJO; with one, a retry never sends twice.
     const claim: IdempotencyOutcome = body.requestId
-      ? await idempotency.begin(sandbox, body.requestId, body)
+      ? await idempotency.begin(sandbox, body.requestId, fingerprint)
       : { kind: 'new', executionId: newId() };
     if (claim.kind === 'replay') return claim.response as ExecutionAccepted | ScheduleView;
     const executeAt = body.schedule ? new Date(body.schedule.executeAt) : undefined;

@@ -45,11 +45,13 @@ export class HighThroughputExecutionService {
   async execute(
     sandbox: string,
     body: unknown,
+    /** `bodyFingerprint` of the body as sent: what its `requestId` is bound to. */
+    fingerprint: string,
     createdBy: string,
     correlation?: Correlation,
   ): Promise<ExecutionAccepted> {
     const { request, version } = await this.validated(sandbox, body);
-    const claim = await this.deps.idempotency.begin(sandbox, request.requestId, body);
+    const claim = await this.deps.idempotency.begin(sandbox, request.requestId, fingerprint);
     if (claim.kind === 'replay') return claim.response as ExecutionAccepted;
     await this.deps.backpressure.assertQueueHasRoom('email');
     const { store, logger } = this.deps;

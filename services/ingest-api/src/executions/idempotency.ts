@@ -71,10 +71,12 @@ export class IdempotencyGuard {
     private readonly options: IdempotencyOptions,
   ) {}
 
-  /** Throws ConflictError 'request-id-reused' when the same (sandbox, requestId) came with a different body. */
-  async begin(sandbox: string, requestId: string, body: unknown): Promise<IdempotencyOutcome> {
+  /**
+   * `bodyHash` is the call's `bodyFingerprint`. Throws ConflictError 'request-id-reused' when the
+   * same (sandbox, requestId) came with a different body.
+   */
+  async begin(sandbox: string, requestId: string, bodyHash: string): Promise<IdempotencyOutcome> {
     const key = this.keyOf(sandbox, requestId);
-    const bodyHash = hashOf(body);
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt += 1) {
       const claim: IdempotencyRecord = { bodyHash, executionId: newId(), state: 'in-progress' };
       const existing = await this.run(() =>
@@ -119,50 +121,11 @@ export class IdempotencyGuard {
   }
 }
 
-/** SHA-256 of the body as canonical JSON (keys sorted at every level), so key order does not matter. */
-function hashOf(body: unknown): string {
-  return createHash('sha256').update(canonicalJson(body)).digest('hex');
-}
-
 /**
- * JSON with the keys of every object sorted. A copy with sorted keys, made only where keys are
- * out of order, then native serialisation: a third cheaper than a JSON.stringify replacer, which
- * crosses into JavaScript for every value, on a hot path of every trigger call.
+ * The fingerprint a `requestId` is bound to: the SHA-256 of the body exactly as it was sent. A
+ * retry sends the same bytes; hashing them costs a fraction of sorting and re-serialising the
+ * parsed body, which took 5 % of the API's CPU on every trigger call (docs/decisions.md).
  */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortedKeys(value)) ?? 'null';
-}
-
-function sortedKeys(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) {
-    let copy: unknown[] | undefined;
-    for (let index = 0; index < value.length; index += 1) {
-      const item: unknown = value[index];
-      const sorted = sortedKeys(item);
-      if (sorted !== item) {
-        copy ??= value.slice();
-        copy[index] = sorted;
-      }
-    }
-    return copy ?? value;
-  }
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
-  const sorted: Record<string, unknown> = {};
-  for (const key of keys) {
-    const item = sortedKeys(record[key]);
-    // JSON.parse makes `__proto__` an own key; assigning it would set the prototype and drop it.
-    if (key === '__proto__') {
-      Object.defineProperty(sorted, key, {
-        value: item,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else {
-      sorted[key] = item;
-    }
-  }
-  return sorted;
+export function bodyFingerprint(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('base64url');
 }

@@ -63,12 +63,14 @@ export class UnitaryExecutionService {
   async execute(
     sandbox: string,
     body: unknown,
+    /** `bodyFingerprint` of the body as sent: what its `requestId` is bound to. */
+    fingerprint: string,
     createdBy: string,
     correlation?: Correlation,
   ): Promise<ExecutionAccepted> {
     const { request, campaign, version } = await this.validated(sandbox, body);
     const { idempotency, logger } = this.deps;
-    const outcome = await idempotency.begin(sandbox, request.requestId, body);
+    const outcome = await idempotency.begin(sandbox, request.requestId, fingerprint);
     // Answers left in the guard by earlier Herald versions for this body are trigger-call answers.
     if (outcome.kind === 'replay') return outcome.response as ExecutionAccepted;
     await this.deps.backpressure.assertQueueHasRoom(version.definition.channel);

@@ -1,5 +1,11 @@
-import express, { type RequestHandler } from 'express';
+import type { IncomingMessage } from 'node:http';
+import express, { type Request, type RequestHandler } from 'express';
 import { UnsupportedMediaTypeError } from '@herald/errors';
+
+const EMPTY = Buffer.alloc(0);
+
+/** The bytes `express.json` parsed, kept for the `requestId` fingerprint of trigger calls. */
+const rawBodies = new WeakMap<IncomingMessage, Buffer>();
 
 /** Parses JSON bodies up to `limitBytes` (413 beyond); a body that is not JSON is refused. */
 export function jsonBody(limitBytes: number): RequestHandler[] {
@@ -15,6 +21,17 @@ export function jsonBody(limitBytes: number): RequestHandler[] {
       }
       next();
     },
-    express.json({ limit: limitBytes, strict: true }),
+    express.json({
+      limit: limitBytes,
+      strict: true,
+      verify: (req, _res, bytes) => {
+        rawBodies.set(req, bytes);
+      },
+    }),
   ];
+}
+
+/** The body bytes as sent, after `jsonBody` (empty when the request had no body). */
+export function rawBodyOf(req: Request): Buffer {
+  return rawBodies.get(req) ?? EMPTY;
 }

@@ -4,7 +4,8 @@ import { requireRole } from '../auth/require-role';
 import type { AudienceExecutionService } from '../executions/audience-execution.service';
 import { correlationOf } from '../http/correlation';
 import { reportTriggerIds } from '../http/error-handler';
-import { jsonBody } from '../http/json-body';
+import { jsonBody, rawBodyOf } from '../http/json-body';
+import { bodyFingerprint } from '../executions/idempotency';
 import { pathParam } from '../http/path-param';
 import { sandboxOf } from '../http/sandbox';
 
@@ -18,7 +19,17 @@ export function audienceExecutionsRoutes(service: AudienceExecutionService, maxB
     reportTriggerIds,
     async (req, res) => {
       const body: unknown = req.body;
-      res.status(202).json(await service.execute(sandboxOf(req), body, callerOf(req), correlationOf(req)));
+      res
+        .status(202)
+        .json(
+          await service.execute(
+            sandboxOf(req),
+            body,
+            bodyFingerprint(rawBodyOf(req)),
+            callerOf(req),
+            correlationOf(req),
+          ),
+        );
     },
   );
   router.get('/im/executions/audience/:executionId', requireRole('execute'), async (req, res) => {

@@ -5,7 +5,8 @@ import { requireRole } from '../auth/require-role';
 import type { UnitaryExecutionService } from '../executions/unitary-execution.service';
 import { correlationOf } from '../http/correlation';
 import { reportTriggerIds } from '../http/error-handler';
-import { jsonBody } from '../http/json-body';
+import { jsonBody, rawBodyOf } from '../http/json-body';
+import { bodyFingerprint } from '../executions/idempotency';
 import { sandboxOf } from '../http/sandbox';
 
 /** The AJO-compatible execution API under `/im`. */
@@ -22,7 +23,17 @@ export function executionsRoutes(unitary: UnitaryExecutionService, maxBodyBytes:
         res.status(200).json(await unitary.dryRun(sandboxOf(req), body));
         return;
       }
-      res.status(202).json(await unitary.execute(sandboxOf(req), body, callerOf(req), correlationOf(req)));
+      res
+        .status(202)
+        .json(
+          await unitary.execute(
+            sandboxOf(req),
+            body,
+            bodyFingerprint(rawBodyOf(req)),
+            callerOf(req),
+            correlationOf(req),
+          ),
+        );
     },
   );
   return router;

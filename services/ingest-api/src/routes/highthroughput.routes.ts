@@ -5,7 +5,8 @@ import { requireRole } from '../auth/require-role';
 import type { HighThroughputExecutionService } from '../executions/highthroughput-execution.service';
 import { correlationOf } from '../http/correlation';
 import { reportTriggerIds } from '../http/error-handler';
-import { jsonBody } from '../http/json-body';
+import { jsonBody, rawBodyOf } from '../http/json-body';
+import { bodyFingerprint } from '../executions/idempotency';
 import { sandboxOf } from '../http/sandbox';
 
 /** `POST /im/executions/highthroughput`: e-mail to external recipients, at the highest rate. */
@@ -23,7 +24,17 @@ export function highThroughputRoutes(service: HighThroughputExecutionService, ma
         res.status(200).json(await service.dryRun(sandbox, body));
         return;
       }
-      res.status(202).json(await service.execute(sandbox, body, callerOf(req), correlationOf(req)));
+      res
+        .status(202)
+        .json(
+          await service.execute(
+            sandbox,
+            body,
+            bodyFingerprint(rawBodyOf(req)),
+            callerOf(req),
+            correlationOf(req),
+          ),
+        );
     },
   );
   return router;

@@ -4,7 +4,7 @@ import {
   batchKey,
   fitsInBatch,
   newSubstitutionTags,
-  toBatchMailData,
+  toBatchRequestBody,
   toSingleMailData,
 } from './sendgrid-batch';
 
@@ -66,10 +66,10 @@ describe('newSubstitutionTags', () => {
   });
 });
 
-describe('toBatchMailData', () => {
+describe('toBatchRequestBody', () => {
   const tags = newSubstitutionTags();
 
-  it('puts the tags in the content and each message in its own personalization', () => {
+  it('puts the tags in the content and each message in its own personalization, in the wire format', () => {
     const bob = {
       ...message,
       deliveryId: 'exec-1-r1',
@@ -77,36 +77,36 @@ describe('toBatchMailData', () => {
       subject: 'Hi Bob',
       text: 'Bob',
     };
-    const data = toBatchMailData([message, { ...bob, html: '<p>Bob</p>' }], tags);
+    const data = toBatchRequestBody([message, { ...bob, html: '<p>Bob</p>' }], tags);
     expect(data).toMatchObject({
       from: { email: 'hello@example.com', name: 'Herald' },
-      replyTo: 'support@example.com',
+      reply_to: { email: 'support@example.com' },
       content: [
         { type: 'text/plain', value: tags.text },
         { type: 'text/html', value: tags.html },
       ],
-      substitutionWrappers: ['', ''],
     });
     expect(data.personalizations).toEqual([
       {
-        to: 'ada@example.com',
+        to: [{ email: 'ada@example.com' }],
         subject: 'Hello Ada',
-        customArgs: { execution_id: 'exec-1', delivery_id: 'exec-1-r0' },
+        custom_args: { execution_id: 'exec-1', delivery_id: 'exec-1-r0' },
         substitutions: { [tags.text]: 'Hi Ada', [tags.html]: '<p>Hi Ada</p>' },
       },
       {
-        to: 'bob@example.com',
+        to: [{ email: 'bob@example.com' }],
         subject: 'Hi Bob',
-        customArgs: { execution_id: 'exec-1', delivery_id: 'exec-1-r1' },
+        custom_args: { execution_id: 'exec-1', delivery_id: 'exec-1-r1' },
         substitutions: { [tags.text]: 'Bob', [tags.html]: '<p>Bob</p>' },
       },
     ]);
   });
 
   it('has only the content types the messages have', () => {
-    const data = toBatchMailData([{ ...message, html: undefined }], tags);
+    const data = toBatchRequestBody([{ ...message, html: undefined, replyTo: undefined }], tags);
     expect(data.content).toEqual([{ type: 'text/plain', value: tags.text }]);
-    expect(data.personalizations?.[0]?.substitutions).toEqual({ [tags.text]: 'Hi Ada' });
+    expect(data).not.toHaveProperty('reply_to');
+    expect(data.personalizations[0]?.substitutions).toEqual({ [tags.text]: 'Hi Ada' });
   });
 });
 

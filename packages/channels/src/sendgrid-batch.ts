@@ -64,25 +64,47 @@ export function toSingleMailData(message: EmailMessage): MailDataRequired {
   };
 }
 
+/** An address on the wire of SendGrid's v3 mail send API. */
+interface WireAddress {
+  email: string;
+  name?: string;
+}
+
+/** The body of `POST /v3/mail/send` for a batch, in SendGrid's wire format (snake_case keys). */
+export interface MailSendBody {
+  from: WireAddress;
+  reply_to?: WireAddress;
+  content: ContentBlock[];
+  personalizations: Array<{
+    to: [WireAddress];
+    subject: string;
+    custom_args: Record<string, string>;
+    substitutions: Record<string, string>;
+  }>;
+}
+
 /**
  * Several messages sharing a batch key in one request: the content is one tag per content type
- * and each personalization substitutes its own bodies for the tags.
+ * and each personalization substitutes its own bodies for the tags. Built in the wire format and
+ * posted with the SDK's client: `@sendgrid/mail` deep-copies (JSON round trip) the whole request
+ * and then each personalization again, which for 100 rendered e-mails cost about 30 µs per
+ * e-mail, several times the rest of the request's own work.
  */
-export function toBatchMailData(messages: readonly EmailMessage[], tags: SubstitutionTags): MailDataRequired {
+export function toBatchRequestBody(messages: readonly EmailMessage[], tags: SubstitutionTags): MailSendBody {
   const first = messages[0];
   if (!first) throw new Error('a batch needs at least one message');
   return {
-    ...envelope(first),
+    from: first.from.name
+      ? { email: first.from.address, name: first.from.name }
+      : { email: first.from.address },
+    ...(first.replyTo ? { reply_to: { email: first.replyTo } } : {}),
     content: contentBlocks(first.text ? tags.text : undefined, first.html ? tags.html : undefined),
     personalizations: messages.map((message) => ({
-      to: message.to,
+      to: [{ email: message.to }],
       subject: message.subject,
-      customArgs: customArgsOf(message),
+      custom_args: customArgsOf(message),
       substitutions: substitutionsOf(message, tags),
     })),
-    // The SDK wraps every substitution key in `{{ }}` unless told otherwise; the keys on the
-    // wire must be exactly the tags in the content.
-    substitutionWrappers: ['', ''],
   };
 }
 

@@ -14,8 +14,9 @@ import {
   batchKey,
   fitsInBatch,
   newSubstitutionTags,
-  toBatchMailData,
+  toBatchRequestBody,
   toSingleMailData,
+  type MailSendBody,
   type SubstitutionTags,
 } from './sendgrid-batch';
 
@@ -57,13 +58,14 @@ export class SendGridAdapter implements ChannelAdapter {
   readonly name = PROVIDER;
   readonly channels: readonly Channel[] = ['email'];
   private readonly mail = new MailService();
+  private readonly client = new Client();
   private readonly httpAgent = new http.Agent({ keepAlive: true });
   private readonly httpsAgent = new https.Agent({ keepAlive: true });
   private readonly tags: SubstitutionTags = newSubstitutionTags();
   private readonly batcher: MicroBatcher<EmailMessage, SendResult> | undefined;
 
   constructor(options: SendGridAdapterOptions) {
-    const client = new Client();
+    const { client } = this;
     // setApiKey resets the base URL to SendGrid's global host, so the base URL comes after it.
     client.setApiKey(options.apiKey);
     client.setDefaultRequest({
@@ -108,7 +110,7 @@ export class SendGridAdapter implements ChannelAdapter {
   private async sendAlone(message: EmailMessage): Promise<SendResult> {
     let headers: Record<string, unknown>;
     try {
-      headers = await this.post(toSingleMailData(message));
+      headers = await this.postOne(toSingleMailData(message));
     } catch (error) {
       throw classifySendGridError(error);
     }
@@ -121,7 +123,7 @@ export class SendGridAdapter implements ChannelAdapter {
     if (messages.length === 1) return Promise.allSettled(messages.map((message) => this.sendAlone(message)));
     let headers: Record<string, unknown>;
     try {
-      headers = await this.post(toBatchMailData(messages, this.tags));
+      headers = await this.postBatch(toBatchRequestBody(messages, this.tags));
     } catch (error) {
       const refusal = classifySendGridError(error);
       // A refusal of the request itself (one invalid address, too large) says nothing about most
@@ -136,8 +138,14 @@ export class SendGridAdapter implements ChannelAdapter {
   }
 
   /** The response headers of an accepted request; throws what the SDK threw otherwise. */
-  private async post(data: MailDataRequired): Promise<Record<string, unknown>> {
+  private async postOne(data: MailDataRequired): Promise<Record<string, unknown>> {
     const [response] = await this.mail.send(data);
+    return (response.headers ?? {}) as Record<string, unknown>;
+  }
+
+  /** The same request as `mail.send` makes, with a body already in the wire format. */
+  private async postBatch(body: MailSendBody): Promise<Record<string, unknown>> {
+    const [response] = await this.client.request({ method: 'POST', url: '/v3/mail/send', body });
     return (response.headers ?? {}) as Record<string, unknown>;
   }
 }

@@ -45,6 +45,24 @@ export interface DeliveryCountsFromStore {
   failedByReason: Record<string, number>;
 }
 
+/** What `recordFeedback` found and did for one delivery. */
+export type FeedbackOutcome =
+  | { found: false }
+  | {
+      found: true;
+      executionId: string;
+      campaignId: string;
+      channel: Channel;
+      /** The address the message went to, when recorded (for suppressions after a hard bounce). */
+      address?: string;
+      previousStatus: DeliveryStatus;
+      previousReason?: string;
+      /** The status after the call: the event's when `changed`, else the previous one. */
+      status: DeliveryStatus;
+      reason?: string;
+      changed: boolean;
+    };
+
 export interface DeliveryRepository {
   /**
    * Creates the record on first use and appends `update.event` to its history; the record's
@@ -59,6 +77,17 @@ export interface DeliveryRepository {
   recordMany(
     entries: ReadonlyArray<{ key: DeliveryKey; update: DeliveryUpdate }>,
   ): Promise<RecordedTransition[]>;
+  /**
+   * Applies a provider's feedback event (delivered, bounced, opened, clicked) to an existing
+   * record. Feedback only moves a record forward along sent < delivered < bounced < opened <
+   * clicked: the event is applied (status and reason set to the event's, the event appended to
+   * the history, updatedAt set) only when the record's status is one of those five and ranks
+   * below the event's status; otherwise nothing is written and `changed` is false. Records in
+   * queued, failed or excluded are never changed by feedback. An unknown id is `{found: false}`
+   * and creates nothing. The read and the write are one atomic step (two concurrent events for
+   * one record cannot both see the same previous status).
+   */
+  recordFeedback(sandbox: string, id: string, event: DeliveryEvent): Promise<FeedbackOutcome>;
   get(sandbox: string, id: string): Promise<Delivery | null>;
   /** Sorted by recipientIndex; only records with `filter.status` when given. */
   listByExecution(

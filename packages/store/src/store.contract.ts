@@ -1,5 +1,6 @@
 import type { Store } from './ports';
 import { describeCampaignContract } from './contract/campaign.contract';
+import { describeDeliveryFeedbackContract } from './contract/delivery-feedback.contract';
 import { describeDeliveryTrackingContract } from './contract/delivery-tracking.contract';
 import { describeExecutionContract } from './contract/execution.contract';
 import { describeProfileContract } from './contract/profile.contract';
@@ -31,6 +32,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     describeExecutionContract(() => store);
     describeRegistryContract(() => store);
     describeDeliveryTrackingContract(() => store);
+    describeDeliveryFeedbackContract(() => store);
     describeSettingsContract(() => store);
   });
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CampaignDefinition, Identity } from '@herald/contracts';
+import type { CampaignDefinition, DeliveryStatus, Identity } from '@herald/contracts';
 import { deliveryJobId, newId } from '@herald/contracts';
 import { HeraldError } from '@herald/errors';
 import type { DeliveryKey, NewExecution, Page, PageRequest } from '../ports';
@@ -75,7 +75,7 @@ export function deliveryKey(sandbox: string, executionId: string, recipientIndex
   };
 }
 
-export function event(status: 'queued' | 'sent' | 'excluded' | 'bounced' | 'delivered') {
+export function event(status: DeliveryStatus) {
   return { status, at: new Date().toISOString() };
 }
 

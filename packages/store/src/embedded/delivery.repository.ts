@@ -5,12 +5,14 @@ import type {
   DeliveryListFilter,
   DeliveryRepository,
   DeliveryUpdate,
+  FeedbackOutcome,
   Page,
   PageRequest,
   RecordedTransition,
 } from '../ports';
 import type { Db } from './database';
 import { fromJson, setIfPresent, toJson } from './columns';
+import { prepareFeedback } from './delivery-feedback';
 import { pageQuery, toPage } from './paging';
 import { daysAgo, now } from './time';
 
@@ -137,6 +139,7 @@ export class EmbeddedDeliveryRepository implements DeliveryRepository {
   private readonly countGrouped;
   private readonly deleteOlder;
   private readonly recordBatch;
+  private readonly applyFeedback;
 
   constructor(private readonly db: Db) {
     // One statement creates or appends, so the history can never lose an event to a concurrent
@@ -191,6 +194,7 @@ export class EmbeddedDeliveryRepository implements DeliveryRepository {
           return toTransition(previous);
         }),
     );
+    this.applyFeedback = prepareFeedback(db);
   }
 
   async record(key: DeliveryKey, update: DeliveryUpdate): Promise<Delivery> {
@@ -204,6 +208,10 @@ export class EmbeddedDeliveryRepository implements DeliveryRepository {
   ): Promise<RecordedTransition[]> {
     if (entries.length === 0) return [];
     return this.recordBatch.immediate(entries);
+  }
+
+  async recordFeedback(sandbox: string, id: string, event: DeliveryEvent): Promise<FeedbackOutcome> {
+    return this.applyFeedback(sandbox, id, event);
   }
 
   async get(sandbox: string, id: string): Promise<Delivery | null> {

@@ -80,8 +80,9 @@ export function deliverySchema(retentionDays: number): Schema<DeliveryDoc> {
   );
 
   // deliveries.listByExecution: {sandbox, executionId, recipientIndex: {$gt: cursor}} sorted by recipientIndex.
-  // deliveries.get, the upserts of record/recordMany and recordMany's {_id: {$in: ids}} read
-  // use the default _id index.
+  // deliveries.get, the upserts of record/recordMany, recordMany's {_id: {$in: ids}} read and
+  // recordFeedback's {_id, sandbox, status: {$in}} update and {_id, sandbox} read use the
+  // default _id index.
   // deliveries.countByExecution: $match {sandbox, executionId}, then $group by status and reason.
   schema.index({ sandbox: 1, executionId: 1, recipientIndex: 1 });
   // deliveries.listByExecution with a status filter: {sandbox, executionId, status,

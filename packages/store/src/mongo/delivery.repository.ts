@@ -6,28 +6,22 @@ import type {
   DeliveryListFilter,
   DeliveryRepository,
   DeliveryUpdate,
+  FeedbackOutcome,
   Page,
   PageRequest,
   RecordedTransition,
 } from '../ports';
-import { toDate, toIso } from './dates';
+import { toIso } from './dates';
+import { toDeliveryEvent, toDeliveryEventDoc } from './delivery-events';
+import { applyFeedback } from './delivery-feedback';
 import {
   isDuplicateKeyError,
   isDuplicateKeyWriteError,
   operationIndexOf,
   writeErrorsOf,
 } from './duplicate-key';
-import type { DeliveryDoc, DeliveryEventDoc, DeliveryModel } from './delivery.model';
+import type { DeliveryDoc, DeliveryModel } from './delivery.model';
 import { cursorAfter, pageLimit, toPage } from './paging';
-
-function toDeliveryEvent(doc: DeliveryEventDoc): DeliveryEvent {
-  return {
-    status: doc.status,
-    at: toIso(doc.at),
-    ...(doc.reason != null ? { reason: doc.reason } : {}),
-    ...(doc.detail != null ? { detail: doc.detail } : {}),
-  };
-}
 
 export function toDelivery(doc: DeliveryDoc): Delivery {
   return {
@@ -64,12 +58,6 @@ interface DeliveryWrite {
  */
 function deliveryWrite(key: DeliveryKey, change: DeliveryUpdate, now: Date): DeliveryWrite {
   const { event } = change;
-  const eventDoc: DeliveryEventDoc = {
-    status: event.status,
-    at: toDate(event.at, '/event/at'),
-    ...(event.reason !== undefined ? { reason: event.reason } : {}),
-    ...(event.detail !== undefined ? { detail: event.detail } : {}),
-  };
   const set: Partial<DeliveryDoc> = { status: event.status, updatedAt: now };
   if (event.reason !== undefined) set.reason = event.reason;
   if (change.address !== undefined) set.address = change.address;
@@ -93,7 +81,7 @@ function deliveryWrite(key: DeliveryKey, change: DeliveryUpdate, now: Date): Del
   const update: UpdateQuery<DeliveryDoc> = {
     $setOnInsert: setOnInsert,
     $set: set,
-    $push: { history: eventDoc },
+    $push: { history: toDeliveryEventDoc(event) },
   };
   // The reason belongs to the status: an event without one clears the previous one.
   if (event.reason === undefined) update.$unset = { reason: 1 };
@@ -232,6 +220,10 @@ export class MongoDeliveryRepository implements DeliveryRepository {
         : refused.map((index) => writes[index] as DeliveryWrite);
       return { retry, error };
     }
+  }
+
+  async recordFeedback(sandbox: string, id: string, event: DeliveryEvent): Promise<FeedbackOutcome> {
+    return applyFeedback(this.deliveries, sandbox, id, event);
   }
 
   async get(sandbox: string, id: string): Promise<Delivery | null> {

@@ -1,0 +1,56 @@
+import type { Channel, DeliveryEvent, DeliveryStatus } from '@herald/contracts';
+import type { FeedbackOutcome } from './delivery.ports';
+
+/**
+ * The feedback funnel, lowest rank first. Provider events arrive out of order (an open can be
+ * reported before the delivery), so a record only ever moves up this list.
+ */
+export const FEEDBACK_ORDER: readonly DeliveryStatus[] = Object.freeze([
+  'sent',
+  'delivered',
+  'bounced',
+  'opened',
+  'clicked',
+]);
+
+/**
+ * The statuses a feedback event with `status` may move a record from: those of the funnel ranked
+ * below it. Throws for a status that is not a feedback event (`sent` opens the funnel but is
+ * recorded by the delivery worker, never reported as feedback).
+ */
+export function statusesAdvancedBy(status: DeliveryStatus): readonly DeliveryStatus[] {
+  const rank = FEEDBACK_ORDER.indexOf(status);
+  if (rank < 1) throw new Error(`"${status}" is not a feedback status.`);
+  return FEEDBACK_ORDER.slice(0, rank);
+}
+
+/** The fields of a stored record that a feedback outcome reports, as either adapter reads them. */
+export interface FeedbackTarget {
+  executionId: string;
+  campaignId: string;
+  channel: Channel;
+  address?: string | null;
+  status: DeliveryStatus;
+  reason?: string | null;
+}
+
+/** The outcome for a record found as `previous`, before `event` was applied or refused. */
+export function feedbackOutcome(
+  previous: FeedbackTarget,
+  event: DeliveryEvent,
+  changed: boolean,
+): FeedbackOutcome {
+  const after = changed ? event : previous;
+  return {
+    found: true,
+    executionId: previous.executionId,
+    campaignId: previous.campaignId,
+    channel: previous.channel,
+    ...(previous.address != null ? { address: previous.address } : {}),
+    previousStatus: previous.status,
+    ...(previous.reason != null ? { previousReason: previous.reason } : {}),
+    status: after.status,
+    ...(after.reason != null ? { reason: after.reason } : {}),
+    changed,
+  };
+}

@@ -32,6 +32,15 @@ describe('SMS and push triggers, delivered to the outbox', () => {
   const outboxJson = (channel: string, deliveryId: string): unknown =>
     JSON.parse(readFileSync(path.join(dir.path, 'outbox', channel, `${deliveryId}.json`), 'utf8'));
 
+  /** An external recipient that brings its push subscription along. */
+  const deviceRecipient = (userId: string, endpoint: string, orderId: string) => ({
+    type: 'external',
+    namespace: 'deviceId',
+    userId,
+    channelData: { pushInfo: { endpoint, keys: pushKeys() } },
+    context: { orderId },
+  });
+
   const settled = (executionId: string, count: number): Promise<Delivery[]> =>
     waitFor(
       async () => {
@@ -78,6 +87,7 @@ describe('SMS and push triggers, delivered to the outbox', () => {
       channel: 'sms',
       deliveryId: `${executionId}-r0`,
       executionId,
+      sandbox: 'prod',
       from: 'Shop',
       to: '+33612345678',
       body: 'Bonjour Marie, votre code : 111',
@@ -105,13 +115,7 @@ describe('SMS and push triggers, delivered to the outbox', () => {
       campaignId,
       recipients: [
         { type: 'aep', namespace: 'email', userId: 'ada@example.com', context: { orderId: 'A-1' } },
-        {
-          type: 'external',
-          namespace: 'deviceId',
-          userId: 'd-1',
-          channelData: { pushInfo: { endpoint: 'https://push.example.com/given', keys: pushKeys() } },
-          context: { orderId: 'E-2' },
-        },
+        deviceRecipient('d-1', 'https://push.example.com/given', 'E-2'),
       ],
     });
     expect(accepted.status).toBe(202);
@@ -128,6 +132,7 @@ describe('SMS and push triggers, delivered to the outbox', () => {
       channel: 'push',
       deliveryId: `${executionId}-r0`,
       executionId,
+      sandbox: 'prod',
       subscription: { endpoint: 'https://push.example.com/laptop' },
       payload: {
         title: 'Order A-1 shipped',
@@ -175,13 +180,7 @@ describe('SMS and push triggers, delivered to the outbox', () => {
       campaignId: pushId,
       recipients: [
         { type: 'external', namespace: 'deviceId', userId: 'd-1', context: { orderId: '1' } },
-        {
-          type: 'external',
-          namespace: 'deviceId',
-          userId: 'd-2',
-          channelData: { pushInfo: { endpoint: 'https://127.0.0.1/x', keys: pushKeys() } },
-          context: { orderId: '2' },
-        },
+        deviceRecipient('d-2', 'https://127.0.0.1/x', '2'),
       ],
     });
     expect(push.status).toBe(400);

@@ -1,24 +1,8 @@
-import path from 'node:path';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { deliveryJobId, QUEUE_NAMES, type DeliveryJobData } from '@herald/contracts';
-import { openStore, type Store } from '@herald/store';
-import {
-  createTempDir,
-  orderShippedCampaign,
-  waitFor,
-  type ServiceProcess,
-  type TempDir,
-} from '@herald/testing';
-import {
-  createLiveCampaign,
-  heraldEnv,
-  PROCESS_ADMIN_KEY,
-  postJson,
-  startApiProcess,
-  startWorkerProcess,
-  type JsonResponse,
-} from './support/herald-processes';
+import { deliveryJobId } from '@herald/contracts';
+import type { Store } from '@herald/store';
+import { orderShippedCampaign, waitFor, type ServiceProcess } from '@herald/testing';
+import { PROCESS_ADMIN_KEY, postJson, type JsonResponse } from './support/herald-processes';
+import { startSystemHarness, type SystemHarness } from './support/system-harness';
 
 const PROFILES = 10_000;
 
@@ -40,38 +24,20 @@ async function call(method: 'GET' | 'DELETE', url: string): Promise<JsonResponse
 }
 
 describe('audience fan-out with real processes', () => {
-  let dir: TempDir;
-  let env: Record<string, string>;
+  let system: SystemHarness;
   let apiUrl: string;
-  let api: ServiceProcess | undefined;
-  let worker: ServiceProcess | undefined;
+  let worker: ServiceProcess;
   let store: Store;
-  let connection: Redis;
-  let emailQueue: Queue<DeliveryJobData>;
 
   beforeAll(async () => {
-    dir = createTempDir('fan-out');
     // Only the fan-out queue is served: delivery jobs stay in Redis for the test to count.
-    env = await heraldEnv('fan-out', dir.path, {
-      WORKER_LOCK_DURATION_MS: '2000',
-      WORKER_QUEUES: 'fanout',
-      FANOUT_PAGE_SIZE: '100',
+    system = await startSystemHarness('fan-out', {
+      env: { WORKER_LOCK_DURATION_MS: '2000', WORKER_QUEUES: 'fanout', FANOUT_PAGE_SIZE: '100' },
     });
-    api = await startApiProcess(env);
-    apiUrl = `http://127.0.0.1:${env.API_PORT}`;
-    store = await openStore({ url: path.join(dir.path, 'herald.sqlite') });
-    connection = new Redis(env.REDIS_URL ?? '', { maxRetriesPerRequest: null });
-    emailQueue = new Queue<DeliveryJobData>(QUEUE_NAMES.email, { connection, prefix: env.QUEUE_PREFIX });
-    worker = await startWorkerProcess(env);
+    ({ apiUrl, store } = system);
+    worker = await system.startWorker();
   });
-  afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop()]);
-    await emailQueue?.obliterate({ force: true });
-    await emailQueue?.close();
-    connection?.disconnect();
-    await store?.close();
-    dir.remove();
-  });
+  afterAll(async () => system?.close());
 
   const audience = async (body: unknown): Promise<string> => {
     const created = await postJson(`${apiUrl}/audiences`, body);
@@ -94,7 +60,7 @@ describe('audience fan-out with real processes', () => {
       kind: 'query',
       query: { 'attributes.segment': 'spring' },
     });
-    const campaignId = await createLiveCampaign(apiUrl, springSale(audienceId));
+    const campaignId = await system.createLiveCampaign(springSale(audienceId));
 
     const accepted = await postJson(`${apiUrl}/im/executions/audience`, {
       campaignId,
@@ -104,12 +70,12 @@ describe('audience fan-out with real processes', () => {
     const executionId = String(accepted.body.executionId);
     const targeted = async () => (await store.executions.get('prod', executionId))?.targetedProfileCount ?? 0;
     await waitFor(async () => (await targeted()) > 0, { timeoutMs: 20_000, intervalMs: 5 });
-    worker?.child.kill('SIGKILL');
-    await worker?.exited;
+    worker.child.kill('SIGKILL');
+    await worker.exited;
     // The kill must land while profiles remain, or this test proves nothing.
     expect(await targeted()).toBeLessThan(PROFILES);
 
-    worker = await startWorkerProcess(env);
+    await system.startWorker();
     const done = await waitFor(
       async () => {
         const res = await call('GET', `${apiUrl}/im/executions/audience/${executionId}`);
@@ -119,7 +85,7 @@ describe('audience fan-out with real processes', () => {
     );
 
     expect(done).toMatchObject({ status: 'Succeeded', targetedProfileCount: PROFILES, audienceId });
-    const jobs = await emailQueue.getJobs(['waiting', 'delayed', 'prioritized']);
+    const jobs = await system.emailQueue.getJobs(['waiting', 'delayed', 'prioritized']);
     expect(jobs).toHaveLength(PROFILES);
     expect(new Set(jobs.map((job) => job.id))).toEqual(
       new Set(Array.from({ length: PROFILES }, (_, index) => deliveryJobId(executionId, index))),
@@ -140,7 +106,7 @@ describe('audience fan-out with real processes', () => {
       kind: 'static',
       identities: [0, 1, 2].map((i) => ({ namespace: 'email', id: `p${i}@example.com` })),
     });
-    const campaignId = await createLiveCampaign(apiUrl, springSale(audienceId));
+    const campaignId = await system.createLiveCampaign(springSale(audienceId));
 
     const scheduled = await postJson(`${apiUrl}/im/executions/audience`, {
       campaignId,
@@ -175,7 +141,7 @@ describe('audience fan-out with real processes', () => {
       kind: 'static',
       identities: [{ namespace: 'email', id: 'p0@example.com' }],
     });
-    const campaignId = await createLiveCampaign(apiUrl, springSale(audienceId));
+    const campaignId = await system.createLiveCampaign(springSale(audienceId));
     const executeAt = Date.now() + 1500;
     const scheduled = await postJson(`${apiUrl}/im/executions/audience`, {
       campaignId,

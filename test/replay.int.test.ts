@@ -1,81 +1,43 @@
-import path from 'node:path';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { QUEUE_NAMES, type Delivery, type DeliveryJobData } from '@herald/contracts';
-import { openStore, type Store } from '@herald/store';
-import {
-  createTempDir,
-  orderShippedCampaign,
-  startSendGridStandin,
-  waitFor,
-  type SendGridStandin,
-  type ServiceProcess,
-  type TempDir,
-} from '@herald/testing';
-import {
-  createLiveCampaign,
-  getJson,
-  heraldEnv,
-  postJson,
-  startApiProcess,
-  startWorkerProcess,
-} from './support/herald-processes';
+import type { Queue } from 'bullmq';
+import type { Delivery, DeliveryJobData } from '@herald/contracts';
+import type { Store } from '@herald/store';
+import { orderShippedCampaign, waitFor, type SendGridStandin } from '@herald/testing';
+import { getJson, postJson } from './support/herald-processes';
+import { orderRecipients, startSystemHarness, type SystemHarness } from './support/system-harness';
 
 /** Attempts of every delivery job: a transient failure is retried once, then dead-lettered. */
 const MAX_ATTEMPTS = 2;
 
 /** The dead letter end to end: provider failures → failed records → failure listing → replay → sent. */
 describe('failed deliveries and their replay, through API and worker processes', () => {
-  let dir: TempDir;
+  let system: SystemHarness;
   let standin: SendGridStandin;
-  let api: ServiceProcess | undefined;
-  let worker: ServiceProcess | undefined;
   let store: Store;
-  let connection: Redis;
   let emailQueue: Queue<DeliveryJobData>;
   let apiUrl: string;
   let campaignId: string;
 
   beforeAll(async () => {
-    dir = createTempDir('replay');
-    standin = await startSendGridStandin();
-    const env = await heraldEnv('replay', dir.path, {
-      WORKER_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
-      EMAIL_PROVIDER: 'sendgrid',
-      SENDGRID_API_KEY: standin.apiKey,
-      SENDGRID_API_URL: standin.url,
-      // One request per e-mail, so that the stand-in's "next N requests fail" fails exactly N e-mails.
-      SENDGRID_MAX_BATCH_SIZE: '1',
+    system = await startSystemHarness('replay', {
+      sendgrid: true,
+      workers: 1,
+      env: {
+        WORKER_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+        // One request per e-mail, so that the stand-in's "next N requests fail" fails exactly N e-mails.
+        SENDGRID_MAX_BATCH_SIZE: '1',
+      },
     });
-    [api, worker] = await Promise.all([startApiProcess(env), startWorkerProcess(env)]);
-    apiUrl = `http://127.0.0.1:${env.API_PORT}`;
-    store = await openStore({ url: path.join(dir.path, 'herald.sqlite') });
-    connection = new Redis(env.REDIS_URL ?? '', { maxRetriesPerRequest: null });
-    emailQueue = new Queue<DeliveryJobData>(QUEUE_NAMES.email, { connection, prefix: env.QUEUE_PREFIX });
-    campaignId = await createLiveCampaign(apiUrl, orderShippedCampaign());
+    ({ standin, store, emailQueue, apiUrl } = system);
+    campaignId = await system.createLiveCampaign(orderShippedCampaign());
   });
-  afterAll(async () => {
-    await Promise.all([api?.stop(), worker?.stop()]);
-    await emailQueue?.obliterate({ force: true });
-    await emailQueue?.close();
-    connection?.disconnect();
-    await store?.close();
-    await standin?.close();
-    dir.remove();
-  });
+  afterAll(async () => system?.close());
   afterEach(() => standin.behave({}));
 
   const trigger = async (requestId: string, recipients: number): Promise<string> => {
-    const accepted = await postJson(`${apiUrl}/im/executions/unitary`, {
+    const accepted = await system.triggerUnitary({
       requestId,
       campaignId,
-      recipients: Array.from({ length: recipients }, (_, index) => ({
-        type: 'external',
-        userId: `${requestId}-${index}`,
-        namespace: 'crmId',
-        channelData: { emailAddress: `${requestId}-${index}@example.com` },
-        context: { orderId: `${requestId}-${index}`, total: index },
-      })),
+      recipients: orderRecipients(requestId, recipients, (index) => `${requestId}-${index}`),
     });
     expect(accepted.status).toBe(202);
     return String(accepted.body.executionId);

@@ -1,20 +1,6 @@
-import path from 'node:path';
 import type { Delivery } from '@herald/contracts';
-import { openStore, type Store } from '@herald/store';
-import {
-  createTempDir,
-  orderShippedCampaign,
-  waitFor,
-  type ServiceProcess,
-  type TempDir,
-} from '@herald/testing';
-import {
-  createLiveCampaign,
-  heraldEnv,
-  postJson,
-  startApiProcess,
-  startWorkerProcess,
-} from './support/herald-processes';
+import { orderShippedCampaign, waitFor } from '@herald/testing';
+import { orderRecipients, startSystemHarness, type SystemHarness } from './support/system-harness';
 
 const PER_SECOND = 50;
 const THROTTLED_CALLS = 35;
@@ -24,30 +10,21 @@ const sentAt = (delivery: Delivery): number =>
   Date.parse(delivery.history.find((event) => event.status === 'sent')?.at ?? '');
 
 describe('a campaign throttle shared by three worker processes', () => {
-  let dir: TempDir;
-  let store: Store;
-  const processes: ServiceProcess[] = [];
+  let system: SystemHarness;
 
-  beforeAll(() => {
-    dir = createTempDir('throttle');
+  beforeAll(async () => {
+    system = await startSystemHarness('throttle', {
+      workers: 3,
+      env: { WORKER_QUEUES: 'email', WORKER_CONCURRENCY: '20' },
+    });
   });
-  afterAll(async () => {
-    await Promise.all(processes.map((p) => p.stop()));
-    await store?.close();
-    dir.remove();
-  });
+  afterAll(async () => system?.close());
 
-  async function trigger(apiUrl: string, campaignId: string, call: string): Promise<string> {
-    const accepted = await postJson(`${apiUrl}/im/executions/unitary`, {
+  async function trigger(campaignId: string, call: string): Promise<string> {
+    const accepted = await system.triggerUnitary({
       requestId: call,
       campaignId,
-      recipients: Array.from({ length: RECIPIENTS_PER_CALL }, (_, index) => ({
-        type: 'external',
-        namespace: 'crmId',
-        userId: `${call}-${index}`,
-        channelData: { emailAddress: `${call}-${index}@example.com` },
-        context: { orderId: call, total: index },
-      })),
+      recipients: orderRecipients(call, RECIPIENTS_PER_CALL, () => call),
     });
     if (accepted.status !== 202) throw new Error(JSON.stringify(accepted.body));
     return String(accepted.body.executionId);
@@ -56,31 +33,22 @@ describe('a campaign throttle shared by three worker processes', () => {
   async function deliveriesOf(executionIds: string[]): Promise<Delivery[]> {
     const all: Delivery[] = [];
     for (const id of executionIds)
-      all.push(...(await store.deliveries.listByExecution('prod', id, { limit: 500 })).items);
+      all.push(...(await system.store.deliveries.listByExecution('prod', id, { limit: 500 })).items);
     return all;
   }
 
   it('holds 50 messages/s within ±10 % over 10 s while an unthrottled campaign keeps flowing', async () => {
-    const env = await heraldEnv('throttle', dir.path, {
-      WORKER_QUEUES: 'email',
-      WORKER_CONCURRENCY: '20',
-    });
-    processes.push(await startApiProcess(env));
-    processes.push(...(await Promise.all([1, 2, 3].map(() => startWorkerProcess(env)))));
-    store = await openStore({ url: path.join(dir.path, 'herald.sqlite') });
-    const apiUrl = `http://127.0.0.1:${env.API_PORT}`;
-    const throttled = await createLiveCampaign(
-      apiUrl,
+    const throttled = await system.createLiveCampaign(
       orderShippedCampaign({ throttle: { perSecond: PER_SECOND } }),
     );
-    const free = await createLiveCampaign(apiUrl, orderShippedCampaign({ name: 'Unthrottled' }));
+    const free = await system.createLiveCampaign(orderShippedCampaign({ name: 'Unthrottled' }));
 
     const throttledIds: string[] = [];
     for (let call = 0; call < THROTTLED_CALLS; call += 1)
-      throttledIds.push(await trigger(apiUrl, throttled, `t-${call}`));
+      throttledIds.push(await trigger(throttled, `t-${call}`));
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const freeStartedAt = Date.now();
-    const freeIds = [await trigger(apiUrl, free, 'f-0'), await trigger(apiUrl, free, 'f-1')];
+    const freeIds = [await trigger(free, 'f-0'), await trigger(free, 'f-1')];
 
     const freeDone = await waitFor(
       async () => {

@@ -1,25 +1,6 @@
-import path from 'node:path';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { QUEUE_NAMES, type DeliveryJobData } from '@herald/contracts';
-import { openStore, type Store } from '@herald/store';
-import {
-  createTempDir,
-  orderShippedCampaign,
-  startSendGridStandin,
-  waitFor,
-  type SendGridStandin,
-  type ServiceProcess,
-  type TempDir,
-} from '@herald/testing';
-import {
-  createLiveCampaign,
-  getJson,
-  heraldEnv,
-  postJson,
-  startApiProcess,
-  startWorkerProcess,
-} from './support/herald-processes';
+import { orderShippedCampaign, waitFor } from '@herald/testing';
+import { getJson } from './support/herald-processes';
+import { startSystemHarness, type SystemHarness } from './support/system-harness';
 
 const CALLS = 5;
 const RECIPIENTS_PER_CALL = 200;
@@ -28,34 +9,27 @@ const TOTAL = CALLS * RECIPIENTS_PER_CALL;
 const CONCURRENCY = 10;
 
 describe('a worker killed with SIGKILL while it sends through SendGrid', () => {
-  let dir: TempDir;
-  let standin: SendGridStandin;
-  let api: ServiceProcess | undefined;
-  const workers: ServiceProcess[] = [];
-  let store: Store;
-  let connection: Redis;
-  let emailQueue: Queue<DeliveryJobData>;
+  let system: SystemHarness;
 
   beforeAll(async () => {
-    dir = createTempDir('crash');
-    standin = await startSendGridStandin();
+    system = await startSystemHarness('crash', {
+      sendgrid: true,
+      env: {
+        // A short lock lets the surviving workers take over the killed worker's in-flight jobs quickly.
+        WORKER_LOCK_DURATION_MS: '2000',
+        WORKER_CONCURRENCY: String(CONCURRENCY),
+        API_MAX_RECIPIENTS: String(RECIPIENTS_PER_CALL),
+      },
+    });
     // Each send takes a while, so the killed worker surely has sends in flight.
-    standin.behave({ latencyMs: 20 });
+    system.standin.behave({ latencyMs: 20 });
   });
-  afterAll(async () => {
-    await Promise.all([api?.stop(), ...workers.map((worker) => worker.stop())]);
-    await emailQueue?.obliterate({ force: true });
-    await emailQueue?.close();
-    connection?.disconnect();
-    await store?.close();
-    await standin?.close();
-    dir.remove();
-  });
+  afterAll(async () => system?.close());
 
   /** How many times the stand-in accepted each delivery id. */
   const acceptedByDelivery = (): Map<string, number> => {
     const counts = new Map<string, number>();
-    for (const mail of standin.accepted) {
+    for (const mail of system.standin.accepted) {
       const id = mail.customArgs.delivery_id ?? '';
       counts.set(id, (counts.get(id) ?? 0) + 1);
     }
@@ -63,25 +37,12 @@ describe('a worker killed with SIGKILL while it sends through SendGrid', () => {
   };
 
   it('loses no delivery: the other workers send every one, records it once, and re-send at most the in-flight jobs', async () => {
-    const env = await heraldEnv('crash', dir.path, {
-      // A short lock lets the surviving workers take over the killed worker's in-flight jobs quickly.
-      WORKER_LOCK_DURATION_MS: '2000',
-      WORKER_CONCURRENCY: String(CONCURRENCY),
-      EMAIL_PROVIDER: 'sendgrid',
-      SENDGRID_API_KEY: standin.apiKey,
-      SENDGRID_API_URL: standin.url,
-      API_MAX_RECIPIENTS: String(RECIPIENTS_PER_CALL),
-    });
-    api = await startApiProcess(env);
-    const apiUrl = `http://127.0.0.1:${env.API_PORT}`;
-    store = await openStore({ url: path.join(dir.path, 'herald.sqlite') });
-    connection = new Redis(env.REDIS_URL ?? '', { maxRetriesPerRequest: null });
-    emailQueue = new Queue<DeliveryJobData>(QUEUE_NAMES.email, { connection, prefix: env.QUEUE_PREFIX });
-    const campaignId = await createLiveCampaign(apiUrl, orderShippedCampaign());
+    const { standin, store, emailQueue, apiUrl } = system;
+    const campaignId = await system.createLiveCampaign(orderShippedCampaign());
 
     const executionIds: string[] = [];
     for (let call = 0; call < CALLS; call += 1) {
-      const accepted = await postJson(`${apiUrl}/im/executions/unitary`, {
+      const accepted = await system.triggerUnitary({
         requestId: `crash-${call}`,
         campaignId,
         recipients: Array.from({ length: RECIPIENTS_PER_CALL }, (_, index) => ({
@@ -95,8 +56,7 @@ describe('a worker killed with SIGKILL while it sends through SendGrid', () => {
       executionIds.push(String(accepted.body.executionId));
     }
 
-    const [doomed, survivor] = await Promise.all([startWorkerProcess(env), startWorkerProcess(env)]);
-    workers.push(doomed, survivor);
+    const [doomed] = await Promise.all([system.startWorker(), system.startWorker()]);
     await waitFor(() => standin.acceptedCount >= TOTAL / 10, {
       timeoutMs: 20_000,
       intervalMs: 10,
@@ -108,7 +68,7 @@ describe('a worker killed with SIGKILL while it sends through SendGrid', () => {
     // The kill must land while work remains, or this test proves nothing.
     expect(acceptedByDelivery().size).toBeLessThan(TOTAL);
     // The killed worker comes back, as an orchestrator would restart it.
-    workers.push(await startWorkerProcess(env));
+    await system.startWorker();
 
     const records = async () =>
       (

@@ -10,6 +10,8 @@ export interface EmailMessage {
   /** Delivery record id: adapters use it to make a re-send after a crash idempotent where they can. */
   deliveryId: string;
   executionId: string;
+  /** The delivery's sandbox: with the delivery id, what a provider's feedback names it by. */
+  sandbox: string;
   from: EmailAddress;
   replyTo?: string;
   to: string;
@@ -22,6 +24,7 @@ export interface SmsMessage {
   channel: 'sms';
   deliveryId: string;
   executionId: string;
+  sandbox: string;
   /** Sender id or E.164 number (the campaign's SMS sender). */
   from: string;
   /** E.164 number. */
@@ -48,6 +51,7 @@ export interface PushMessage {
   channel: 'push';
   deliveryId: string;
   executionId: string;
+  sandbox: string;
   subscription: PushTarget;
   payload: PushPayload;
   /** Seconds the push service keeps an undelivered message (RFC 8030 TTL). */

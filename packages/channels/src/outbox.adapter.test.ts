@@ -3,24 +3,15 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { PermanentDeliveryError } from '@herald/errors';
 import { createTempDir, type TempDir } from '@herald/testing';
-import type { EmailMessage, PushMessage, SmsMessage } from './channel-adapter';
 import { OutboxAdapter } from './outbox.adapter';
+import { emailMessage, pushMessage, smsMessage } from './test-support/messages';
 
 describe('OutboxAdapter', () => {
   let dir: TempDir;
   beforeEach(() => (dir = createTempDir('outbox')));
   afterEach(() => dir.remove());
 
-  const message: EmailMessage = {
-    channel: 'email',
-    deliveryId: 'exec-1-r0',
-    executionId: 'exec-1',
-    from: { address: 'hello@example.com', name: 'Herald' },
-    to: 'ada@example.com',
-    subject: 'Hello Ada — ünïcode',
-    html: '<p>Hi</p>',
-    text: 'Hi',
-  };
+  const message = emailMessage({ subject: 'Hello Ada — ünïcode', html: '<p>Hi</p>', text: 'Hi' });
 
   it('writes a parseable .eml named by delivery id', async () => {
     const result = await new OutboxAdapter(dir.path).send(message);
@@ -54,14 +45,7 @@ describe('OutboxAdapter', () => {
   });
 
   it('writes an SMS as JSON named by delivery id', async () => {
-    const sms: SmsMessage = {
-      channel: 'sms',
-      deliveryId: 'exec-2-r0',
-      executionId: 'exec-2',
-      from: 'Shop',
-      to: '+33612345678',
-      body: 'Your order A-1 has shipped',
-    };
+    const sms = smsMessage({ deliveryId: 'exec-2-r0', executionId: 'exec-2', from: 'Shop' });
     const result = await new OutboxAdapter(dir.path).send(sms);
     expect(result.providerMessageId).toBe('outbox:exec-2-r0');
     const written: unknown = JSON.parse(readFileSync(path.join(dir.path, 'sms', 'exec-2-r0.json'), 'utf8'));
@@ -69,14 +53,13 @@ describe('OutboxAdapter', () => {
   });
 
   it('writes a push message as JSON with the endpoint but without the subscription keys', async () => {
-    const push: PushMessage = {
-      channel: 'push',
+    const subscription = {
+      endpoint: 'https://push.example.com/sub/1',
+      keys: { p256dh: 'public-key', auth: 'secret-auth' },
+    };
+    const push = pushMessage(subscription, {
       deliveryId: 'exec-3-r0',
       executionId: 'exec-3',
-      subscription: {
-        endpoint: 'https://push.example.com/sub/1',
-        keys: { p256dh: 'public-key', auth: 'secret-auth' },
-      },
       payload: {
         title: 'Shipped',
         body: 'Order A-1',
@@ -85,7 +68,7 @@ describe('OutboxAdapter', () => {
       },
       ttlSeconds: 3600,
       urgency: 'high',
-    };
+    });
     await new OutboxAdapter(dir.path).send(push);
     const text = readFileSync(path.join(dir.path, 'push', 'exec-3-r0.json'), 'utf8');
     expect(JSON.parse(text)).toEqual({

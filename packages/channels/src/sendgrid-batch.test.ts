@@ -1,4 +1,3 @@
-import type { EmailMessage } from './channel-adapter';
 import {
   MAX_SUBSTITUTION_BYTES,
   batchKey,
@@ -7,18 +6,9 @@ import {
   toBatchRequestBody,
   toSingleMailData,
 } from './sendgrid-batch';
+import { emailMessage } from './test-support/messages';
 
-const message: EmailMessage = {
-  channel: 'email',
-  deliveryId: 'exec-1-r0',
-  executionId: 'exec-1',
-  from: { address: 'hello@example.com', name: 'Herald' },
-  replyTo: 'support@example.com',
-  to: 'ada@example.com',
-  subject: 'Hello Ada',
-  html: '<p>Hi Ada</p>',
-  text: 'Hi Ada',
-};
+const message = emailMessage({ replyTo: 'support@example.com' });
 
 describe('batchKey', () => {
   it('is the same for messages differing only in what a personalization carries', () => {
@@ -90,13 +80,13 @@ describe('toBatchRequestBody', () => {
       {
         to: [{ email: 'ada@example.com' }],
         subject: 'Hello Ada',
-        custom_args: { execution_id: 'exec-1', delivery_id: 'exec-1-r0' },
+        custom_args: { sandbox: 'prod', execution_id: 'exec-1', delivery_id: 'exec-1-r0' },
         substitutions: { [tags.text]: 'Hi Ada', [tags.html]: '<p>Hi Ada</p>' },
       },
       {
         to: [{ email: 'bob@example.com' }],
         subject: 'Hi Bob',
-        custom_args: { execution_id: 'exec-1', delivery_id: 'exec-1-r1' },
+        custom_args: { sandbox: 'prod', execution_id: 'exec-1', delivery_id: 'exec-1-r1' },
         substitutions: { [tags.text]: 'Bob', [tags.html]: '<p>Bob</p>' },
       },
     ]);
@@ -121,7 +111,7 @@ describe('toSingleMailData', () => {
         { type: 'text/plain', value: 'Hi Ada' },
         { type: 'text/html', value: '<p>Hi Ada</p>' },
       ],
-      customArgs: { execution_id: 'exec-1', delivery_id: 'exec-1-r0' },
+      customArgs: { sandbox: 'prod', execution_id: 'exec-1', delivery_id: 'exec-1-r0' },
     });
   });
 });

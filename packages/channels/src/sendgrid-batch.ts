@@ -133,7 +133,7 @@ function contentBlocks(
 
 /** Opaque ids only: custom args come back in every event webhook, which is how events find their delivery. */
 function customArgsOf(message: EmailMessage): Record<string, string> {
-  return { execution_id: message.executionId, delivery_id: message.deliveryId };
+  return { sandbox: message.sandbox, execution_id: message.executionId, delivery_id: message.deliveryId };
 }
 
 function substitutionsOf(message: EmailMessage, tags: SubstitutionTags): Record<string, string> {

@@ -1,38 +1,22 @@
 import { simpleParser } from 'mailparser';
-import { PermanentDeliveryError, TransientDeliveryError } from '@herald/errors';
-import { freePort, startSmtpStandin, type SmtpStandin } from '@herald/testing';
-import type { EmailMessage } from './channel-adapter';
+import { freePort, startSmtpStandin } from '@herald/testing';
 import { SmtpAdapter } from './smtp.adapter';
+import { sendOnceThenClose, useStandinAndAdapter } from './test-support/adapter-lifecycle';
+import { expectPermanentFailure, expectTransientFailure } from './test-support/delivery-failures';
+import { emailMessage } from './test-support/messages';
 
 describe('SmtpAdapter against the SMTP stand-in', () => {
-  let standin: SmtpStandin;
-  let adapter: SmtpAdapter;
+  const smtp = useStandinAndAdapter(
+    startSmtpStandin,
+    (standin) => new SmtpAdapter({ url: standin.url, timeoutMs: 2000 }),
+  );
 
-  beforeAll(async () => {
-    standin = await startSmtpStandin();
-    adapter = new SmtpAdapter({ url: standin.url, timeoutMs: 2000 });
-  });
-  afterAll(async () => {
-    await adapter.close();
-    await standin.close();
-  });
-  afterEach(() => standin.behave({}));
-
-  const message: EmailMessage = {
-    channel: 'email',
-    deliveryId: 'exec-1-r0',
-    executionId: 'exec-1',
-    from: { address: 'hello@example.com', name: 'Herald' },
-    to: 'ada@example.com',
-    subject: 'Hello Ada — ünïcode',
-    html: '<p>Hi Ada</p>',
-    text: 'Hi Ada',
-  };
+  const message = emailMessage({ subject: 'Hello Ada — ünïcode' });
 
   it('sends through a pooled connection and the server receives the message', async () => {
-    const result = await adapter.send(message);
+    const result = await smtp.adapter.send(message);
     expect(result.providerMessageId).toBe('exec-1-r0@example.com');
-    const mail = standin.accepted.find(
+    const mail = smtp.standin.accepted.find(
       (accepted) => accepted.headers['x-herald-delivery-id'] === 'exec-1-r0',
     );
     expect(mail).toMatchObject({
@@ -48,65 +32,43 @@ describe('SmtpAdapter against the SMTP stand-in', () => {
 
   it('sends many messages concurrently over the pool', async () => {
     const results = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => adapter.send({ ...message, deliveryId: `exec-2-r${i}` })),
+      Array.from({ length: 30 }, (_, i) => smtp.adapter.send({ ...message, deliveryId: `exec-2-r${i}` })),
     );
     expect(new Set(results.map((result) => result.providerMessageId)).size).toBe(30);
   });
 
   it('turns a 451 reply into a transient error', async () => {
-    standin.behave({ status: 451, times: 1 });
-    await expect(adapter.send(message)).rejects.toMatchObject({
-      constructor: TransientDeliveryError,
-      code: 'provider-unavailable',
-    });
-    await expect(adapter.send(message)).resolves.toHaveProperty('providerMessageId');
+    smtp.standin.behave({ status: 451, times: 1 });
+    await expectTransientFailure(smtp.adapter.send(message), 'provider-unavailable');
+    await expect(smtp.adapter.send(message)).resolves.toHaveProperty('providerMessageId');
   });
 
   it('turns a 550 invalid-recipient reply into a permanent provider-rejected without quoting the address', async () => {
-    standin.behave({ status: 550, times: 1 });
-    const error = await adapter.send(message).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(PermanentDeliveryError);
-    expect(error).toMatchObject({ code: 'provider-rejected' });
-    expect((error as Error).message).toContain('550');
-    expect((error as Error).message).not.toContain('ada@example.com');
+    smtp.standin.behave({ status: 550, times: 1 });
+    const error = await expectPermanentFailure(smtp.adapter.send(message), 'provider-rejected');
+    expect(error.message).toContain('550');
+    expect(error.message).not.toContain('ada@example.com');
   });
 
   it('turns wrong credentials into a permanent provider-auth-failed', async () => {
-    const url = new URL(standin.url);
+    const url = new URL(smtp.standin.url);
     url.password = 'wrong';
     const wrong = new SmtpAdapter({ url: url.toString(), pool: false, timeoutMs: 2000 });
-    try {
-      await expect(wrong.send(message)).rejects.toMatchObject({
-        constructor: PermanentDeliveryError,
-        code: 'provider-auth-failed',
-      });
-    } finally {
-      await wrong.close();
-    }
+    await expectPermanentFailure(sendOnceThenClose(wrong, message), 'provider-auth-failed');
   });
 
   it('turns a refused connection into a transient provider-unreachable', async () => {
     const closed = new SmtpAdapter({ url: `smtp://u:p@127.0.0.1:${await freePort()}`, timeoutMs: 2000 });
-    try {
-      await expect(closed.send(message)).rejects.toMatchObject({
-        constructor: TransientDeliveryError,
-        code: 'provider-unreachable',
-      });
-    } finally {
-      await closed.close();
-    }
+    await expectTransientFailure(sendOnceThenClose(closed, message), 'provider-unreachable');
   });
 
   it.each([
     ['subject', { subject: 'Hi\r\nBcc: victim@example.com' }],
     ['reply-to', { replyTo: 'a@example.com\nBcc: x@example.com' }],
   ])('refuses a line break in the %s before connecting', async (_field, change) => {
-    const before = standin.accepted.length;
-    await expect(adapter.send({ ...message, ...change })).rejects.toMatchObject({
-      constructor: PermanentDeliveryError,
-      code: 'header-injection',
-    });
-    expect(standin.accepted.length).toBe(before);
+    const before = smtp.standin.accepted.length;
+    await expectPermanentFailure(smtp.adapter.send({ ...message, ...change }), 'header-injection');
+    expect(smtp.standin.accepted.length).toBe(before);
   });
 
   it('refuses a URL that is not smtp:// or smtps://', () => {

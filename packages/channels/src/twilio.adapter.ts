@@ -95,7 +95,9 @@ export class TwilioAdapter implements ChannelAdapter {
         to: message.to,
         ...sender,
         body: message.body,
-        ...(this.statusCallbackUrl ? { statusCallback: this.statusCallbackUrl } : {}),
+        ...(this.statusCallbackUrl
+          ? { statusCallback: statusCallbackFor(this.statusCallbackUrl, message) }
+          : {}),
       });
       return { providerMessageId: created.sid };
     } catch (error) {
@@ -106,6 +108,18 @@ export class TwilioAdapter implements ChannelAdapter {
   async close(): Promise<void> {
     this.httpClient.destroy();
   }
+}
+
+/**
+ * The status callback of one message: the configured URL with the delivery's sandbox and id in
+ * its query, since Twilio's callback names the message only by its SID. Twilio signs the whole
+ * URL, query included, so the ids cannot be altered on the way back.
+ */
+export function statusCallbackFor(base: string, message: { sandbox: string; deliveryId: string }): string {
+  const url = new URL(base);
+  url.searchParams.set('sandbox', message.sandbox);
+  url.searchParams.set('deliveryId', message.deliveryId);
+  return url.toString();
 }
 
 function classifyTwilioError(error: unknown): HeraldError {

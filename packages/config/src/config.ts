@@ -92,6 +92,13 @@ export interface HeraldConfig {
    */
   readonly allowPrivateUrls: boolean;
   readonly providers: ProvidersConfig;
+  /** Provider webhooks received by the API. */
+  readonly webhooks: {
+    /** Verification key of SendGrid's signed event webhook; the webhook is refused without it. */
+    readonly sendGridPublicKey?: string;
+    /** Signed timestamps further than this from now are refused (replays of captured requests). */
+    readonly maxAgeSeconds: number;
+  };
   readonly auth: {
     /** Admin key to make sure exists at start; when unset and none exists, one is generated and printed once. */
     readonly adminKey?: string;

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import path from 'node:path';
 import Ajv from 'ajv';
 import type { Channel } from '@herald/contracts';
@@ -50,6 +51,8 @@ export const ENVIRONMENT_VARIABLES = {
   SENDGRID_API_URL: { type: 'string', pattern: '^https?://', default: 'https://api.sendgrid.com' },
   SENDGRID_MAX_BATCH_SIZE: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
   SENDGRID_BATCH_WINDOW_MS: { type: 'integer', minimum: 0, maximum: 1000, default: 2 },
+  SENDGRID_WEBHOOK_PUBLIC_KEY: { type: 'string', minLength: 40, maxLength: 1000 },
+  WEBHOOK_MAX_AGE_SECONDS: { type: 'integer', minimum: 10, maximum: 86400, default: 600 },
   SMTP_URL: { type: 'string', pattern: '^smtps?://' },
   TWILIO_ACCOUNT_SID: { type: 'string', pattern: '^AC[0-9a-fA-F]{32}$' },
   TWILIO_AUTH_TOKEN: { type: 'string', minLength: 1, maxLength: 256 },
@@ -109,6 +112,8 @@ interface RawConfig {
   SENDGRID_API_URL: string;
   SENDGRID_MAX_BATCH_SIZE: number;
   SENDGRID_BATCH_WINDOW_MS: number;
+  SENDGRID_WEBHOOK_PUBLIC_KEY?: string;
+  WEBHOOK_MAX_AGE_SECONDS: number;
   SMTP_URL?: string;
   TWILIO_ACCOUNT_SID?: string;
   TWILIO_AUTH_TOKEN?: string;
@@ -198,6 +203,12 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Heral
     },
     allowPrivateUrls: values.ALLOW_PRIVATE_URLS,
     providers,
+    webhooks: {
+      ...(values.SENDGRID_WEBHOOK_PUBLIC_KEY
+        ? { sendGridPublicKey: sendGridWebhookKeyPem(values.SENDGRID_WEBHOOK_PUBLIC_KEY) }
+        : {}),
+      maxAgeSeconds: values.WEBHOOK_MAX_AGE_SECONDS,
+    },
   };
   return deepFreeze(config);
 }
@@ -274,4 +285,28 @@ function deepFreeze<T extends object>(value: T): T {
     if (typeof child === 'object' && child !== null) deepFreeze(child as object);
   }
   return Object.freeze(value);
+}
+
+/**
+ * SendGrid shows its event-webhook verification key as base64 DER; PEM is accepted too. Checked
+ * here, so a mistyped key stops the API at start rather than refusing every webhook later.
+ */
+function sendGridWebhookKeyPem(text: string): string {
+  const pem = text.includes('BEGIN PUBLIC KEY')
+    ? text
+    : `-----BEGIN PUBLIC KEY-----\n${text}\n-----END PUBLIC KEY-----`;
+  let curve: string | undefined;
+  try {
+    curve = createPublicKey(pem).asymmetricKeyDetails?.namedCurve;
+  } catch {
+    curve = undefined;
+  }
+  if (curve !== 'prime256v1') {
+    const message =
+      'SENDGRID_WEBHOOK_PUBLIC_KEY must be the verification key of a signed event webhook (an EC P-256 public key, base64 or PEM)';
+    throw new ConfigError(`Invalid configuration:\n  - ${message}`, [
+      { path: 'SENDGRID_WEBHOOK_PUBLIC_KEY', code: 'invalid-config', message },
+    ]);
+  }
+  return pem;
 }

@@ -126,6 +126,12 @@ export class UnauthorizedError extends HeraldError {
   readonly code = 'unauthorized';
 }
 
+/** A provider webhook whose signature is missing, stale or does not verify: nothing was applied. */
+export class InvalidSignatureError extends HeraldError {
+  readonly status = 401;
+  readonly code = 'invalid-signature';
+}
+
 /** A valid key used outside its roles or sandboxes. */
 export class ForbiddenError extends HeraldError {
   readonly status = 403;

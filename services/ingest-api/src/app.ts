@@ -24,9 +24,11 @@ import { profilesRoutes } from './routes/profiles.routes';
 import type { RouteDeps } from './routes/route-deps';
 import { suppressionsRoutes } from './routes/suppressions.routes';
 import { settingsRoutes } from './routes/settings.routes';
+import { webhooksRoutes, type WebhooksRouteDeps } from './routes/webhooks.routes';
 import { correlation } from './http/correlation';
 
 export interface AppDeps extends RouteDeps, ExecutionReportsRouteDeps {
+  webhooks: WebhooksRouteDeps;
   authenticator: ApiKeyAuthenticator;
   campaigns: CampaignService;
   unitaryExecutions: UnitaryExecutionService;
@@ -53,6 +55,8 @@ export function createApp(deps: AppDeps): Express {
   // Unauthenticated: probes and the API description.
   app.use(healthRoutes(deps.readinessChecks));
   app.use(openApiRoutes(openApiDocument(deps.maxRecipients)));
+  // Signed by the provider instead of an API key.
+  app.use(webhooksRoutes(deps.webhooks));
   // Everything below needs a key; each route says which role.
   app.use(deps.authenticator.middleware());
   app.use(

@@ -9,6 +9,9 @@ import type { Channel } from '@herald/contracts';
 import { connectRedis, createDeliveryQueue, DeliveryCounters, type DeliveryQueue } from '@herald/queues';
 import { CampaignVersions, openStore } from '@herald/store';
 import { TemplateEngine } from '@herald/templating';
+import { ProviderFeedbackService } from './webhooks/provider-feedback';
+import { SendGridSignatureVerifier } from './webhooks/sendgrid-signature';
+import { TwilioSignatureVerifier } from './webhooks/twilio-signature';
 import { createApp } from './app';
 import { CampaignService } from './campaigns/campaign-service';
 import { CampaignValidator } from './campaigns/campaign-validator';
@@ -75,6 +78,9 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
     ttlSeconds: config.api.idempotencyTtlSeconds,
   });
   const contextValidators = new ContextValidators(createUserSchemaAjv);
+  const deliveryCounters = new DeliveryCounters(redis, config.redis.queuePrefix);
+  const { sendGridPublicKey, maxAgeSeconds } = config.webhooks;
+  const { sms } = config.providers;
   const app = createApp({
     logger,
     store,
@@ -83,7 +89,26 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
     allowPrivateUrls: config.allowPrivateUrls,
     maxRecipients: config.api.maxRecipients,
     deliveryQueues: queues,
-    deliveryCounters: new DeliveryCounters(redis, config.redis.queuePrefix),
+    deliveryCounters,
+    webhooks: {
+      feedback: new ProviderFeedbackService({ store, counters: deliveryCounters, logger }),
+      ...(sendGridPublicKey
+        ? {
+            sendGridSignature: new SendGridSignatureVerifier({
+              publicKeyPem: sendGridPublicKey,
+              maxAgeSeconds,
+            }),
+          }
+        : {}),
+      ...(sms.kind === 'twilio' && sms.statusCallbackUrl
+        ? {
+            twilioSignature: new TwilioSignatureVerifier({
+              authToken: sms.authToken,
+              callbackUrl: sms.statusCallbackUrl,
+            }),
+          }
+        : {}),
+    },
     templates,
     outbox: new OutboxAdapter(config.outbox.dir),
     campaigns: new CampaignService(store, new CampaignValidator(), templates),

@@ -3,8 +3,19 @@ import type { ApiKeyRole } from '@herald/store';
 import { hashApiKey } from '../src/auth/api-key-secret';
 import { startApiHarness, type ApiHarness } from './api-harness';
 
-/** Routes anyone may call: probes and the API description. */
-const OPEN = new Set(['/health', '/ready', '/im/health', '/openapi.json', '/docs']);
+/**
+ * Routes anyone may call with no API key: probes, the API description, and provider webhooks,
+ * which need the provider's signature instead (sendgrid-webhook and twilio-webhook tests).
+ */
+const OPEN = new Set([
+  '/health',
+  '/ready',
+  '/im/health',
+  '/openapi.json',
+  '/docs',
+  '/webhooks/sendgrid',
+  '/webhooks/twilio',
+]);
 
 /** The roles that may call each documented operation, by method and path. */
 function allowedRoles(method: string, path: string): ApiKeyRole[] {

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { FANOUT_QUEUE, fanOutJobId, type FanOutJobData } from '@herald/contracts';
 import { orderShippedCampaign } from '@herald/testing';
 import { startApiHarness, type ApiHarness } from './api-harness';
+import { createLiveCampaign } from './trigger-setup';
 
 const marketing = (audienceId?: string) =>
   orderShippedCampaign({
@@ -24,12 +25,6 @@ describe('audience executions API', () => {
   let otherAudience: string;
   let campaignId: string;
 
-  const liveCampaign = async (definition: object): Promise<string> => {
-    const created = await h.api.post('/campaigns').send(definition).expect(201);
-    await h.api.post(`/campaigns/${created.body.id}/activate`).expect(200);
-    return String(created.body.id);
-  };
-
   beforeAll(async () => {
     h = await startApiHarness('audience-exec');
     connection = new Redis(h.config.redis.url, { maxRetriesPerRequest: null });
@@ -44,7 +39,7 @@ describe('audience executions API', () => {
       .send({ name: 'VIP', kind: 'static', identities: [{ namespace: 'email', id: 'vip@example.com' }] })
       .expect(201);
     otherAudience = vip.body.id;
-    campaignId = await liveCampaign(marketing(campaignAudience));
+    campaignId = await createLiveCampaign(h, marketing(campaignAudience));
   });
   afterAll(async () => {
     await fanOutQueue.obliterate({ force: true });
@@ -155,7 +150,10 @@ describe('audience executions API', () => {
   });
 
   it('refuses a transactional campaign: audiences are for marketing sends', async () => {
-    const transactional = await liveCampaign(orderShippedCampaign({ audience: { id: campaignAudience } }));
+    const transactional = await createLiveCampaign(
+      h,
+      orderShippedCampaign({ audience: { id: campaignAudience } }),
+    );
 
     const res = await h.api.post('/im/executions/audience').send({ campaignId: transactional }).expect(422);
 
@@ -163,7 +161,7 @@ describe('audience executions API', () => {
   });
 
   it('refuses a call without any audience, and an unknown audience', async () => {
-    const noAudience = await liveCampaign(marketing());
+    const noAudience = await createLiveCampaign(h, marketing());
 
     const missing = await h.api.post('/im/executions/audience').send({ campaignId: noAudience }).expect(400);
     const unknown = await h.api

@@ -6,6 +6,7 @@ import { createTempDir, orderShippedCampaign, testRedisUrl, uniqueQueuePrefix } 
 import { hashApiKey } from '../src/auth/api-key-secret';
 import { buildApi } from '../src/index';
 import { startApiHarness, type ApiHarness } from './api-harness';
+import { createLiveCampaign } from './trigger-setup';
 
 describe('API keys and access', () => {
   let h: ApiHarness;
@@ -36,9 +37,7 @@ describe('API keys and access', () => {
       roles: ['manage'],
       sandboxes: ['dev'],
     });
-    const created = await h.api.post('/campaigns').send(orderShippedCampaign()).expect(201);
-    campaignId = created.body.id;
-    await h.api.post(`/campaigns/${campaignId}/activate`).expect(200);
+    campaignId = await createLiveCampaign(h, orderShippedCampaign());
   });
   afterAll(async () => h.close());
 

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { FANOUT_QUEUE } from '@herald/contracts';
 import { orderShippedCampaign } from '@herald/testing';
 import { startApiHarness, type ApiHarness } from './api-harness';
+import { createLiveCampaign } from './trigger-setup';
 import { captureLogs, type CapturedLogs } from './captured-logs';
 
 describe('request correlation', () => {
@@ -34,11 +35,6 @@ describe('request correlation', () => {
     let fanOutConnection: Redis;
     let fanOutQueue: Queue;
 
-    const liveCampaign = async (definition: object): Promise<string> => {
-      const created = await h.api.post('/campaigns').send(definition).expect(201);
-      await h.api.post(`/campaigns/${created.body.id}/activate`).expect(200);
-      return String(created.body.id);
-    };
     const trigger = (path: string, requestId: string, body: object) =>
       h.api
         .post(path)
@@ -50,7 +46,7 @@ describe('request correlation', () => {
       logs.lines.find((line) => line.msg === message && line.executionId === executionId);
 
     beforeAll(async () => {
-      transactional = await liveCampaign(orderShippedCampaign());
+      transactional = await createLiveCampaign(h, orderShippedCampaign());
       fanOutConnection = new Redis(h.config.redis.url, { maxRetriesPerRequest: null });
       fanOutQueue = new Queue(FANOUT_QUEUE, {
         connection: fanOutConnection,
@@ -102,7 +98,8 @@ describe('request correlation', () => {
         .post('/audiences')
         .send({ name: 'Everyone', kind: 'query', query: {} })
         .expect(201);
-      const marketing = await liveCampaign(
+      const marketing = await createLiveCampaign(
+        h,
         orderShippedCampaign({
           name: 'Spring sale',
           type: 'marketing',

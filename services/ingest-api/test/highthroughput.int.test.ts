@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { CampaignDefinition } from '@herald/contracts';
 import { orderShippedCampaign, startServiceProcess, waitFor, type ServiceProcess } from '@herald/testing';
 import { startApiHarness, type ApiHarness } from './api-harness';
+import { createLiveCampaign, waitingEmailJobs } from './trigger-setup';
 
 const smsCampaign = (): CampaignDefinition => ({
   name: 'Order shipped (SMS)',
@@ -21,9 +22,7 @@ describe('POST /im/executions/highthroughput', () => {
 
   beforeAll(async () => {
     h = await startApiHarness('highthroughput');
-    const created = await h.api.post('/campaigns').send(orderShippedCampaign()).expect(201);
-    campaignId = created.body.id;
-    await h.api.post(`/campaigns/${campaignId}/activate`).expect(200);
+    campaignId = await createLiveCampaign(h, orderShippedCampaign());
   });
   afterAll(async () => h.close());
   beforeEach(async () => h.emailQueue.drain(true));
@@ -36,7 +35,6 @@ describe('POST /im/executions/highthroughput', () => {
     profile: { person: { name: { firstName: `User${index}` } } },
     context: { orderId: `O-${index}`, total: 10 },
   });
-  const waitingJobs = async () => (await h.emailQueue.getJobCounts('waiting')).waiting ?? 0;
 
   it('queues one job per external recipient, marked high-throughput, and answers 202 as unitary does', async () => {
     const res = await h.api
@@ -70,7 +68,7 @@ describe('POST /im/executions/highthroughput', () => {
     const first = await h.api.post('/im/executions/highthroughput').send(call).expect(202);
     const again = await h.api.post('/im/executions/highthroughput').send(call).expect(202);
     expect(again.body).toEqual(first.body);
-    expect(await waitingJobs()).toBe(1);
+    expect(await waitingEmailJobs(h)).toBe(1);
     const changed = await h.api
       .post('/im/executions/highthroughput')
       .send({ ...call, recipients: [external(1)] })
@@ -98,36 +96,31 @@ describe('POST /im/executions/highthroughput', () => {
         message: expect.any(String),
       },
     ]);
-    expect(await waitingJobs()).toBe(0);
+    expect(await waitingEmailJobs(h)).toBe(0);
   });
 
   it('refuses a campaign of another channel than e-mail with 422', async () => {
-    const created = await h.api.post('/campaigns').send(smsCampaign()).expect(201);
-    await h.api.post(`/campaigns/${created.body.id}/activate`).expect(200);
+    const smsCampaignId = await createLiveCampaign(h, smsCampaign());
     const res = await h.api
       .post('/im/executions/highthroughput')
       .send({
         requestId: 'ht-sms',
-        campaignId: created.body.id,
+        campaignId: smsCampaignId,
         recipients: [{ type: 'external', userId: '+33612345678', namespace: 'phone' }],
       })
       .expect(422);
     expect(res.body.code).toBe('channel-not-supported-by-endpoint');
-    expect(await waitingJobs()).toBe(0);
+    expect(await waitingEmailJobs(h)).toBe(0);
   });
 
   it('refuses a marketing campaign with 422: audiences are sent through the audience endpoint', async () => {
-    const created = await h.api
-      .post('/campaigns')
-      .send(orderShippedCampaign({ type: 'marketing' }))
-      .expect(201);
-    await h.api.post(`/campaigns/${created.body.id}/activate`).expect(200);
+    const marketingId = await createLiveCampaign(h, orderShippedCampaign({ type: 'marketing' }));
     const res = await h.api
       .post('/im/executions/highthroughput')
-      .send({ requestId: 'ht-marketing', campaignId: created.body.id, recipients: [external(0)] })
+      .send({ requestId: 'ht-marketing', campaignId: marketingId, recipients: [external(0)] })
       .expect(422);
     expect(res.body.code).toBe('wrong-endpoint-for-campaign');
-    expect(await waitingJobs()).toBe(0);
+    expect(await waitingEmailJobs(h)).toBe(0);
   });
 
   it('refuses a dryRun value other than true or false', async () => {
@@ -136,7 +129,7 @@ describe('POST /im/executions/highthroughput', () => {
       .send({ requestId: 'ht-maybe', campaignId, recipients: [external(0)] })
       .expect(400);
     expect(res.body.errors[0]).toMatchObject({ path: '/query/dryRun' });
-    expect(await waitingJobs()).toBe(0);
+    expect(await waitingEmailJobs(h)).toBe(0);
   });
 
   it('renders every recipient on a dry run and queues nothing', async () => {
@@ -154,7 +147,7 @@ describe('POST /im/executions/highthroughput', () => {
       }),
       expect.objectContaining({ index: 1, outcome: 'send', address: 'user1@example.com' }),
     ]);
-    expect(await waitingJobs()).toBe(0);
+    expect(await waitingEmailJobs(h)).toBe(0);
     // A dry run claims nothing: the same requestId can still be sent for real.
     await h.api
       .post('/im/executions/highthroughput')
@@ -188,16 +181,12 @@ describe('a highthroughput trigger, delivered by a worker process', () => {
   });
 
   it('sends to the address of the call, rendered with its inline profile, and creates no profile', async () => {
-    const created = await h.api
-      .post('/campaigns')
-      .send(orderShippedCampaign({ createProfiles: true }))
-      .expect(201);
-    await h.api.post(`/campaigns/${created.body.id}/activate`).expect(200);
+    const campaignId = await createLiveCampaign(h, orderShippedCampaign({ createProfiles: true }));
     const accepted = await h.api
       .post('/im/executions/highthroughput')
       .send({
         requestId: 'ht-e2e',
-        campaignId: created.body.id,
+        campaignId,
         recipients: [
           {
             type: 'external',

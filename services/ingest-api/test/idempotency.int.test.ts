@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { orderShippedCampaign } from '@herald/testing';
 import { bodyFingerprint, IdempotencyGuard } from '../src/executions/idempotency';
 import { startApiHarness, type ApiHarness } from './api-harness';
+import { createLiveCampaign, twoRecipientCall } from './trigger-setup';
 
 describe('requestId as an idempotency key on POST /im/executions/unitary', () => {
   let h: ApiHarness;
@@ -11,9 +12,7 @@ describe('requestId as an idempotency key on POST /im/executions/unitary', () =>
   beforeAll(async () => {
     h = await startApiHarness('idempotency');
     redis = new Redis(h.config.redis.url);
-    const created = await h.api.post('/campaigns').send(orderShippedCampaign()).expect(201);
-    campaignId = created.body.id;
-    await h.api.post(`/campaigns/${campaignId}/activate`).expect(200);
+    campaignId = await createLiveCampaign(h, orderShippedCampaign());
   });
   afterAll(async () => {
     redis.disconnect();
@@ -21,16 +20,7 @@ describe('requestId as an idempotency key on POST /im/executions/unitary', () =>
   });
   beforeEach(async () => h.emailQueue.drain(true));
 
-  const call = (requestId: string, total = 10) => ({
-    requestId,
-    campaignId,
-    recipients: [0, 1].map((index) => ({
-      type: 'aep',
-      userId: `user${index}@example.com`,
-      namespace: 'email',
-      context: { orderId: `O-${index}`, total },
-    })),
-  });
+  const call = (requestId: string, total = 10) => twoRecipientCall(campaignId, requestId, total);
   /** What the API binds a requestId to for a body as supertest sends it. */
   const fingerprintOf = (body: unknown): string => bodyFingerprint(Buffer.from(JSON.stringify(body)));
   const queuedJobIds = async () => (await h.emailQueue.getJobs(['waiting'])).map((job) => job.id).sort();

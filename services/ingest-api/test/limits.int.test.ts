@@ -1,5 +1,6 @@
 import { orderShippedCampaign, uniqueQueuePrefix } from '@herald/testing';
 import { startApiHarness, type ApiHarness } from './api-harness';
+import { createLiveCampaign, waitingEmailJobs } from './trigger-setup';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The rate limit counts in one-second windows: start a burst at the beginning of one. */
@@ -67,9 +68,7 @@ describe('queue-depth backpressure', () => {
       QUEUE_MAX_WAITING: '3',
       QUEUE_PREFIX: uniqueQueuePrefix('bp'),
     });
-    const created = await h.api.post('/campaigns').send(orderShippedCampaign()).expect(201);
-    campaignId = created.body.id;
-    await h.api.post(`/campaigns/${campaignId}/activate`).expect(200);
+    campaignId = await createLiveCampaign(h, orderShippedCampaign());
   });
   afterAll(async () => h.close());
 
@@ -86,7 +85,7 @@ describe('queue-depth backpressure', () => {
     const res = await trigger('bp-3').expect(503);
     expect(res.body).toMatchObject({ status: 503, code: 'queue-full' });
     expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    expect((await h.emailQueue.getJobCounts('waiting')).waiting).toBe(4);
+    expect(await waitingEmailJobs(h)).toBe(4);
 
     await h.emailQueue.drain(true);
     await sleep(300);
@@ -109,6 +108,6 @@ describe('queue-depth backpressure', () => {
       })
       .expect(503);
     expect(unitary.body.code).toBe('queue-full');
-    expect((await h.emailQueue.getJobCounts('waiting')).waiting).toBe(4);
+    expect(await waitingEmailJobs(h)).toBe(4);
   });
 });

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { orderShippedCampaign, startRedisServer, waitFor, type RedisServerHandle } from '@herald/testing';
 import { startApiHarness, type ApiHarness } from './api-harness';
+import { createLiveCampaign } from './trigger-setup';
 
 /** A client waits at most this long for the 503 of a call made while Redis is out. */
 const FAIL_FAST_BOUND_MS = 8000;
@@ -17,9 +18,7 @@ describe('POST /im/executions/unitary while Redis is out', () => {
     h = await startApiHarness('redis-outage', { REDIS_URL: server.url, API_RATE_LIMIT_PER_SECOND: '0' });
     // The harness's own inspection queue loses Redis too; its connection errors are expected here.
     h.emailQueue.on('error', () => undefined);
-    const created = await h.api.post('/campaigns').send(orderShippedCampaign()).expect(201);
-    campaignId = created.body.id;
-    await h.api.post(`/campaigns/${campaignId}/activate`).expect(200);
+    campaignId = await createLiveCampaign(h, orderShippedCampaign());
   });
   afterAll(async () => {
     await h.close();

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { orderShippedCampaign } from '@herald/testing';
 import { bodyFingerprint, IdempotencyGuard } from '../src/executions/idempotency';
 import { startApiHarness, type ApiHarness } from './api-harness';
+import { createLiveCampaign, twoRecipientCall } from './trigger-setup';
 
 describe('POST /im/executions/unitary while the store fails', () => {
   let h: ApiHarness;
@@ -15,9 +16,7 @@ describe('POST /im/executions/unitary while the store fails', () => {
     h = await startApiHarness('store-outage');
     redis = new Redis(h.config.redis.url);
     other = new Database(h.config.store.url);
-    const created = await h.api.post('/campaigns').send(orderShippedCampaign()).expect(201);
-    campaignId = created.body.id;
-    await h.api.post(`/campaigns/${campaignId}/activate`).expect(200);
+    campaignId = await createLiveCampaign(h, orderShippedCampaign());
   });
   afterAll(async () => {
     other.close();
@@ -26,16 +25,7 @@ describe('POST /im/executions/unitary while the store fails', () => {
   });
   beforeEach(async () => h.emailQueue.drain(true));
 
-  const call = (requestId: string) => ({
-    requestId,
-    campaignId,
-    recipients: [0, 1].map((index) => ({
-      type: 'aep',
-      userId: `user${index}@example.com`,
-      namespace: 'email',
-      context: { orderId: `O-${index}`, total: 10 },
-    })),
-  });
+  const call = (requestId: string) => twoRecipientCall(campaignId, requestId);
   const queuedJobIds = async () => (await h.emailQueue.getJobs(['waiting'])).map((job) => job.id).sort();
   const executionsOf = async (requestId: string) =>
     (await h.store.executions.listByCampaign('prod', campaignId)).items.filter(

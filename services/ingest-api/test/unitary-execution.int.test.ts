@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { orderShippedCampaign } from '@herald/testing';
 import { startApiHarness, type ApiHarness } from './api-harness';
+import { createLiveCampaign, waitingEmailJobs } from './trigger-setup';
 
 describe('POST /im/executions/unitary', () => {
   let h: ApiHarness;
@@ -8,9 +9,7 @@ describe('POST /im/executions/unitary', () => {
 
   beforeAll(async () => {
     h = await startApiHarness('unitary');
-    const created = await h.api.post('/campaigns').send(orderShippedCampaign()).expect(201);
-    campaignId = created.body.id;
-    await h.api.post(`/campaigns/${campaignId}/activate`).expect(200);
+    campaignId = await createLiveCampaign(h, orderShippedCampaign());
   });
   afterAll(async () => h.close());
   beforeEach(async () => h.emailQueue.drain(true));
@@ -24,7 +23,6 @@ describe('POST /im/executions/unitary', () => {
     namespace: 'email',
     context,
   });
-  const waitingJobs = async () => (await h.emailQueue.getJobCounts('waiting')).waiting ?? 0;
 
   it('queues one job per recipient and answers 202 with the AJO body', async () => {
     const res = await h.api
@@ -64,7 +62,7 @@ describe('POST /im/executions/unitary', () => {
       code: 'campaign-not-found',
       report: { additionalContext: { requestId: 'req-2', campaignId: 'no-such-campaign' } },
     });
-    expect(await waitingJobs()).toBe(0);
+    expect(await waitingEmailJobs(h)).toBe(0);
   });
 
   it('refuses more than 20 recipients and queues nothing', async () => {
@@ -74,7 +72,7 @@ describe('POST /im/executions/unitary', () => {
       .send({ requestId: 'req-3', campaignId, recipients })
       .expect(400);
     expect(res.body.errors).toEqual([expect.objectContaining({ path: '/recipients', code: 'maxItems' })]);
-    expect(await waitingJobs()).toBe(0);
+    expect(await waitingEmailJobs(h)).toBe(0);
   });
 
   it('lists every recipient whose context breaks the campaign schema, and queues nothing', async () => {
@@ -119,7 +117,7 @@ describe('POST /im/executions/unitary', () => {
     expect(new Set(res.body.errors.map((e: { recipientIndex: number }) => e.recipientIndex))).toEqual(
       new Set([1, 3, 4]),
     );
-    expect(await waitingJobs()).toBe(0);
+    expect(await waitingEmailJobs(h)).toBe(0);
   });
 
   it('refuses an external recipient of an e-mail campaign that has no address', async () => {
@@ -145,7 +143,7 @@ describe('POST /im/executions/unitary', () => {
         code: 'missing-address',
       }),
     ]);
-    expect(await waitingJobs()).toBe(0);
+    expect(await waitingEmailJobs(h)).toBe(0);
   });
 
   it('refuses malformed JSON with a problem body', async () => {
@@ -159,7 +157,7 @@ describe('POST /im/executions/unitary', () => {
       code: 'malformed-json',
       errors: [{ path: '/', code: 'malformed-json' }],
     });
-    expect(await waitingJobs()).toBe(0);
+    expect(await waitingEmailJobs(h)).toBe(0);
   });
 
   it('names every missing or unknown top-level field', async () => {
@@ -181,7 +179,7 @@ describe('POST /im/executions/unitary', () => {
       .send({ requestId: 'req-6', campaignId, recipients: [recipient(0, { orderId: huge, total: 1 })] })
       .expect(413);
     expect(res.body.code).toBe('payload-too-large');
-    expect(await waitingJobs()).toBe(0);
+    expect(await waitingEmailJobs(h)).toBe(0);
   });
 
   it('refuses a recipient whose context is over the per-recipient limit', async () => {
@@ -197,7 +195,7 @@ describe('POST /im/executions/unitary', () => {
     expect(res.body.errors).toEqual([
       expect.objectContaining({ recipientIndex: 1, code: 'context-too-large' }),
     ]);
-    expect(await waitingJobs()).toBe(0);
+    expect(await waitingEmailJobs(h)).toBe(0);
   });
 
   it('refuses a campaign that is not live with 409', async () => {
@@ -207,7 +205,7 @@ describe('POST /im/executions/unitary', () => {
       .send({ requestId: 'req-8', campaignId: draft.body.id, recipients: [recipient(0)] })
       .expect(409);
     expect(res.body.code).toBe('campaign-not-live');
-    expect(await waitingJobs()).toBe(0);
+    expect(await waitingEmailJobs(h)).toBe(0);
   });
 
   it('keeps sandboxes apart: a campaign of one sandbox cannot be triggered from another', async () => {
@@ -216,7 +214,7 @@ describe('POST /im/executions/unitary', () => {
       .set('x-sandbox-name', 'dev')
       .send({ requestId: 'req-9', campaignId, recipients: [recipient(0)] })
       .expect(404);
-    expect(await waitingJobs()).toBe(0);
+    expect(await waitingEmailJobs(h)).toBe(0);
   });
 
   it('refuses the same recipient twice in one call, listing every repeat', async () => {
@@ -247,21 +245,17 @@ describe('POST /im/executions/unitary', () => {
         code: 'duplicate-recipient',
       }),
     ]);
-    expect(await waitingJobs()).toBe(0);
+    expect(await waitingEmailJobs(h)).toBe(0);
   });
 
   it('refuses a marketing campaign with 422: it is triggered through the audience endpoint', async () => {
-    const created = await h.api
-      .post('/campaigns')
-      .send(orderShippedCampaign({ type: 'marketing' }))
-      .expect(201);
-    await h.api.post(`/campaigns/${created.body.id}/activate`).expect(200);
+    const marketingId = await createLiveCampaign(h, orderShippedCampaign({ type: 'marketing' }));
     const res = await h.api
       .post('/im/executions/unitary')
-      .send({ requestId: 'req-11', campaignId: created.body.id, recipients: [recipient(0)] })
+      .send({ requestId: 'req-11', campaignId: marketingId, recipients: [recipient(0)] })
       .expect(422);
     expect(res.body.code).toBe('wrong-endpoint-for-campaign');
-    expect(await waitingJobs()).toBe(0);
+    expect(await waitingEmailJobs(h)).toBe(0);
   });
 
   describe('with dryRun=true', () => {
@@ -305,7 +299,7 @@ describe('POST /im/executions/unitary', () => {
           },
         ],
       });
-      expect(await waitingJobs()).toBe(0);
+      expect(await waitingEmailJobs(h)).toBe(0);
       expect((await h.store.executions.listByCampaign('prod', campaignId)).items).toEqual(
         expect.not.arrayContaining([expect.objectContaining({ requestId: 'dry-1' })]),
       );
@@ -321,14 +315,10 @@ describe('POST /im/executions/unitary', () => {
     });
 
     it('reports a recipient without a profile as excluded when the campaign does not create profiles', async () => {
-      const created = await h.api
-        .post('/campaigns')
-        .send(orderShippedCampaign({ createProfiles: false }))
-        .expect(201);
-      await h.api.post(`/campaigns/${created.body.id}/activate`).expect(200);
+      const noProfilesId = await createLiveCampaign(h, orderShippedCampaign({ createProfiles: false }));
       const res = await h.api
         .post('/im/executions/unitary?dryRun=true')
-        .send({ requestId: 'dry-2', campaignId: created.body.id, recipients: [recipient(0)] })
+        .send({ requestId: 'dry-2', campaignId: noProfilesId, recipients: [recipient(0)] })
         .expect(200);
       expect(res.body.recipients).toEqual([{ index: 0, outcome: 'excluded', reason: 'profile-not-found' }]);
     });
@@ -354,6 +344,6 @@ describe('POST /im/executions/unitary', () => {
       .send({ requestId: 'req-bad-schema', campaignId: stored.id, recipients: [recipient(0)] })
       .expect(422);
     expect(res.body.code).toBe('invalid-context-schema');
-    expect(await waitingJobs()).toBe(0);
+    expect(await waitingEmailJobs(h)).toBe(0);
   });
 });

@@ -25,7 +25,7 @@ export async function sendMessage(
   key: DeliveryKey,
   profile: Profile | null,
 ): Promise<string> {
-  const ids = { deliveryId: key.id, executionId: key.executionId };
+  const ids = { deliveryId: key.id, executionId: key.executionId, sandbox: key.sandbox };
   if (message.channel !== 'push') {
     return (await deps.adapter.send({ ...message, ...ids })).providerMessageId;
   }

@@ -45,7 +45,7 @@ describe('worker delivering e-mail through the SendGrid SDK to the SendGrid stan
       subject: 'Hi Ada, order A-1',
       html: '<p>Order A-1: 12 EUR</p>',
       text: 'Order A-1: 12 EUR',
-      customArgs: { execution_id: executionId, delivery_id: deliveryIds[0] },
+      customArgs: { sandbox: version.sandbox, execution_id: executionId, delivery_id: deliveryIds[0] },
     });
     expect(record).toMatchObject({
       status: 'sent',

@@ -43,7 +43,7 @@ describe('worker delivering SMS through the Twilio SDK to the Twilio stand-in', 
       to: '+33612345678',
       from: 'Shop',
       body: 'Hi there, your code is 4821',
-      statusCallback: STATUS_CALLBACK_URL,
+      statusCallback: `${STATUS_CALLBACK_URL}?sandbox=${version.sandbox}&deliveryId=${record!.id}`,
     });
     expect(sms?.sid).toMatch(/^SM[0-9a-f]{32}$/);
     expect(record).toMatchObject({

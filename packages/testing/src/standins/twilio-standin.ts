@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import { listenOnLoopback, readBody, respond } from './http-standin';
 import { BehaviourSwitch, pause, type StandinBehaviour } from './standin-behaviour';
@@ -20,6 +20,15 @@ export interface TwilioStandin {
   accepted: AcceptedSms[];
   readonly requestCount: number;
   behave(behaviour: StandinBehaviour): void;
+  /**
+   * Calls the status callback of `sms` as Twilio does: a form POST (MessageSid, MessageStatus,
+   * To, From, AccountSid, ApiVersion, plus `extra` such as ErrorCode) signed in X-Twilio-Signature.
+   */
+  postStatus(
+    sms: AcceptedSms,
+    status: string,
+    extra?: Record<string, string>,
+  ): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
 }
 
@@ -120,6 +129,7 @@ export async function startTwilioStandin(
       return requestCount;
     },
     behave: (next) => behaviour.behave(next),
+    postStatus: (sms, status, extra = {}) => postStatus(accountSid, authToken, sms, status, extra),
     close: () => server.close(),
   };
 }
@@ -186,4 +196,46 @@ function messageResource(
     to,
     uri: `${uri}.json`,
   };
+}
+
+/** Twilio's request signature: base64 HMAC-SHA1 of the URL, then each parameter's name and value sorted by name. */
+export function twilioSignature(authToken: string, url: string, params: Record<string, string>): string {
+  const data =
+    url +
+    Object.keys(params)
+      .sort()
+      .map((name) => `${name}${params[name] ?? ''}`)
+      .join('');
+  return createHmac('sha1', authToken).update(data, 'utf8').digest('base64');
+}
+
+async function postStatus(
+  accountSid: string,
+  authToken: string,
+  sms: AcceptedSms,
+  status: string,
+  extra: Record<string, string>,
+): Promise<{ status: number; body: unknown }> {
+  if (!sms.statusCallback) throw new Error(`message ${sms.sid} was sent without a status callback`);
+  const params: Record<string, string> = {
+    AccountSid: accountSid,
+    ApiVersion: '2010-04-01',
+    From: sms.from,
+    MessageSid: sms.sid,
+    MessageStatus: status,
+    SmsSid: sms.sid,
+    SmsStatus: status,
+    To: sms.to,
+    ...extra,
+  };
+  const response = await fetch(sms.statusCallback, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': twilioSignature(authToken, sms.statusCallback, params),
+    },
+    body: new URLSearchParams(params).toString(),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text.startsWith('{') ? (JSON.parse(text) as unknown) : text };
 }

@@ -1,7 +1,6 @@
 import type { RequestHandler } from 'express';
-import { UnauthorizedError } from '@herald/errors';
 import type { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
-import { principalOf, setPrincipal } from '../auth/principal';
+import { principalOf } from '../auth/principal';
 import { requireRole } from '../auth/require-role';
 
 /** The challenge that makes a browser ask for credentials. */
@@ -19,31 +18,20 @@ export function apiKeyFromBasicAuth(authenticator: ApiKeyAuthenticator): Request
       next();
       return;
     }
-    authenticator
-      .principalFor(key)
-      .then((principal) => {
-        setPrincipal(req, principal ?? undefined);
-        next();
-      })
-      .catch(next);
+    authenticator.authenticate(req, key, next);
   };
 }
 
 /** Admin keys only; a missing or unknown key is challenged for Basic credentials. */
 export function requireAdminKey(): RequestHandler {
-  const admin = requireRole('admin', { sandboxScoped: false });
-  return (req, res, next) => {
-    if (principalOf(req)) {
-      admin(req, res, next);
-      return;
-    }
-    res.setHeader('WWW-Authenticate', BASIC_CHALLENGE);
-    next(
-      new UnauthorizedError(
+  return requireRole('admin', {
+    sandboxScoped: false,
+    unauthenticated: {
+      challenge: BASIC_CHALLENGE,
+      message:
         'An admin API key is required (HTTP Basic with the key as password, or Authorization: Bearer <key>).',
-      ),
-    );
-  };
+    },
+  });
 }
 
 /** The password of `Authorization: Basic base64(user:password)`, if one is there. */

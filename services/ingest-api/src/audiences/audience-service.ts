@@ -2,6 +2,7 @@ import type { Identity, Profile } from '@herald/contracts';
 import { identityKey } from '@herald/contracts';
 import { NotFoundError, ValidationError } from '@herald/errors';
 import { compileAudienceQuery, type Audience, type NewAudience, type Page, type Store } from '@herald/store';
+import { pageRequestOf } from '../http/page-query';
 import { createAjv, toFieldErrors } from '../validation/ajv';
 import {
   audienceInputSchemas,
@@ -60,10 +61,7 @@ export class AudienceService {
         toFieldErrors(this.validateListQuery.errors),
       );
     }
-    return this.store.audiences.list(sandbox, {
-      ...(query.limit === undefined ? {} : { limit: Number(query.limit) }),
-      ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
-    });
+    return this.store.audiences.list(sandbox, pageRequestOf(query));
   }
 
   async delete(sandbox: string, id: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { pageQueryProperties } from '../http/page-query';
+import { pageQueryProperties, type PageQuery } from '../http/page-query';
 import { AUDIENCE_QUERY_MAX_BYTES, AUDIENCE_QUERY_MAX_DEPTH } from '@herald/store';
 import { identitySchema } from '../profiles/profile.schema';
 
@@ -79,10 +79,7 @@ export const audienceListQuerySchema = {
   },
 } as const;
 
-export interface AudienceListQuery {
-  limit?: string;
-  cursor?: string;
-}
+export type AudienceListQuery = PageQuery;
 
 /** `GET /audiences/{id}/sample` query. */
 export const audienceSampleQuerySchema = {

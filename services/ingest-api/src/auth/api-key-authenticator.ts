@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { NextFunction, Request, RequestHandler } from 'express';
 import type { Store } from '@herald/store';
 import { hashApiKey } from './api-key-secret';
 import { setPrincipal, type Principal } from './principal';
@@ -33,13 +33,18 @@ export class ApiKeyAuthenticator {
         next();
         return;
       }
-      this.principalFor(key)
-        .then((principal) => {
-          setPrincipal(req, principal ?? undefined);
-          next();
-        })
-        .catch(next);
+      this.authenticate(req, key, next);
     };
+  }
+
+  /** Sets the principal of `key` on the request (none for an unknown key), then goes on. */
+  authenticate(req: Request, key: string, next: NextFunction): void {
+    this.principalFor(key)
+      .then((principal) => {
+        setPrincipal(req, principal ?? undefined);
+        next();
+      })
+      .catch(next);
   }
 
   async principalFor(key: string): Promise<Principal | null> {

@@ -4,22 +4,47 @@ import type { ApiKeyRole } from '@herald/store';
 import { sandboxOf } from '../http/sandbox';
 import { principalOf } from './principal';
 
+export interface RoleGuardOptions {
+  /** Whether the key must also cover the sandbox the request addresses (`x-sandbox-name`); default true. */
+  sandboxScoped?: boolean;
+  /** What a request without a valid key is answered: its `WWW-Authenticate` challenge and message. */
+  unauthenticated?: { challenge: string; message: string };
+}
+
+const BEARER_REQUIRED = {
+  challenge: 'Bearer',
+  message: 'A valid API key is required (Authorization: Bearer <key> or x-api-key).',
+};
+
 /**
  * Lets a request through only with a key holding `role` for the sandbox it addresses
  * (`x-sandbox-name`). 401 for a missing, unknown or revoked key (never saying which),
  * 403 for a valid key used outside its roles or sandboxes.
  */
-export function requireRole(role: ApiKeyRole, options: { sandboxScoped?: boolean } = {}): RequestHandler {
+export function requireRole(role: ApiKeyRole, options: RoleGuardOptions = {}): RequestHandler {
+  return requireAnyRole([role], options);
+}
+
+/** As `requireRole`, with a key holding any of `roles`. */
+export function requireAnyRole(
+  roles: readonly [ApiKeyRole, ...ApiKeyRole[]],
+  options: RoleGuardOptions = {},
+): RequestHandler {
   const sandboxScoped = options.sandboxScoped ?? true;
+  const unauthenticated = options.unauthenticated ?? BEARER_REQUIRED;
+  const missingRole =
+    roles.length === 1
+      ? `This API key does not have the ${roles[0]} role.`
+      : `This API key needs one of the roles ${roles.join(', ')}.`;
   return (req, res, next) => {
     const principal = principalOf(req);
     if (!principal) {
-      res.setHeader('WWW-Authenticate', 'Bearer');
-      next(new UnauthorizedError('A valid API key is required (Authorization: Bearer <key> or x-api-key).'));
+      res.setHeader('WWW-Authenticate', unauthenticated.challenge);
+      next(new UnauthorizedError(unauthenticated.message));
       return;
     }
-    if (!principal.roles.includes(role)) {
-      next(new ForbiddenError(`This API key does not have the ${role} role.`));
+    if (!roles.some((role) => principal.roles.includes(role))) {
+      next(new ForbiddenError(missingRole));
       return;
     }
     if (sandboxScoped) {

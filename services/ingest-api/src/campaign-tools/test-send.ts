@@ -73,7 +73,7 @@ export async function testSendCampaign(
   const executionId = `test-${newId()}`;
   const results: TestSendResult['results'] = [];
   for (const [index, { locale, message }] of messages.entries()) {
-    const outbound = outboundTest(message, executionId, `${executionId}-r${index}`);
+    const outbound = outboundTest(message, { executionId, deliveryId: `${executionId}-r${index}`, sandbox });
     const { providerMessageId } = await deps.adapter.send(outbound);
     results.push({ address: addressOf(message), locale, providerMessageId });
   }
@@ -169,8 +169,10 @@ function problem(index: number, suffix: string, code: string, message: string): 
 }
 
 /** The adapter message of a test, marked so nobody mistakes it for a real one. */
-function outboundTest(message: MessageToSend, executionId: string, deliveryId: string): OutboundMessage {
-  const ids = { executionId, deliveryId };
+function outboundTest(
+  message: MessageToSend,
+  ids: { executionId: string; deliveryId: string; sandbox: string },
+): OutboundMessage {
   switch (message.channel) {
     case 'email':
       return { ...message, ...ids, subject: `${TEST_MARK}${message.subject}` };

@@ -1,19 +1,14 @@
 import type { ValidateFunction } from 'ajv';
 import type { Campaign, CampaignVersion, FanOutJobData } from '@herald/contracts';
 import { fanOutJobId, newId } from '@herald/contracts';
-import {
-  NotFoundError,
-  ServiceUnavailableError,
-  UnprocessableError,
-  ValidationError,
-  type FieldError,
-} from '@herald/errors';
+import { NotFoundError, UnprocessableError, ValidationError, type FieldError } from '@herald/errors';
 import type { Logger } from '@herald/logger';
 import type { CampaignVersions, Store } from '@herald/store';
 import { correlationLogFields, type Correlation } from '../http/correlation';
 import type { ExecutionClaim } from './enqueue-recipients';
 import { acceptedAnswer, type ExecutionAccepted } from './execution-accepted';
 import { liveCampaign } from './live-campaign';
+import { queueUnavailable } from './queue-unavailable';
 import { createAjv, toFieldErrors } from '../validation/ajv';
 import { audienceExecutionSchema, type AudienceExecutionRequest } from './audience-execution.schema';
 import type { ContextValidators } from './context-validators';
@@ -37,9 +32,6 @@ export interface AudienceExecutionDeps {
   idempotency: IdempotencyGuard;
   logger: Logger;
 }
-
-/** Seconds a caller should wait before retrying while Redis refuses the fan-out job. */
-const RETRY_AFTER_SECONDS = 2;
 
 /**
  * `POST /im/executions/audience` and its status and schedule reads. The API only records the
@@ -213,7 +205,7 @@ export class AudienceExecutionService {
       await store.executions
         .setStatus(sandbox, execution.id, 'failed', 'queue unavailable')
         .catch((storeError: unknown) => logger.error({ err: storeError }, 'cannot mark execution failed'));
-      throw unavailable(error);
+      throw queueUnavailable(error);
     }
     logger.info(
       {
@@ -269,7 +261,7 @@ export class AudienceExecutionService {
       await store.schedules
         .settle(sandbox, schedule.id, 'Cancelled')
         .catch((storeError: unknown) => logger.error({ err: storeError }, 'cannot cancel unqueued schedule'));
-      throw unavailable(error);
+      throw queueUnavailable(error);
     }
     logger.info(
       {
@@ -288,14 +280,5 @@ function scheduleNotFound(scheduleId: string): NotFoundError {
   return new NotFoundError(
     'schedule-not-found',
     `schedule ${scheduleId} does not exist or is no longer scheduled`,
-  );
-}
-
-function unavailable(cause: unknown): ServiceUnavailableError {
-  return new ServiceUnavailableError(
-    'queue-unavailable',
-    'The queue is unavailable; retry later.',
-    RETRY_AFTER_SECONDS,
-    { cause },
   );
 }

@@ -6,6 +6,7 @@ import type { DeliveryQueue } from '@herald/queues';
 import type { NewExecution, Store } from '@herald/store';
 import { correlationLogFields, type Correlation } from '../http/correlation';
 import { acceptedAnswer, type ExecutionAccepted } from './execution-accepted';
+import { queueUnavailable } from './queue-unavailable';
 
 /** An idempotency claim that lets the call proceed: a first attempt, or the resumption of one. */
 export interface ExecutionClaim {
@@ -62,9 +63,7 @@ export async function enqueueRecipients(input: EnqueueInput): Promise<ExecutionA
   try {
     await queue.addBulk(jobs);
   } catch (error) {
-    throw new ServiceUnavailableError('queue-unavailable', 'The queue is unavailable; retry later.', 2, {
-      cause: error,
-    });
+    throw queueUnavailable(error);
   }
   const execution = earlier
     ? await queued(store, earlier)

@@ -14,7 +14,7 @@ import {
   type DeliveryQueue,
 } from '@herald/queues';
 import type { Page, PageRequest, Store } from '@herald/store';
-import { pageQueryProperties } from '../http/page-query';
+import { pageQueryProperties, pageRequestOf, type PageQuery } from '../http/page-query';
 import { createAjv, toFieldErrors } from '../validation/ajv';
 
 /**
@@ -35,9 +35,7 @@ export const failureListQuerySchema = {
   properties: { ...pageQueryProperties },
 } as const;
 
-interface ListQuery {
-  limit?: string;
-  cursor?: string;
+interface ListQuery extends PageQuery {
   status?: DeliveryStatus;
 }
 
@@ -159,10 +157,7 @@ export class ExecutionReportService {
       throw new ValidationError('invalid-query', 'The query is invalid.', toFieldErrors(validate.errors));
     }
     return {
-      page: {
-        ...(query.limit === undefined ? {} : { limit: Number(query.limit) }),
-        ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
-      },
+      page: pageRequestOf(query),
       ...(query.status === undefined ? {} : { status: query.status }),
     };
   }

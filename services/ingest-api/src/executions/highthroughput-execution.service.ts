@@ -1,33 +1,17 @@
 import type { CampaignVersion, UnitaryExecutionRequest } from '@herald/contracts';
 import { UnprocessableError, ValidationError, type FieldError } from '@herald/errors';
-import type { Logger } from '@herald/logger';
 import type { DeliveryQueue } from '@herald/queues';
-import type { CampaignVersions, Store } from '@herald/store';
-import type { TemplateEngine } from '@herald/templating';
 import type { Correlation } from '../http/correlation';
-import type { QueueBackpressure } from '../limits/queue-backpressure';
-import type { ContextValidators } from './context-validators';
 import { TriggerRequestParser } from './trigger-request';
 import { dryRunRecipients, type DryRunResult } from './dry-run';
-import { enqueueRecipients } from './enqueue-recipients';
 import type { ExecutionAccepted } from './execution-accepted';
-import type { IdempotencyGuard } from './idempotency';
 import { liveTransactionalCampaign } from './live-campaign';
 import { duplicateRecipientProblems, recipientProblems } from './recipient-checks';
-import type { UnitaryExecutionLimits } from './unitary-execution.service';
+import { claimAndEnqueue, type TriggerCallDeps, type ValidatedTrigger } from './trigger-call';
 
-export interface HighThroughputExecutionDeps {
-  store: Store;
-  /** Live campaign versions, cached: they never change. */
-  versions: CampaignVersions;
+export interface HighThroughputExecutionDeps extends TriggerCallDeps {
   /** The e-mail delivery queue: the only channel this endpoint serves. */
   emailQueue: DeliveryQueue;
-  contextValidators: ContextValidators;
-  idempotency: IdempotencyGuard;
-  backpressure: QueueBackpressure;
-  templates: TemplateEngine;
-  limits: UnitaryExecutionLimits;
-  logger: Logger;
 }
 
 /**
@@ -51,29 +35,11 @@ export class HighThroughputExecutionService {
     correlation?: Correlation,
   ): Promise<ExecutionAccepted> {
     const { request, version } = await this.validated(sandbox, body);
-    const claim = await this.deps.idempotency.begin(sandbox, request.requestId, fingerprint);
-    if (claim.kind === 'replay') return claim.response as ExecutionAccepted;
-    await this.deps.backpressure.assertQueueHasRoom('email');
-    const { store, logger } = this.deps;
-    return enqueueRecipients({
-      store,
-      logger,
-      queue: this.deps.emailQueue,
-      claim: claim,
-      execution: {
-        sandbox,
-        kind: 'highthroughput',
-        campaignId: version.campaignId,
-        campaignVersion: version.version,
-        requestId: request.requestId,
-        recipientCount: request.recipients.length,
-        createdBy,
-      },
-      version,
-      recipients: request.recipients,
-      correlation,
-      mode: 'highthroughput',
-    });
+    return claimAndEnqueue(
+      this.deps,
+      { sandbox, request, version, fingerprint, createdBy, correlation },
+      { queue: this.deps.emailQueue, kind: 'highthroughput', mode: 'highthroughput' },
+    );
   }
 
   /** Validates and renders every recipient as a real call would, and queues nothing. */
@@ -82,10 +48,7 @@ export class HighThroughputExecutionService {
     return dryRunRecipients(this.deps, sandbox, version, request.recipients);
   }
 
-  private async validated(
-    sandbox: string,
-    input: unknown,
-  ): Promise<{ request: UnitaryExecutionRequest; version: CampaignVersion }> {
+  private async validated(sandbox: string, input: unknown): Promise<ValidatedTrigger> {
     const { request: body, recipientSchemaProblems: schemaProblems } = this.parser.parse(input);
     const { version } = await liveTransactionalCampaign(
       this.deps.store,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ConflictError, ServiceUnavailableError } from '@herald/errors';
 import { newId } from '@herald/contracts';
+import { queueUnavailable } from './queue-unavailable';
 
 export type IdempotencyOutcome =
   /**
@@ -114,9 +115,7 @@ export class IdempotencyGuard {
     try {
       return await command();
     } catch (error) {
-      throw new ServiceUnavailableError('queue-unavailable', 'The queue is unavailable; retry later.', 2, {
-        cause: error,
-      });
+      throw queueUnavailable(error);
     }
   }
 }

@@ -1,49 +1,21 @@
-import type { Campaign, CampaignVersion, Channel, UnitaryExecutionRequest } from '@herald/contracts';
+import type { CampaignVersion, Channel, UnitaryExecutionRequest } from '@herald/contracts';
 import { ValidationError, type FieldError } from '@herald/errors';
-import type { Logger } from '@herald/logger';
 import type { DeliveryQueue } from '@herald/queues';
-import type { CampaignVersions, Store } from '@herald/store';
-import type { TemplateEngine } from '@herald/templating';
 import type { Correlation } from '../http/correlation';
-import type { QueueBackpressure } from '../limits/queue-backpressure';
-import type { ContextValidators } from './context-validators';
 import { TriggerRequestParser } from './trigger-request';
 import { dryRunRecipients, type DryRunResult } from './dry-run';
-import { enqueueRecipients } from './enqueue-recipients';
 import type { ExecutionAccepted } from './execution-accepted';
-import type { IdempotencyGuard } from './idempotency';
 import { liveTransactionalCampaign } from './live-campaign';
 import { duplicateRecipientProblems, recipientProblems } from './recipient-checks';
-
-export interface UnitaryExecutionLimits {
-  maxRecipients: number;
-  maxContextBytes: number;
-}
+import { claimAndEnqueue, type TriggerCallDeps, type ValidatedTrigger } from './trigger-call';
 
 export type { ExecutionAccepted } from './execution-accepted';
 
-export interface UnitaryExecutionDeps {
-  /** Refuses calls while the channel's queue is deeper than the configured bound. */
-  backpressure: QueueBackpressure;
-  store: Store;
-  /** Live campaign versions, cached: they never change. */
-  versions: CampaignVersions;
+export interface UnitaryExecutionDeps extends TriggerCallDeps {
   /** One delivery queue per channel: a job goes to the queue of its campaign's channel. */
   queues: Record<Channel, DeliveryQueue>;
   /** Accept push endpoints on loopback and private networks in `channelData.pushInfo`. */
   allowPrivatePushEndpoints: boolean;
-  contextValidators: ContextValidators;
-  limits: UnitaryExecutionLimits;
-  idempotency: IdempotencyGuard;
-  /** Renders dry-run messages exactly as the worker will. */
-  templates: TemplateEngine;
-  logger: Logger;
-}
-
-interface ValidatedCall {
-  request: UnitaryExecutionRequest;
-  campaign: Campaign;
-  version: CampaignVersion;
 }
 
 /**
@@ -68,31 +40,12 @@ export class UnitaryExecutionService {
     createdBy: string,
     correlation?: Correlation,
   ): Promise<ExecutionAccepted> {
-    const { request, campaign, version } = await this.validated(sandbox, body);
-    const { idempotency, logger } = this.deps;
-    const outcome = await idempotency.begin(sandbox, request.requestId, fingerprint);
-    // Answers left in the guard by earlier Herald versions for this body are trigger-call answers.
-    if (outcome.kind === 'replay') return outcome.response as ExecutionAccepted;
-    await this.deps.backpressure.assertQueueHasRoom(version.definition.channel);
-    const { store } = this.deps;
-    return enqueueRecipients({
-      store,
-      logger,
-      queue: this.deps.queues[version.definition.channel],
-      claim: outcome,
-      execution: {
-        sandbox,
-        kind: 'unitary',
-        campaignId: campaign.id,
-        campaignVersion: version.version,
-        requestId: request.requestId,
-        recipientCount: request.recipients.length,
-        createdBy,
-      },
-      version,
-      recipients: request.recipients,
-      correlation,
-    });
+    const { request, version } = await this.validated(sandbox, body);
+    return claimAndEnqueue(
+      this.deps,
+      { sandbox, request, version, fingerprint, createdBy, correlation },
+      { queue: this.deps.queues[version.definition.channel], kind: 'unitary' },
+    );
   }
 
   /** What the call would send to each recipient; queues, creates and records nothing. */
@@ -101,9 +54,9 @@ export class UnitaryExecutionService {
     return dryRunRecipients(this.deps, sandbox, version, request.recipients);
   }
 
-  private async validated(sandbox: string, input: unknown): Promise<ValidatedCall> {
+  private async validated(sandbox: string, input: unknown): Promise<ValidatedTrigger> {
     const { request: body, recipientSchemaProblems: schemaProblems } = this.parser.parse(input);
-    const { campaign, version } = await liveTransactionalCampaign(
+    const { version } = await liveTransactionalCampaign(
       this.deps.store,
       this.deps.versions,
       sandbox,
@@ -130,7 +83,7 @@ export class UnitaryExecutionService {
         problems,
       );
     }
-    return { request: body, campaign, version };
+    return { request: body, version };
   }
 
   /** Checks the recipients the request schema found well-formed (the others are already listed). */

@@ -11,6 +11,7 @@ import { highThroughputOpenApi } from './highthroughput.openapi';
 import { profilesOpenApi } from './profiles.openapi';
 import { suppressionsOpenApi } from './suppressions.openapi';
 import { settingsOpenApi } from './settings.openapi';
+import { webhooksOpenApi } from './webhooks.openapi';
 
 /**
  * The OpenAPI 3.1 document of the API, assembled from one part per area. Parts are built from
@@ -30,6 +31,7 @@ export function openApiDocument(maxRecipients: number): Record<string, unknown> 
     suppressionsOpenApi(),
     settingsOpenApi(),
     apiKeysOpenApi(),
+    webhooksOpenApi(),
   ];
   return {
     openapi: '3.1.0',

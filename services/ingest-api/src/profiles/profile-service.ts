@@ -1,6 +1,7 @@
 import type { Profile, ProfileInput } from '@herald/contracts';
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from '@herald/errors';
 import type { Page, ProfileRepository } from '@herald/store';
+import { pageRequestOf } from '../http/page-query';
 import { createAjv, toFieldErrors } from '../validation/ajv';
 import { profileQuerySchema, type ProfileQuery } from './profile.schema';
 import { ProfileValidator } from './profile-validator';
@@ -58,7 +59,7 @@ export class ProfileService {
         toFieldErrors(this.validateQuery.errors),
       );
     }
-    const { namespace, identity, limit, cursor } = query;
+    const { namespace, identity } = query;
     if ((namespace === undefined) !== (identity === undefined)) {
       const missing = namespace === undefined ? 'namespace' : 'identity';
       throw new ValidationError('invalid-query', 'namespace and identity go together.', [
@@ -69,10 +70,7 @@ export class ProfileService {
       const profile = await this.profiles.findByIdentity(sandbox, { namespace, id: identity });
       return { items: profile ? [profile] : [], nextCursor: null };
     }
-    return this.profiles.list(sandbox, {
-      ...(limit === undefined ? {} : { limit: Number(limit) }),
-      ...(cursor === undefined ? {} : { cursor }),
-    });
+    return this.profiles.list(sandbox, pageRequestOf(query));
   }
 
   /** Creates or merges into the one profile holding the identities; never merges two profiles. */

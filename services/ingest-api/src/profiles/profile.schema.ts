@@ -1,4 +1,4 @@
-import { pageQueryProperties } from '../http/page-query';
+import { pageQueryProperties, type PageQuery } from '../http/page-query';
 import { LOCALE_PATTERN, NAMESPACE_PATTERN } from '@herald/contracts';
 
 export const MAX_IDENTITIES = 20;
@@ -122,9 +122,7 @@ export const profileQuerySchema = {
   },
 } as const;
 
-export interface ProfileQuery {
+export interface ProfileQuery extends PageQuery {
   namespace?: string;
   identity?: string;
-  limit?: string;
-  cursor?: string;
 }

@@ -6,7 +6,7 @@ import type { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
 import { principalOf } from '../auth/principal';
 import { requireRole } from '../auth/require-role';
 import { jsonBody } from '../http/json-body';
-import { pageQueryProperties } from '../http/page-query';
+import { pageQueryProperties, pageRequestOf, type PageQuery } from '../http/page-query';
 import { pathParam } from '../http/path-param';
 import { createAjv, toFieldErrors } from '../validation/ajv';
 import { SANDBOX_PATTERN } from '@herald/contracts';
@@ -67,7 +67,7 @@ export function apiKeysRoutes(deps: RouteDeps, authenticator: ApiKeyAuthenticato
     const stored = await deps.store.apiKeys.create({ ...req.body, hash: hashApiKey(key) });
     res.status(201).json({ ...publicView(stored), key });
   });
-  const validateQuery = createAjv().compile<{ limit?: string; cursor?: string }>({
+  const validateQuery = createAjv().compile<PageQuery>({
     type: 'object',
     additionalProperties: false,
     properties: pageQueryProperties,
@@ -80,10 +80,7 @@ export function apiKeysRoutes(deps: RouteDeps, authenticator: ApiKeyAuthenticato
         toFieldErrors(validateQuery.errors),
       );
     }
-    const page = await deps.store.apiKeys.list({
-      ...(typeof req.query.cursor === 'string' ? { cursor: req.query.cursor } : {}),
-      ...(typeof req.query.limit === 'string' ? { limit: Number(req.query.limit) } : {}),
-    });
+    const page = await deps.store.apiKeys.list(pageRequestOf(req.query));
     const viewer = principalOf(req)?.sandboxes ?? [];
     const visible = page.items.filter((item) => covers(viewer, item.sandboxes));
     res.json({ items: visible.map(publicView), nextCursor: page.nextCursor });

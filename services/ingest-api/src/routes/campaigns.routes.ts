@@ -5,6 +5,7 @@ import type { PageRequest } from '@herald/store';
 import { requireRole } from '../auth/require-role';
 import type { CampaignService } from '../campaigns/campaign-service';
 import { jsonBody } from '../http/json-body';
+import { pageRequestOf, type PageQuery } from '../http/page-query';
 import { pathParam } from '../http/path-param';
 import { sandboxOf } from '../http/sandbox';
 
@@ -95,10 +96,8 @@ function pageOf(req: Request): PageRequest {
   }
   if (problems.length > 0)
     throw new ValidationError('invalid-page', 'The paging parameters are invalid.', problems);
-  return {
-    ...(typeof limit === 'string' ? { limit: Number(limit) } : {}),
-    ...(typeof cursor === 'string' ? { cursor } : {}),
-  };
+  // Checked above: each is absent or a valid string.
+  return pageRequestOf(req.query as PageQuery);
 }
 
 function isPageLimit(raw: string): boolean {

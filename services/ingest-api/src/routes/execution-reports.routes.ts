@@ -1,10 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { Channel } from '@herald/contracts';
-import { ForbiddenError } from '@herald/errors';
 import type { DeliveryCounters, DeliveryQueue } from '@herald/queues';
-import type { ApiKeyRole } from '@herald/store';
-import { principalOf } from '../auth/principal';
-import { requireRole } from '../auth/require-role';
+import { requireAnyRole, requireRole } from '../auth/require-role';
 import { CampaignReportService } from '../executions/campaign-report.service';
 import { ExecutionReportService } from '../executions/execution-report.service';
 import { ReplayFailuresService } from '../executions/replay-failures.service';
@@ -52,21 +49,6 @@ export function executionReportsRoutes(deps: ExecutionReportsRouteDeps): Router 
     },
   );
   return router;
-}
-
-/** Lets a request through with a key holding any of `roles` for the sandbox it addresses. */
-function requireAnyRole(roles: readonly [ApiKeyRole, ...ApiKeyRole[]]): RequestHandler {
-  const guards = new Map(roles.map((role) => [role, requireRole(role)]));
-  return (req, res, next) => {
-    const principal = principalOf(req);
-    const held = roles.find((role) => principal?.roles.includes(role));
-    if (principal && held === undefined) {
-      next(new ForbiddenError(`This API key needs one of the roles ${roles.join(', ')}.`));
-      return;
-    }
-    // Without a key the first guard answers 401; with one, the held role's guard checks the sandbox.
-    guards.get(held ?? roles[0])?.(req, res, next);
-  };
 }
 
 /** A JSON body when one is sent; none at all is allowed too. */

@@ -1,6 +1,7 @@
 import { CHANNELS, type Channel } from '@herald/contracts';
 import { NotFoundError, ValidationError } from '@herald/errors';
 import type { Page, Suppression, SuppressionRepository } from '@herald/store';
+import { pageRequestOf } from '../http/page-query';
 import { createAjv, toFieldErrors } from '../validation/ajv';
 import {
   MAX_ADDRESS_LENGTH,
@@ -56,11 +57,7 @@ export class SuppressionService {
         toFieldErrors(this.validateListQuery.errors),
       );
     }
-    const { channel, limit, cursor } = query;
-    return this.suppressions.list(sandbox, channel, {
-      ...(limit === undefined ? {} : { limit: Number(limit) }),
-      ...(cursor === undefined ? {} : { cursor }),
-    });
+    return this.suppressions.list(sandbox, query.channel, pageRequestOf(query));
   }
 
   /**

@@ -1,4 +1,4 @@
-import { pageQueryProperties } from '../http/page-query';
+import { pageQueryProperties, type PageQuery } from '../http/page-query';
 import { CHANNELS, type Channel } from '@herald/contracts';
 import type { SuppressionReason } from '@herald/store';
 
@@ -55,10 +55,8 @@ export const newSuppressionSchema = {
   ],
 } as const;
 
-export interface SuppressionListQuery {
+export interface SuppressionListQuery extends PageQuery {
   channel: Channel;
-  limit?: string;
-  cursor?: string;
 }
 
 export const suppressionListQuerySchema = {

@@ -1,0 +1,94 @@
+import type {
+  CampaignVersion,
+  DeliveryJobData,
+  ExecutionKind,
+  UnitaryExecutionRequest,
+} from '@herald/contracts';
+import type { Logger } from '@herald/logger';
+import type { DeliveryQueue } from '@herald/queues';
+import type { CampaignVersions, Store } from '@herald/store';
+import type { TemplateEngine } from '@herald/templating';
+import type { Correlation } from '../http/correlation';
+import type { QueueBackpressure } from '../limits/queue-backpressure';
+import type { ContextValidators } from './context-validators';
+import { enqueueRecipients } from './enqueue-recipients';
+import type { ExecutionAccepted } from './execution-accepted';
+import type { IdempotencyGuard } from './idempotency';
+
+export interface TriggerCallLimits {
+  maxRecipients: number;
+  maxContextBytes: number;
+}
+
+/** What the unitary and highthroughput services both need. */
+export interface TriggerCallDeps {
+  store: Store;
+  /** Live campaign versions, cached: they never change. */
+  versions: CampaignVersions;
+  contextValidators: ContextValidators;
+  limits: TriggerCallLimits;
+  idempotency: IdempotencyGuard;
+  /** Refuses calls while the channel's queue is deeper than the configured bound. */
+  backpressure: QueueBackpressure;
+  /** Renders dry-run messages exactly as the worker will. */
+  templates: TemplateEngine;
+  logger: Logger;
+}
+
+/** The body of a unitary or highthroughput call that passed validation, and its live version. */
+export interface ValidatedTrigger {
+  request: UnitaryExecutionRequest;
+  version: CampaignVersion;
+}
+
+/** A validated call and who made it. */
+export interface ValidTriggerCall extends ValidatedTrigger {
+  sandbox: string;
+  /** `bodyFingerprint` of the body as sent: what its `requestId` is bound to. */
+  fingerprint: string;
+  /** The caller (its API key id), named in the execution record and the answer. */
+  createdBy: string;
+  correlation: Correlation | undefined;
+}
+
+/** Where the jobs of a call go and how they are marked. */
+export interface TriggerTarget {
+  queue: DeliveryQueue;
+  kind: Extract<ExecutionKind, 'unitary' | 'highthroughput'>;
+  mode?: DeliveryJobData['mode'];
+}
+
+/**
+ * Claims the call's `requestId`, checks the queue has room and queues one job per recipient. A
+ * repeated call answers the first answer and never queues a recipient twice.
+ */
+export async function claimAndEnqueue(
+  deps: Pick<TriggerCallDeps, 'store' | 'logger' | 'idempotency' | 'backpressure'>,
+  call: ValidTriggerCall,
+  target: TriggerTarget,
+): Promise<ExecutionAccepted> {
+  const { sandbox, request, version } = call;
+  const claim = await deps.idempotency.begin(sandbox, request.requestId, call.fingerprint);
+  // Answers left in the guard by earlier Herald versions for this body are trigger-call answers.
+  if (claim.kind === 'replay') return claim.response as ExecutionAccepted;
+  await deps.backpressure.assertQueueHasRoom(version.definition.channel);
+  return enqueueRecipients({
+    store: deps.store,
+    logger: deps.logger,
+    queue: target.queue,
+    claim,
+    execution: {
+      sandbox,
+      kind: target.kind,
+      campaignId: version.campaignId,
+      campaignVersion: version.version,
+      requestId: request.requestId,
+      recipientCount: request.recipients.length,
+      createdBy: call.createdBy,
+    },
+    version,
+    recipients: request.recipients,
+    correlation: call.correlation,
+    mode: target.mode,
+  });
+}

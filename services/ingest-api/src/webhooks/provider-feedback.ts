@@ -1,0 +1,123 @@
+import type { Channel, DeliveryEvent } from '@herald/contracts';
+import type { Logger } from '@herald/logger';
+import type { DeliveryCounters, StatusTransition } from '@herald/queues';
+import type { FeedbackOutcome, Store, SuppressionReason } from '@herald/store';
+
+/** What a provider reported about one of Herald's deliveries. */
+export interface ProviderFeedback {
+  sandbox: string;
+  deliveryId: string;
+  /** The address the provider names; the delivery record's own address is preferred. */
+  address?: string;
+  /** A step along the funnel (delivered, bounced, opened, clicked), when the report is one. */
+  event?: DeliveryEvent;
+  /** The suppression the report calls for: a hard bounce, or the person reporting spam. */
+  suppress?: Extract<SuppressionReason, 'hard-bounce' | 'spam-complaint'>;
+}
+
+/** What one webhook request changed, answered to the provider and logged. */
+export interface FeedbackSummary {
+  received: number;
+  /** Records moved along the funnel. */
+  applied: number;
+  /** Reports that changed no record: a repeat, or older than what the record already says. */
+  unchanged: number;
+  /** Reports about deliveries Herald has no record of (removed after retention, or another system's). */
+  unknown: number;
+  /** Reports Herald does not record (see the provider's parser). */
+  ignored: number;
+  /** Addresses added to the suppression list (already-suppressed ones included). */
+  suppressed: number;
+}
+
+export interface ProviderFeedbackDeps {
+  store: Store;
+  counters: DeliveryCounters;
+  logger: Logger;
+}
+
+/**
+ * Applies providers' reports to delivery records, live counters and the suppression list. Every
+ * step is idempotent, so a provider re-posting a batch (they retry on any error) changes nothing
+ * twice: records only move forward, counters move only with a record, suppressions are kept once.
+ */
+export class ProviderFeedbackService {
+  constructor(private readonly deps: ProviderFeedbackDeps) {}
+
+  async apply(
+    provider: string,
+    channel: Channel,
+    feedback: readonly ProviderFeedback[],
+    ignored: number,
+  ): Promise<FeedbackSummary> {
+    const summary: FeedbackSummary = {
+      received: feedback.length + ignored,
+      applied: 0,
+      unchanged: 0,
+      unknown: 0,
+      ignored,
+      suppressed: 0,
+    };
+    const transitions: StatusTransition[] = [];
+    for (const item of feedback) {
+      const outcome = await this.outcomeOf(item);
+      if (!outcome.found) {
+        summary.unknown += 1;
+        continue;
+      }
+      if (outcome.changed) {
+        summary.applied += 1;
+        transitions.push(transitionOf(item.sandbox, outcome));
+      } else if (item.event) {
+        summary.unchanged += 1;
+      }
+      const address = outcome.address ?? item.address;
+      if (item.suppress && address) {
+        await this.deps.store.suppressions.add({
+          sandbox: item.sandbox,
+          channel,
+          address: channel === 'email' ? address.toLowerCase() : address,
+          reason: item.suppress,
+          source: provider,
+        });
+        summary.suppressed += 1;
+      }
+    }
+    // The records are the truth: counters that miss this are rebuilt from them on read.
+    await this.deps.counters
+      .apply(transitions)
+      .catch((error: unknown) =>
+        this.deps.logger.error({ err: error, provider }, 'cannot update counters from provider feedback'),
+      );
+    this.deps.logger.info({ provider, ...summary }, 'provider feedback applied');
+    return summary;
+  }
+
+  /** A report without a funnel step (a spam report) only needs to know the delivery exists. */
+  private async outcomeOf(item: ProviderFeedback): Promise<FeedbackOutcome> {
+    if (item.event)
+      return this.deps.store.deliveries.recordFeedback(item.sandbox, item.deliveryId, item.event);
+    const delivery = await this.deps.store.deliveries.get(item.sandbox, item.deliveryId);
+    if (!delivery) return { found: false };
+    return {
+      found: true,
+      executionId: delivery.executionId,
+      campaignId: delivery.campaignId,
+      channel: delivery.channel,
+      ...(delivery.address ? { address: delivery.address } : {}),
+      previousStatus: delivery.status,
+      status: delivery.status,
+      changed: false,
+    };
+  }
+}
+
+function transitionOf(sandbox: string, outcome: Extract<FeedbackOutcome, { found: true }>): StatusTransition {
+  return {
+    scope: { sandbox, executionId: outcome.executionId, campaignId: outcome.campaignId },
+    from: outcome.previousStatus,
+    ...(outcome.previousReason ? { fromReason: outcome.previousReason } : {}),
+    to: outcome.status,
+    ...(outcome.reason ? { toReason: outcome.reason } : {}),
+  };
+}

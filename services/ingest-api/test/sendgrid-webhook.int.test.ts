@@ -1,0 +1,200 @@
+import { Redis } from 'ioredis';
+import { DeliveryCounters } from '@herald/queues';
+import type { DeliveryKey } from '@herald/store';
+import { SendGridEventWebhook } from '@herald/testing';
+import { startApiHarness, type ApiHarness } from './api-harness';
+
+const SANDBOX = 'prod';
+const EXECUTION = 'exec-webhook-1';
+const CAMPAIGN = 'campaign-webhook-1';
+
+/** SendGrid's signing side: the API gets its verification key, as SendGrid shows it. */
+const sendGrid = new SendGridEventWebhook();
+
+const keyOf = (index: number): DeliveryKey => ({
+  id: `${EXECUTION}-r${index}`,
+  sandbox: SANDBOX,
+  executionId: EXECUTION,
+  campaignId: CAMPAIGN,
+  campaignVersion: 1,
+  recipientIndex: index,
+  channel: 'email',
+});
+
+/** An event as SendGrid posts it: Herald's custom args copied to the top level. */
+const event = (index: number, kind: string, extra: Record<string, unknown> = {}) => ({
+  email: `Person${index}@Example.com`,
+  timestamp: 1_790_000_000 + index,
+  event: kind,
+  sg_event_id: `evt-${index}-${kind}`,
+  sg_message_id: 'msg-1.filter',
+  sandbox: SANDBOX,
+  execution_id: EXECUTION,
+  delivery_id: `${EXECUTION}-r${index}`,
+  ...extra,
+});
+
+describe('SendGrid event webhook', () => {
+  let h: ApiHarness;
+  let redis: Redis;
+  let counters: DeliveryCounters;
+
+  beforeAll(async () => {
+    h = await startApiHarness('sendgrid-webhook', { SENDGRID_WEBHOOK_PUBLIC_KEY: sendGrid.verificationKey });
+    redis = new Redis(h.config.redis.url);
+    counters = new DeliveryCounters(redis, h.config.redis.queuePrefix);
+    // Ten deliveries as a worker leaves them: sent, with their address, and counted.
+    for (let index = 0; index < 10; index += 1) {
+      await h.store.deliveries.record(keyOf(index), {
+        event: { status: 'sent', at: new Date().toISOString() },
+        address: `person${index}@example.com`,
+        providerMessageId: 'msg-1',
+      });
+    }
+    await counters.apply(
+      Array.from({ length: 10 }, () => ({
+        scope: { sandbox: SANDBOX, executionId: EXECUTION, campaignId: CAMPAIGN },
+        from: null,
+        to: 'sent' as const,
+      })),
+    );
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await h.close();
+  });
+
+  const post = (body: string, headers: { timestamp?: number; signature?: string } = {}) => {
+    const signedHeaders = sendGrid.headersFor(body, headers.timestamp ?? Math.floor(Date.now() / 1000));
+    if (headers.signature) signedHeaders['x-twilio-email-event-webhook-signature'] = headers.signature;
+    return h.api.post('/webhooks/sendgrid').set(signedHeaders).send(body);
+  };
+  const statusOf = async (index: number) => (await h.store.deliveries.get(SANDBOX, keyOf(index).id))?.status;
+
+  it('moves records along the funnel from signed events and counts each move once', async () => {
+    const body = JSON.stringify([event(0, 'delivered'), event(1, 'open'), event(2, 'click')]);
+    const res = await post(body).expect(200);
+    expect(res.body).toEqual({
+      received: 3,
+      applied: 3,
+      unchanged: 0,
+      unknown: 0,
+      ignored: 0,
+      suppressed: 0,
+    });
+    expect([await statusOf(0), await statusOf(1), await statusOf(2)]).toEqual([
+      'delivered',
+      'opened',
+      'clicked',
+    ]);
+    const record = await h.store.deliveries.get(SANDBOX, keyOf(1).id);
+    expect(record?.history.map((entry) => entry.status)).toEqual(['sent', 'opened']);
+    expect(record?.history[1]?.at).toBe(new Date((1_790_000_000 + 1) * 1000).toISOString());
+    expect(await counters.execution(SANDBOX, EXECUTION)).toMatchObject({
+      sent: 10,
+      delivered: 3,
+      opened: 2,
+      clicked: 1,
+    });
+
+    const again = await post(body).expect(200);
+    expect(again.body).toMatchObject({ applied: 0, unchanged: 3 });
+    const older = await post(JSON.stringify([event(2, 'delivered')])).expect(200);
+    expect(older.body).toMatchObject({ applied: 0, unchanged: 1 });
+    expect(await statusOf(2)).toBe('clicked');
+    expect(await counters.execution(SANDBOX, EXECUTION)).toMatchObject({
+      delivered: 3,
+      opened: 2,
+      clicked: 1,
+    });
+  });
+
+  it('suppresses the address of a hard bounce and of a spam report; records a blocked bounce without suppressing', async () => {
+    const body = JSON.stringify([
+      event(3, 'bounce', { type: 'bounce', reason: '550 5.1.1 person3@example.com does not exist' }),
+      event(4, 'spamreport'),
+      event(5, 'bounce', { type: 'blocked', reason: '421 try later' }),
+    ]);
+    const res = await post(body).expect(200);
+    expect(res.body).toEqual({
+      received: 3,
+      applied: 2,
+      unchanged: 0,
+      unknown: 0,
+      ignored: 0,
+      suppressed: 2,
+    });
+    const bounced = await h.store.deliveries.get(SANDBOX, keyOf(3).id);
+    expect(bounced).toMatchObject({ status: 'bounced', reason: 'hard-bounce' });
+    expect(bounced?.history.at(-1)?.detail).toBe('550 5.1.1 [address] does not exist');
+    expect(await h.store.suppressions.find(SANDBOX, 'email', 'person3@example.com')).toMatchObject({
+      reason: 'hard-bounce',
+      source: 'sendgrid',
+    });
+    expect(await statusOf(4)).toBe('sent');
+    expect(await h.store.suppressions.find(SANDBOX, 'email', 'person4@example.com')).toMatchObject({
+      reason: 'spam-complaint',
+    });
+    expect(await h.store.deliveries.get(SANDBOX, keyOf(5).id)).toMatchObject({
+      status: 'bounced',
+      reason: 'soft-bounce',
+    });
+    expect(await h.store.suppressions.find(SANDBOX, 'email', 'person5@example.com')).toBeNull();
+    expect(await counters.execution(SANDBOX, EXECUTION)).toMatchObject({ sent: 10, bounced: 2 });
+  });
+
+  it('ignores events without Herald ids or of kinds it does not record, and creates nothing for unknown deliveries', async () => {
+    const foreign = { email: 'x@example.com', timestamp: 1_790_000_000, event: 'delivered' };
+    const unknown = { ...event(6, 'delivered'), delivery_id: 'exec-unknown-r0' };
+    const res = await post(
+      JSON.stringify([foreign, event(6, 'processed'), event(6, 'deferred'), unknown, 42]),
+    ).expect(200);
+    expect(res.body).toEqual({
+      received: 5,
+      applied: 0,
+      unchanged: 0,
+      unknown: 1,
+      ignored: 4,
+      suppressed: 0,
+    });
+    expect(await h.store.deliveries.get(SANDBOX, 'exec-unknown-r0')).toBeNull();
+    expect(await statusOf(6)).toBe('sent');
+  });
+
+  it('refuses a request whose signature does not verify, is missing or is stale, and changes nothing', async () => {
+    const body = JSON.stringify([event(7, 'delivered')]);
+    // Signed for one body, sent with another.
+    const signature = sendGrid.headersFor(body)['x-twilio-email-event-webhook-signature'];
+    const tampered = await post(JSON.stringify([event(7, 'click')]), { signature }).expect(401);
+    expect(tampered.body.code).toBe('invalid-signature');
+    const unsigned = await h.api
+      .post('/webhooks/sendgrid')
+      .set('content-type', 'application/json')
+      .send(body)
+      .expect(401);
+    expect(unsigned.body.code).toBe('invalid-signature');
+    await post(body, { timestamp: Math.floor(Date.now() / 1000) - 3600 }).expect(401);
+    await post(body, { signature: 'bm90IGEgc2lnbmF0dXJl' }).expect(401);
+    expect(await statusOf(7)).toBe('sent');
+  });
+
+  it('answers 400 for a signed body that is not an array of events', async () => {
+    const res = await post(JSON.stringify({ event: 'delivered' })).expect(400);
+    expect(res.body).toMatchObject({ code: 'invalid-request', errors: [{ path: '/', code: 'type' }] });
+  });
+
+  it('is refused while no verification key is configured', async () => {
+    const unconfigured = await startApiHarness('sendgrid-webhook-off');
+    try {
+      const body = JSON.stringify([event(8, 'delivered')]);
+      const res = await unconfigured.api
+        .post('/webhooks/sendgrid')
+        .set('content-type', 'application/json')
+        .send(body)
+        .expect(404);
+      expect(res.body.code).toBe('webhook-not-configured');
+    } finally {
+      await unconfigured.close();
+    }
+  });
+});

@@ -107,19 +107,6 @@ async function main(): Promise<void> {
     flushAndExit(logger, 1);
     return;
   }
-  logger.info(
-    {
-      queues: runtime.workers.map((worker) => worker.name),
-      concurrency: config.worker.concurrency,
-      providers: {
-        email: config.providers.email.kind,
-        sms: config.providers.sms.kind,
-        push: config.providers.push.kind,
-      },
-      outbox: config.outbox.dir,
-    },
-    'worker ready',
-  );
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
@@ -144,6 +131,20 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // Only now: a supervisor that stops the worker as soon as it is ready must find the handlers in place.
+  logger.info(
+    {
+      queues: runtime.workers.map((worker) => worker.name),
+      concurrency: config.worker.concurrency,
+      providers: {
+        email: config.providers.email.kind,
+        sms: config.providers.sms.kind,
+        push: config.providers.push.kind,
+      },
+      outbox: config.outbox.dir,
+    },
+    'worker ready',
+  );
 }
 
 if (require.main === module) void main();

@@ -1,10 +1,10 @@
-import { createPublicKey } from 'node:crypto';
 import path from 'node:path';
 import Ajv from 'ajv';
 import type { Channel } from '@herald/contracts';
 import { CHANNELS } from '@herald/contracts';
 import { ConfigError } from '@herald/errors';
 import type { HeraldConfig, LogLevel, ProvidersConfig } from './config';
+import { sendGridWebhookKeyPem } from './webhook-key';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -285,28 +285,4 @@ function deepFreeze<T extends object>(value: T): T {
     if (typeof child === 'object' && child !== null) deepFreeze(child as object);
   }
   return Object.freeze(value);
-}
-
-/**
- * SendGrid shows its event-webhook verification key as base64 DER; PEM is accepted too. Checked
- * here, so a mistyped key stops the API at start rather than refusing every webhook later.
- */
-function sendGridWebhookKeyPem(text: string): string {
-  const pem = text.includes('BEGIN PUBLIC KEY')
-    ? text
-    : `-----BEGIN PUBLIC KEY-----\n${text}\n-----END PUBLIC KEY-----`;
-  let curve: string | undefined;
-  try {
-    curve = createPublicKey(pem).asymmetricKeyDetails?.namedCurve;
-  } catch {
-    curve = undefined;
-  }
-  if (curve !== 'prime256v1') {
-    const message =
-      'SENDGRID_WEBHOOK_PUBLIC_KEY must be the verification key of a signed event webhook (an EC P-256 public key, base64 or PEM)';
-    throw new ConfigError(`Invalid configuration:\n  - ${message}`, [
-      { path: 'SENDGRID_WEBHOOK_PUBLIC_KEY', code: 'invalid-config', message },
-    ]);
-  }
-  return pem;
 }

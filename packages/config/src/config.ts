@@ -98,6 +98,8 @@ export interface HeraldConfig {
     readonly sendGridPublicKey?: string;
     /** Signed timestamps further than this from now are refused (replays of captured requests). */
     readonly maxAgeSeconds: number;
+    /** Soft bounces in a row after which provider feedback suppresses an address. */
+    readonly softBounceLimit: number;
   };
   readonly auth: {
     /** Admin key to make sure exists at start; when unset and none exists, one is generated and printed once. */

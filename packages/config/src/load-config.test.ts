@@ -147,7 +147,9 @@ describe('loadConfig', () => {
     const pem = config.webhooks.sendGridPublicKey ?? '';
     expect(createPublicKey(pem).export({ type: 'spki', format: 'der' }).toString('base64')).toBe(base64);
     expect(config.webhooks.maxAgeSeconds).toBe(120);
-    expect(loadConfig({}).webhooks).toEqual({ maxAgeSeconds: 600 });
+    expect(loadConfig({}).webhooks).toEqual({ maxAgeSeconds: 600, softBounceLimit: 5 });
+    expect(loadConfig({ SOFT_BOUNCE_LIMIT: '1' }).webhooks.softBounceLimit).toBe(1);
+    expect(() => loadConfig({ SOFT_BOUNCE_LIMIT: '21' })).toThrow(ConfigError);
   });
 
   it('refuses a SendGrid webhook key that is not an EC P-256 public key', () => {

@@ -53,6 +53,7 @@ export const ENVIRONMENT_VARIABLES = {
   SENDGRID_BATCH_WINDOW_MS: { type: 'integer', minimum: 0, maximum: 1000, default: 2 },
   SENDGRID_WEBHOOK_PUBLIC_KEY: { type: 'string', minLength: 40, maxLength: 1000 },
   WEBHOOK_MAX_AGE_SECONDS: { type: 'integer', minimum: 10, maximum: 86400, default: 600 },
+  SOFT_BOUNCE_LIMIT: { type: 'integer', minimum: 1, maximum: 20, default: 5 },
   SMTP_URL: { type: 'string', pattern: '^smtps?://' },
   TWILIO_ACCOUNT_SID: { type: 'string', pattern: '^AC[0-9a-fA-F]{32}$' },
   TWILIO_AUTH_TOKEN: { type: 'string', minLength: 1, maxLength: 256 },
@@ -114,6 +115,7 @@ interface RawConfig {
   SENDGRID_BATCH_WINDOW_MS: number;
   SENDGRID_WEBHOOK_PUBLIC_KEY?: string;
   WEBHOOK_MAX_AGE_SECONDS: number;
+  SOFT_BOUNCE_LIMIT: number;
   SMTP_URL?: string;
   TWILIO_ACCOUNT_SID?: string;
   TWILIO_AUTH_TOKEN?: string;
@@ -208,6 +210,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Heral
         ? { sendGridPublicKey: sendGridWebhookKeyPem(values.SENDGRID_WEBHOOK_PUBLIC_KEY) }
         : {}),
       maxAgeSeconds: values.WEBHOOK_MAX_AGE_SECONDS,
+      softBounceLimit: values.SOFT_BOUNCE_LIMIT,
     },
   };
   return deepFreeze(config);

@@ -11,6 +11,7 @@ import { CampaignVersions, openStore } from '@herald/store';
 import { TemplateEngine } from '@herald/templating';
 import { ProviderFeedbackService } from './webhooks/provider-feedback';
 import { SendGridSignatureVerifier } from './webhooks/sendgrid-signature';
+import { SoftBounceCounter } from './webhooks/soft-bounce-counter';
 import { TwilioSignatureVerifier } from './webhooks/twilio-signature';
 import { createApp } from './app';
 import { CampaignService } from './campaigns/campaign-service';
@@ -91,7 +92,13 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
     deliveryQueues: queues,
     deliveryCounters,
     webhooks: {
-      feedback: new ProviderFeedbackService({ store, counters: deliveryCounters, logger }),
+      feedback: new ProviderFeedbackService({
+        store,
+        counters: deliveryCounters,
+        softBounces: new SoftBounceCounter(redis, config.redis.queuePrefix),
+        softBounceLimit: config.webhooks.softBounceLimit,
+        logger,
+      }),
       ...(sendGridPublicKey
         ? {
             sendGridSignature: new SendGridSignatureVerifier({

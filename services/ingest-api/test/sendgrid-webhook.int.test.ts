@@ -40,7 +40,10 @@ describe('SendGrid event webhook', () => {
   let counters: DeliveryCounters;
 
   beforeAll(async () => {
-    h = await startApiHarness('sendgrid-webhook', { SENDGRID_WEBHOOK_PUBLIC_KEY: sendGrid.verificationKey });
+    h = await startApiHarness('sendgrid-webhook', {
+      SENDGRID_WEBHOOK_PUBLIC_KEY: sendGrid.verificationKey,
+      SOFT_BOUNCE_LIMIT: '3',
+    });
     redis = new Redis(h.config.redis.url);
     counters = new DeliveryCounters(redis, h.config.redis.queuePrefix);
     // Ten deliveries as a worker leaves them: sent, with their address, and counted.
@@ -141,6 +144,31 @@ describe('SendGrid event webhook', () => {
     });
     expect(await h.store.suppressions.find(SANDBOX, 'email', 'person5@example.com')).toBeNull();
     expect(await counters.execution(SANDBOX, EXECUTION)).toMatchObject({ sent: 10, bounced: 2 });
+  });
+
+  it('suppresses an address after SOFT_BOUNCE_LIMIT soft bounces in a row; a delivered message restarts the run', async () => {
+    // Six messages to one address, as six executions of a password-reset campaign would leave them.
+    for (let index = 20; index < 26; index += 1) {
+      await h.store.deliveries.record(keyOf(index), {
+        event: { status: 'sent', at: new Date().toISOString() },
+        address: 'flaky@example.com',
+      });
+    }
+    const blocked = (index: number) =>
+      event(index, 'bounce', { type: 'blocked', email: 'flaky@example.com' });
+    await post(
+      JSON.stringify([blocked(20), blocked(21), event(22, 'delivered'), blocked(23), blocked(24)]),
+    ).expect(200);
+    expect(await h.store.suppressions.find(SANDBOX, 'email', 'flaky@example.com')).toBeNull();
+    // The same report again is not a new bounce.
+    await post(JSON.stringify([blocked(24)])).expect(200);
+    expect(await h.store.suppressions.find(SANDBOX, 'email', 'flaky@example.com')).toBeNull();
+    const third = await post(JSON.stringify([blocked(25)])).expect(200);
+    expect(third.body).toMatchObject({ applied: 1, suppressed: 1 });
+    expect(await h.store.suppressions.find(SANDBOX, 'email', 'flaky@example.com')).toMatchObject({
+      reason: 'soft-bounce-limit',
+      source: 'sendgrid',
+    });
   });
 
   it('ignores events without Herald ids or of kinds it does not record, and creates nothing for unknown deliveries', async () => {

@@ -1,7 +1,8 @@
-import type { Channel, DeliveryEvent } from '@herald/contracts';
+import type { Channel, DeliveryEvent, DeliveryStatus } from '@herald/contracts';
 import type { Logger } from '@herald/logger';
 import type { DeliveryCounters, StatusTransition } from '@herald/queues';
 import type { FeedbackOutcome, Store, SuppressionReason } from '@herald/store';
+import type { SoftBounceCounter } from './soft-bounce-counter';
 
 /** What a provider reported about one of Herald's deliveries. */
 export interface ProviderFeedback {
@@ -13,6 +14,8 @@ export interface ProviderFeedback {
   event?: DeliveryEvent;
   /** The suppression the report calls for: a hard bounce, or the person reporting spam. */
   suppress?: Extract<SuppressionReason, 'hard-bounce' | 'spam-complaint'>;
+  /** A temporary refusal: it counts towards the address's run of soft bounces. */
+  softBounce?: true;
 }
 
 /** What one webhook request changed, answered to the provider and logged. */
@@ -33,8 +36,14 @@ export interface FeedbackSummary {
 export interface ProviderFeedbackDeps {
   store: Store;
   counters: DeliveryCounters;
+  softBounces: SoftBounceCounter;
+  /** Soft bounces in a row after which an address is suppressed (`soft-bounce-limit`). */
+  softBounceLimit: number;
   logger: Logger;
 }
+
+/** Statuses that prove a message reached the address. */
+const REACHED: ReadonlySet<DeliveryStatus> = new Set(['delivered', 'opened', 'clicked']);
 
 /**
  * Applies providers' reports to delivery records, live counters and the suppression list. Every
@@ -71,13 +80,16 @@ export class ProviderFeedbackService {
       } else if (item.event) {
         summary.unchanged += 1;
       }
-      const address = outcome.address ?? item.address;
-      if (item.suppress && address) {
+      const given = outcome.address ?? item.address;
+      if (!given) continue;
+      const address = channel === 'email' ? given.toLowerCase() : given;
+      const reason = await this.suppressionFor(item, outcome, channel, address);
+      if (reason) {
         await this.deps.store.suppressions.add({
           sandbox: item.sandbox,
           channel,
-          address: channel === 'email' ? address.toLowerCase() : address,
-          reason: item.suppress,
+          address,
+          reason,
           source: provider,
         });
         summary.suppressed += 1;
@@ -91,6 +103,29 @@ export class ProviderFeedbackService {
       );
     this.deps.logger.info({ provider, ...summary }, 'provider feedback applied');
     return summary;
+  }
+
+  /**
+   * The report's own suppression, else `soft-bounce-limit` once the address's run of soft bounces
+   * reaches the limit. A run counts each delivery once (only a report that moved its record), and
+   * any message that reaches the address ends it.
+   */
+  private async suppressionFor(
+    item: ProviderFeedback,
+    outcome: Extract<FeedbackOutcome, { found: true }>,
+    channel: Channel,
+    address: string,
+  ): Promise<SuppressionReason | undefined> {
+    if (item.suppress) return item.suppress;
+    if (!outcome.changed) return undefined;
+    const { softBounces, softBounceLimit } = this.deps;
+    if (REACHED.has(outcome.status)) {
+      await softBounces.reset(item.sandbox, channel, address);
+      return undefined;
+    }
+    if (!item.softBounce) return undefined;
+    const run = await softBounces.add(item.sandbox, channel, address);
+    return run >= softBounceLimit ? 'soft-bounce-limit' : undefined;
   }
 
   /** A report without a funnel step (a spam report) only needs to know the delivery exists. */

@@ -56,9 +56,9 @@ function feedbackOf(entry: unknown): ProviderFeedback | undefined {
     case 'click':
       return { ...base, event: { status: 'clicked', at } };
     case 'bounce':
-      // `blocked` is a temporary refusal by the receiving server (a soft bounce): recorded, never suppressed.
+      // `blocked` is a temporary refusal by the receiving server: a soft bounce, suppressed only after a run of them.
       return event.type === 'blocked'
-        ? { ...base, event: { status: 'bounced', at, reason: 'soft-bounce', ...detail } }
+        ? { ...base, event: { status: 'bounced', at, reason: 'soft-bounce', ...detail }, softBounce: true }
         : {
             ...base,
             event: { status: 'bounced', at, reason: 'hard-bounce', ...detail },

@@ -15,6 +15,7 @@ describe('parseTwilioStatus', () => {
       sandbox: 'prod',
       deliveryId: 'e-1-r0',
       event: { status: 'bounced', reason: 'failed', detail: 'Twilio error 30008', at: at.toISOString() },
+      softBounce: true,
     });
   });
 

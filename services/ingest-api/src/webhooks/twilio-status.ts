@@ -43,7 +43,7 @@ export function parseTwilioStatus(
           reason: unreachable ? 'hard-bounce' : params.MessageStatus,
           ...detail,
         },
-        ...(unreachable ? { suppress: 'hard-bounce' as const } : {}),
+        ...(unreachable ? { suppress: 'hard-bounce' as const } : { softBounce: true as const }),
       };
     }
     default:

@@ -1,0 +1,35 @@
+import type { Redis } from 'ioredis';
+import type { Channel } from '@herald/contracts';
+
+/** A run of soft bounces older than this is forgotten: the address has had time to recover. */
+const RUN_TTL_SECONDS = 30 * 24 * 3600;
+
+/**
+ * Soft bounces in a row per address, in Redis so that every API process counts the same run.
+ * A delivered message ends the run. The key carries the sandbox in a hash tag, so a Redis
+ * Cluster keeps a sandbox's runs on one slot.
+ */
+export class SoftBounceCounter {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  /** Counts one more soft bounce; returns the length of the run so far. */
+  async add(sandbox: string, channel: Channel, address: string): Promise<number> {
+    const key = this.keyOf(sandbox, channel, address);
+    const [[incrError, count] = [null, 0], [expireError] = [null]] =
+      (await this.redis.multi().incr(key).expire(key, RUN_TTL_SECONDS).exec()) ?? [];
+    if (incrError || expireError) throw incrError ?? expireError;
+    return Number(count);
+  }
+
+  /** A message reached the address: the run is over. */
+  async reset(sandbox: string, channel: Channel, address: string): Promise<void> {
+    await this.redis.del(this.keyOf(sandbox, channel, address));
+  }
+
+  private keyOf(sandbox: string, channel: Channel, address: string): string {
+    return `${this.prefix}:softbounce:{${sandbox}}:${channel}:${address}`;
+  }
+}

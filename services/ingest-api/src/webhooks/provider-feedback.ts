@@ -68,39 +68,43 @@ export class ProviderFeedbackService {
       suppressed: 0,
     };
     const transitions: StatusTransition[] = [];
-    for (const item of feedback) {
-      const outcome = await this.outcomeOf(item);
-      if (!outcome.found) {
-        summary.unknown += 1;
-        continue;
+    try {
+      for (const item of feedback) {
+        const outcome = await this.outcomeOf(item);
+        if (!outcome.found) {
+          summary.unknown += 1;
+          continue;
+        }
+        if (outcome.changed) {
+          summary.applied += 1;
+          transitions.push(transitionOf(item.sandbox, outcome));
+        } else if (item.event) {
+          summary.unchanged += 1;
+        }
+        const given = outcome.address ?? item.address;
+        if (!given) continue;
+        const address = channel === 'email' ? given.toLowerCase() : given;
+        const reason = await this.suppressionFor(item, outcome, channel, address);
+        if (reason) {
+          await this.deps.store.suppressions.add({
+            sandbox: item.sandbox,
+            channel,
+            address,
+            reason,
+            source: provider,
+          });
+          summary.suppressed += 1;
+        }
       }
-      if (outcome.changed) {
-        summary.applied += 1;
-        transitions.push(transitionOf(item.sandbox, outcome));
-      } else if (item.event) {
-        summary.unchanged += 1;
-      }
-      const given = outcome.address ?? item.address;
-      if (!given) continue;
-      const address = channel === 'email' ? given.toLowerCase() : given;
-      const reason = await this.suppressionFor(item, outcome, channel, address);
-      if (reason) {
-        await this.deps.store.suppressions.add({
-          sandbox: item.sandbox,
-          channel,
-          address,
-          reason,
-          source: provider,
-        });
-        summary.suppressed += 1;
-      }
+    } finally {
+      // Even when a later report fails: the provider's retry will not move these records again.
+      // A counter write that fails is logged; the records stay the truth the reports fall back on.
+      await this.deps.counters
+        .apply(transitions)
+        .catch((error: unknown) =>
+          this.deps.logger.error({ err: error, provider }, 'cannot update counters from provider feedback'),
+        );
     }
-    // The records are the truth: counters that miss this are rebuilt from them on read.
-    await this.deps.counters
-      .apply(transitions)
-      .catch((error: unknown) =>
-        this.deps.logger.error({ err: error, provider }, 'cannot update counters from provider feedback'),
-      );
     this.deps.logger.info({ provider, ...summary }, 'provider feedback applied');
     return summary;
   }

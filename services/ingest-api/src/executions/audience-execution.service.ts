@@ -5,6 +5,7 @@ import { NotFoundError, UnprocessableError, ValidationError, type FieldError } f
 import type { Logger } from '@herald/logger';
 import type { CampaignVersions, Store } from '@herald/store';
 import { correlationLogFields, type Correlation } from '../http/correlation';
+import type { IncomingTrigger } from './trigger-call';
 import type { ExecutionClaim } from './enqueue-recipients';
 import { acceptedAnswer, type ExecutionAccepted } from './execution-accepted';
 import { liveCampaign } from './live-campaign';
@@ -44,19 +45,8 @@ export class AudienceExecutionService {
     this.validateRequest = createAjv().compile<AudienceExecutionRequest>(audienceExecutionSchema);
   }
 
-  /**
-   * `createdBy` names the caller (its API key id) in the execution record and the answer;
-   * `correlation` names the caller's ids in the log line of the accepted call.
-   */
-  async execute(
-    sandbox: string,
-    body: unknown,
-    /** `bodyFingerprint` of the body as sent: what its `requestId` is bound to. */
-    fingerprint: string,
-    createdBy: string,
-    correlation?: Correlation,
-    now = new Date(),
-  ): Promise<ExecutionAccepted | ScheduleView> {
+  async execute(call: IncomingTrigger, now = new Date()): Promise<ExecutionAccepted | ScheduleView> {
+    const { sandbox, body, fingerprint, createdBy, correlation } = call;
     if (!this.validateRequest(body)) {
       throw new ValidationError(
         'invalid-request',

@@ -1,13 +1,17 @@
 import type { CampaignVersion, UnitaryExecutionRequest } from '@herald/contracts';
 import { UnprocessableError, ValidationError, type FieldError } from '@herald/errors';
 import type { DeliveryQueue } from '@herald/queues';
-import type { Correlation } from '../http/correlation';
 import { TriggerRequestParser } from './trigger-request';
 import { dryRunRecipients, type DryRunResult } from './dry-run';
 import type { ExecutionAccepted } from './execution-accepted';
 import { liveTransactionalCampaign } from './live-campaign';
 import { duplicateRecipientProblems, recipientProblems } from './recipient-checks';
-import { claimAndEnqueue, type TriggerCallDeps, type ValidatedTrigger } from './trigger-call';
+import {
+  claimAndEnqueue,
+  type IncomingTrigger,
+  type TriggerCallDeps,
+  type ValidatedTrigger,
+} from './trigger-call';
 
 export interface HighThroughputExecutionDeps extends TriggerCallDeps {
   /** The e-mail delivery queue: the only channel this endpoint serves. */
@@ -26,18 +30,11 @@ export class HighThroughputExecutionService {
     this.parser = new TriggerRequestParser(deps.limits.maxRecipients);
   }
 
-  async execute(
-    sandbox: string,
-    body: unknown,
-    /** `bodyFingerprint` of the body as sent: what its `requestId` is bound to. */
-    fingerprint: string,
-    createdBy: string,
-    correlation?: Correlation,
-  ): Promise<ExecutionAccepted> {
-    const { request, version } = await this.validated(sandbox, body);
+  async execute(call: IncomingTrigger): Promise<ExecutionAccepted> {
+    const { request, version } = await this.validated(call.sandbox, call.body);
     return claimAndEnqueue(
       this.deps,
-      { sandbox, request, version, fingerprint, createdBy, correlation },
+      { ...call, request, version },
       { queue: this.deps.emailQueue, kind: 'highthroughput', mode: 'highthroughput' },
     );
   }

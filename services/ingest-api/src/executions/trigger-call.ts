@@ -41,15 +41,20 @@ export interface ValidatedTrigger {
   version: CampaignVersion;
 }
 
-/** A validated call and who made it. */
-export interface ValidTriggerCall extends ValidatedTrigger {
+/** A trigger call as the API received it (unitary, highthroughput or audience): what, from whom, where. */
+export interface IncomingTrigger {
   sandbox: string;
+  body: unknown;
   /** `bodyFingerprint` of the body as sent: what its `requestId` is bound to. */
   fingerprint: string;
   /** The caller (its API key id), named in the execution record and the answer. */
   createdBy: string;
-  correlation: Correlation | undefined;
+  /** The caller's ids, named in the log line of the accepted call. */
+  correlation?: Correlation;
 }
+
+/** A validated call and who made it. */
+export interface ValidTriggerCall extends ValidatedTrigger, Omit<IncomingTrigger, 'body'> {}
 
 /** Where the jobs of a call go and how they are marked. */
 export interface TriggerTarget {

@@ -1,13 +1,17 @@
 import type { CampaignVersion, Channel, UnitaryExecutionRequest } from '@herald/contracts';
 import { ValidationError, type FieldError } from '@herald/errors';
 import type { DeliveryQueue } from '@herald/queues';
-import type { Correlation } from '../http/correlation';
 import { TriggerRequestParser } from './trigger-request';
 import { dryRunRecipients, type DryRunResult } from './dry-run';
 import type { ExecutionAccepted } from './execution-accepted';
 import { liveTransactionalCampaign } from './live-campaign';
 import { duplicateRecipientProblems, recipientProblems } from './recipient-checks';
-import { claimAndEnqueue, type TriggerCallDeps, type ValidatedTrigger } from './trigger-call';
+import {
+  claimAndEnqueue,
+  type IncomingTrigger,
+  type TriggerCallDeps,
+  type ValidatedTrigger,
+} from './trigger-call';
 
 export type { ExecutionAccepted } from './execution-accepted';
 
@@ -31,19 +35,11 @@ export class UnitaryExecutionService {
     this.parser = new TriggerRequestParser(deps.limits.maxRecipients);
   }
 
-  /** `createdBy` names the caller (its API key id) in the execution record and the answer. */
-  async execute(
-    sandbox: string,
-    body: unknown,
-    /** `bodyFingerprint` of the body as sent: what its `requestId` is bound to. */
-    fingerprint: string,
-    createdBy: string,
-    correlation?: Correlation,
-  ): Promise<ExecutionAccepted> {
-    const { request, version } = await this.validated(sandbox, body);
+  async execute(call: IncomingTrigger): Promise<ExecutionAccepted> {
+    const { request, version } = await this.validated(call.sandbox, call.body);
     return claimAndEnqueue(
       this.deps,
-      { sandbox, request, version, fingerprint, createdBy, correlation },
+      { ...call, request, version },
       { queue: this.deps.queues[version.definition.channel], kind: 'unitary' },
     );
   }

@@ -1,9 +1,11 @@
 import type { Store } from './ports';
 import { describeCampaignContract } from './contract/campaign.contract';
+import { describeCampaignLifecycleContract } from './contract/campaign-lifecycle.contract';
 import { describeDeliveryFeedbackContract } from './contract/delivery-feedback.contract';
 import { describeDeliveryTrackingContract } from './contract/delivery-tracking.contract';
 import { describeExecutionContract } from './contract/execution.contract';
 import { describeProfileContract } from './contract/profile.contract';
+import { describeProfileUpsertContract } from './contract/profile-upsert.contract';
 import { describeRegistryContract } from './contract/registry.contract';
 import { describeSettingsContract } from './contract/settings.contract';
 
@@ -28,7 +30,9 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     });
 
     describeCampaignContract(() => store);
+    describeCampaignLifecycleContract(() => store);
     describeProfileContract(() => store);
+    describeProfileUpsertContract(() => store);
     describeExecutionContract(() => store);
     describeRegistryContract(() => store);
     describeDeliveryTrackingContract(() => store);

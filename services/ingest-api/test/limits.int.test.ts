@@ -78,13 +78,17 @@ describe('queue-depth backpressure', () => {
       .send({ requestId, campaignId, recipients: [external(0), external(1)] });
 
   it('answers 503 queue-full with Retry-After once the channel queue holds more than the bound', async () => {
-    await trigger('bp-1').expect(202);
+    const accepted = await trigger('bp-1').expect(202);
     await trigger('bp-2').expect(202);
     // The waiting count is cached for 250 ms.
     await sleep(300);
     const res = await trigger('bp-3').expect(503);
     expect(res.body).toMatchObject({ status: 503, code: 'queue-full' });
     expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(await waitingEmailJobs(h)).toBe(4);
+
+    // A retry of a call that was queued gets its answer, full queue or not: it queues nothing.
+    expect((await trigger('bp-1').expect(202)).body).toEqual(accepted.body);
     expect(await waitingEmailJobs(h)).toBe(4);
 
     await h.emailQueue.drain(true);

@@ -26,6 +26,11 @@ export interface EnqueueInput {
   mode?: DeliveryJobData['mode'];
   /** The caller's correlation ids, named in the log line of the accepted call. */
   correlation?: Correlation;
+  /**
+   * Refuses the call when the queue is over its bound; run only when there is something to queue,
+   * so the retry of a call already queued still gets its answer.
+   */
+  assertQueueHasRoom?: () => Promise<void>;
 }
 
 /**
@@ -43,6 +48,7 @@ export async function enqueueRecipients(input: EnqueueInput): Promise<ExecutionA
   const earlier =
     claim.kind === 'resume' ? await earlierRecord(store, input.execution.sandbox, executionId) : null;
   if (earlier?.status === 'queued') return acceptedAnswer(earlier);
+  await input.assertQueueHasRoom?.();
   const queuedAt = new Date().toISOString();
   const jobs = input.recipients.map((recipient, index) => {
     const jobId = deliveryJobId(executionId, index);

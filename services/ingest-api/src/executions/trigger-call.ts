@@ -74,9 +74,9 @@ export async function claimAndEnqueue(
 ): Promise<ExecutionAccepted> {
   const { sandbox, request, version } = call;
   const claim = await deps.idempotency.begin(sandbox, request.requestId, call.fingerprint);
-  // Answers left in the guard by earlier Herald versions for this body are trigger-call answers.
+  // Trigger calls are marked done by their execution record, never in the guard; an answer can
+  // only be there for the same bytes under the same requestId, which another endpoint's body is not.
   if (claim.kind === 'replay') return claim.response as ExecutionAccepted;
-  await deps.backpressure.assertQueueHasRoom(version.definition.channel);
   return enqueueRecipients({
     store: deps.store,
     logger: deps.logger,
@@ -95,5 +95,6 @@ export async function claimAndEnqueue(
     recipients: request.recipients,
     correlation: call.correlation,
     mode: target.mode,
+    assertQueueHasRoom: () => deps.backpressure.assertQueueHasRoom(version.definition.channel),
   });
 }

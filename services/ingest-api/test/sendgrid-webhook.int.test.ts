@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { DeliveryCounters } from '@herald/queues';
-import type { DeliveryKey } from '@herald/store';
 import { SendGridEventWebhook } from '@herald/testing';
 import { startApiHarness, type ApiHarness } from './api-harness';
+import { deliveryKeys } from './delivery-keys';
 
 const SANDBOX = 'prod';
 const EXECUTION = 'exec-webhook-1';
@@ -11,15 +11,7 @@ const CAMPAIGN = 'campaign-webhook-1';
 /** SendGrid's signing side: the API gets its verification key, as SendGrid shows it. */
 const sendGrid = new SendGridEventWebhook();
 
-const keyOf = (index: number): DeliveryKey => ({
-  id: `${EXECUTION}-r${index}`,
-  sandbox: SANDBOX,
-  executionId: EXECUTION,
-  campaignId: CAMPAIGN,
-  campaignVersion: 1,
-  recipientIndex: index,
-  channel: 'email',
-});
+const keyOf = deliveryKeys(EXECUTION, CAMPAIGN, 'email');
 
 /** An event as SendGrid posts it: Herald's custom args copied to the top level. */
 const event = (index: number, kind: string, extra: Record<string, unknown> = {}) => ({

@@ -2,7 +2,6 @@ import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import { TwilioAdapter } from '@herald/channels';
 import { DeliveryCounters } from '@herald/queues';
-import type { DeliveryKey } from '@herald/store';
 import {
   freePort,
   startTwilioStandin,
@@ -11,20 +10,13 @@ import {
   type TwilioStandin,
 } from '@herald/testing';
 import { startApiHarness, type ApiHarness } from './api-harness';
+import { deliveryKeys } from './delivery-keys';
 
 const SANDBOX = 'prod';
 const EXECUTION = 'exec-twilio-1';
 const CAMPAIGN = 'campaign-twilio-1';
 
-const keyOf = (index: number): DeliveryKey => ({
-  id: `${EXECUTION}-r${index}`,
-  sandbox: SANDBOX,
-  executionId: EXECUTION,
-  campaignId: CAMPAIGN,
-  campaignVersion: 1,
-  recipientIndex: index,
-  channel: 'sms',
-});
+const keyOf = deliveryKeys(EXECUTION, CAMPAIGN, 'sms');
 
 const numberOf = (index: number): string => `+1415555010${index}`;
 

@@ -34,13 +34,10 @@ export interface FeedbackTarget {
   reason?: string | null;
 }
 
-/** The outcome for a record found as `previous`, before `event` was applied or refused. */
-export function feedbackOutcome(
-  previous: FeedbackTarget,
-  event: DeliveryEvent,
-  changed: boolean,
-): FeedbackOutcome {
-  const after = changed ? event : previous;
+/** The outcome for a record found as `previous`: `applied` is the event written, if one was. */
+export function feedbackOutcome(previous: FeedbackTarget, applied?: DeliveryEvent): FeedbackOutcome {
+  const changed = applied !== undefined;
+  const after = applied ?? previous;
   return {
     found: true,
     executionId: previous.executionId,

@@ -4,4 +4,4 @@ export * from './audience-filter';
 export * from './safe-regex';
 export * from './campaign-versions';
 export * from './suppressed-addresses';
-export * from './delivery-feedback';
+export { feedbackOutcome, type FeedbackTarget } from './delivery-feedback';

@@ -18,7 +18,7 @@ export async function suppressedAddresses(
     const entry = await store.suppressions.find(
       sandbox,
       definition.channel,
-      normalise(definition.channel, address),
+      normaliseAddress(definition.channel, address),
     );
     if (entry && applies(entry, definition.type)) suppressed.add(address);
   }
@@ -29,7 +29,10 @@ function applies(entry: Suppression, type: CampaignDefinition['type']): boolean 
   return type === 'marketing' || entry.reason !== 'spam-complaint';
 }
 
-/** As the suppression list stores them: e-mail addresses lower-cased. */
-function normalise(channel: Channel, address: string): string {
+/**
+ * An address as the suppression list stores and compares it: e-mail addresses lower-cased (they
+ * compare case-insensitively in practice), phone numbers and push endpoints as given.
+ */
+export function normaliseAddress(channel: Channel, address: string): string {
   return channel === 'email' ? address.toLowerCase() : address;
 }

@@ -198,12 +198,14 @@ describe('SendGrid event webhook', () => {
     expect(await statusOf(7)).toBe('sent');
   });
 
-  it('answers 400 for a signed body that is not an array of events', async () => {
+  it('answers 400 for a signed body that is not JSON or not an array of events', async () => {
     const res = await post(JSON.stringify({ event: 'delivered' })).expect(400);
     expect(res.body).toMatchObject({ code: 'invalid-request', errors: [{ path: '/', code: 'type' }] });
+    const malformed = await post('[{"event": "delivered"').expect(400);
+    expect(malformed.body.code).toBe('malformed-json');
   });
 
-  it('is refused while no verification key is configured', async () => {
+  it('is refused while no verification key is configured, as is the Twilio callback without its settings', async () => {
     const unconfigured = await startApiHarness('sendgrid-webhook-off');
     try {
       const body = JSON.stringify([event(8, 'delivered')]);
@@ -213,6 +215,12 @@ describe('SendGrid event webhook', () => {
         .send(body)
         .expect(404);
       expect(res.body.code).toBe('webhook-not-configured');
+      const twilio = await unconfigured.api
+        .post('/webhooks/twilio')
+        .type('form')
+        .send({ MessageSid: 'SM1', MessageStatus: 'delivered' })
+        .expect(404);
+      expect(twilio.body.code).toBe('webhook-not-configured');
     } finally {
       await unconfigured.close();
     }

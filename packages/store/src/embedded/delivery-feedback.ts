@@ -64,7 +64,7 @@ export function prepareFeedback(db: Db): ApplyFeedback {
         status: row.status,
         reason: row.reason,
       };
-      return feedbackOutcome(previous, event, changed);
+      return feedbackOutcome(previous, changed ? event : undefined);
     },
   );
   return (sandbox, id, event) => apply.immediate(sandbox, id, event, statusesAdvancedBy(event.status));

@@ -1,4 +1,5 @@
 import type { Channel } from '@herald/contracts';
+import { normaliseAddress } from '../suppressed-addresses';
 import type { Page, PageRequest, Suppression, SuppressionReason, SuppressionRepository } from '../ports';
 import type { Db } from './database';
 import { pageQuery, toPage } from './paging';
@@ -11,11 +12,6 @@ interface SuppressionRow {
   reason: SuppressionReason;
   source: string;
   created_at: string;
-}
-
-/** E-mail addresses are matched case-insensitively; phone numbers arrive as E.164 already. */
-export function normaliseAddress(channel: Channel, address: string): string {
-  return channel === 'email' ? address.toLowerCase() : address;
 }
 
 function toSuppression(row: SuppressionRow): Suppression {

@@ -47,8 +47,8 @@ export async function applyFeedback(
     })
     .lean<FeedbackDoc>()
     .exec();
-  if (previous) return feedbackOutcome(previous, event, true);
+  if (previous) return feedbackOutcome(previous, event);
   // Nothing matched: either there is no such record or its status does not rank below the event.
   const current = await deliveries.findOne({ _id: id, sandbox }, FEEDBACK_FIELDS).lean<FeedbackDoc>().exec();
-  return current ? feedbackOutcome(current, event, false) : { found: false };
+  return current ? feedbackOutcome(current) : { found: false };
 }

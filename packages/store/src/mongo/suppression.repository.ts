@@ -1,14 +1,10 @@
 import type { Channel } from '@herald/contracts';
+import { normaliseAddress } from '../suppressed-addresses';
 import type { Page, PageRequest, Suppression, SuppressionRepository } from '../ports';
 import { toIso } from './dates';
 import { isDuplicateKeyError } from './duplicate-key';
 import { cursorAfter, pageLimit, toPage } from './paging';
 import type { SuppressionDoc, SuppressionModel } from './suppression.model';
-
-/** E-mail addresses compare case-insensitively in practice; phone numbers are kept as given (E.164). */
-export function normaliseAddress(channel: Channel, address: string): string {
-  return channel === 'email' ? address.toLowerCase() : address;
-}
 
 export function toSuppression(doc: SuppressionDoc): Suppression {
   return {

@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
-import { NotFoundError } from '@herald/errors';
-import { jsonBody, rawBodyOf } from '../http/json-body';
+import { NotFoundError, ValidationError } from '@herald/errors';
+import { requireJsonContent } from '../http/json-body';
 import type { ProviderFeedbackService } from '../webhooks/provider-feedback';
 import { parseSendGridEvents } from '../webhooks/sendgrid-events';
 import type { SendGridSignatureVerifier } from '../webhooks/sendgrid-signature';
@@ -26,7 +26,9 @@ export interface WebhooksRouteDeps {
  */
 export function webhooksRoutes(deps: WebhooksRouteDeps): Router {
   const router = Router();
-  router.post('/webhooks/sendgrid', ...jsonBody(WEBHOOK_MAX_BODY_BYTES), async (req, res) => {
+  // Read raw: the signature is checked before the body is parsed, so an unsigned request costs no JSON parse.
+  const rawJson = express.raw({ type: () => true, limit: WEBHOOK_MAX_BODY_BYTES });
+  router.post('/webhooks/sendgrid', requireJsonContent, rawJson, async (req, res) => {
     const verifier = deps.sendGridSignature;
     if (!verifier) {
       throw new NotFoundError(
@@ -34,13 +36,14 @@ export function webhooksRoutes(deps: WebhooksRouteDeps): Router {
         'The SendGrid event webhook is off: set SENDGRID_WEBHOOK_PUBLIC_KEY to its verification key.',
       );
     }
+    const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     verifier.assertSigned(
-      rawBodyOf(req),
+      bytes,
       req.header('x-twilio-email-event-webhook-signature'),
       req.header('x-twilio-email-event-webhook-timestamp'),
     );
-    const { feedback, ignored } = parseSendGridEvents(req.body);
-    res.status(200).json(await deps.feedback.apply('sendgrid', 'email', feedback, ignored));
+    const { feedback, ignored } = parseSendGridEvents(parsedJson(bytes));
+    res.status(200).json(await deps.feedback.apply('sendgrid', feedback, ignored));
   });
   router.post(
     '/webhooks/twilio',
@@ -61,7 +64,7 @@ export function webhooksRoutes(deps: WebhooksRouteDeps): Router {
         req.header('x-twilio-signature'),
       );
       const status = parseTwilioStatus(req.query, params);
-      const summary = await deps.feedback.apply('twilio', 'sms', status ? [status] : [], status ? 0 : 1);
+      const summary = await deps.feedback.apply('twilio', status ? [status] : [], status ? 0 : 1);
       res.status(200).json(summary);
     },
   );
@@ -76,4 +79,15 @@ function formParams(body: unknown): Record<string, string> {
       (entry): entry is [string, string] => typeof entry[1] === 'string',
     ),
   );
+}
+
+/** The signed body as JSON; the same refusal as for any other malformed JSON body. */
+function parsedJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8')) as unknown;
+  } catch {
+    throw new ValidationError('malformed-json', 'The request body is not valid JSON.', [
+      { path: '/', code: 'malformed-json', message: 'body is not valid JSON' },
+    ]);
+  }
 }

@@ -1,7 +1,13 @@
-import type { Channel, DeliveryEvent, DeliveryStatus } from '@herald/contracts';
+import type { DeliveryEvent, DeliveryStatus } from '@herald/contracts';
 import type { Logger } from '@herald/logger';
 import type { DeliveryCounters, StatusTransition } from '@herald/queues';
-import type { FeedbackOutcome, Store, SuppressionReason } from '@herald/store';
+import {
+  feedbackOutcome,
+  normaliseAddress,
+  type FeedbackOutcome,
+  type Store,
+  type SuppressionReason,
+} from '@herald/store';
 import type { SoftBounceCounter } from './soft-bounce-counter';
 
 /** What a provider reported about one of Herald's deliveries. */
@@ -55,7 +61,6 @@ export class ProviderFeedbackService {
 
   async apply(
     provider: string,
-    channel: Channel,
     feedback: readonly ProviderFeedback[],
     ignored: number,
   ): Promise<FeedbackSummary> {
@@ -83,8 +88,15 @@ export class ProviderFeedbackService {
         }
         const given = outcome.address ?? item.address;
         if (!given) continue;
-        const address = channel === 'email' ? given.toLowerCase() : given;
-        const reason = await this.suppressionFor(item, outcome, channel, address);
+        // The record's own channel: the suppression must land on the list its address belongs to.
+        const { channel } = outcome;
+        const address = normaliseAddress(channel, given);
+        const reason = await this.suppressionFor(item, outcome, address).catch((error: unknown) => {
+          // A run not counted is a suppression delayed by one bounce; refusing the whole batch
+          // would only make the provider re-post it, and the moved record would not count again.
+          this.deps.logger.error({ err: error, provider }, 'cannot count a soft bounce');
+          return undefined;
+        });
         if (reason) {
           await this.deps.store.suppressions.add({
             sandbox: item.sandbox,
@@ -117,9 +129,9 @@ export class ProviderFeedbackService {
   private async suppressionFor(
     item: ProviderFeedback,
     outcome: Extract<FeedbackOutcome, { found: true }>,
-    channel: Channel,
     address: string,
   ): Promise<SuppressionReason | undefined> {
+    const { channel } = outcome;
     if (item.suppress) return item.suppress;
     if (!outcome.changed) return undefined;
     const { softBounces, softBounceLimit } = this.deps;
@@ -137,17 +149,7 @@ export class ProviderFeedbackService {
     if (item.event)
       return this.deps.store.deliveries.recordFeedback(item.sandbox, item.deliveryId, item.event);
     const delivery = await this.deps.store.deliveries.get(item.sandbox, item.deliveryId);
-    if (!delivery) return { found: false };
-    return {
-      found: true,
-      executionId: delivery.executionId,
-      campaignId: delivery.campaignId,
-      channel: delivery.channel,
-      ...(delivery.address ? { address: delivery.address } : {}),
-      previousStatus: delivery.status,
-      status: delivery.status,
-      changed: false,
-    };
+    return delivery ? feedbackOutcome(delivery) : { found: false };
   }
 }
 

@@ -5,6 +5,16 @@ import type { Channel } from '@herald/contracts';
 const RUN_TTL_SECONDS = 30 * 24 * 3600;
 
 /**
+ * One more bounce and a fresh TTL in one command. One EVAL rather than a MULTI: on the shared
+ * BullMQ connection a MULTI builds a pipeline that copies every BullMQ script.
+ */
+const ADD_SCRIPT = `
+local count = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return count
+`;
+
+/**
  * Soft bounces in a row per address, in Redis so that every API process counts the same run.
  * A delivered message ends the run. The key carries the sandbox in a hash tag, so a Redis
  * Cluster keeps a sandbox's runs on one slot.
@@ -17,10 +27,12 @@ export class SoftBounceCounter {
 
   /** Counts one more soft bounce; returns the length of the run so far. */
   async add(sandbox: string, channel: Channel, address: string): Promise<number> {
-    const key = this.keyOf(sandbox, channel, address);
-    const [[incrError, count] = [null, 0], [expireError] = [null]] =
-      (await this.redis.multi().incr(key).expire(key, RUN_TTL_SECONDS).exec()) ?? [];
-    if (incrError || expireError) throw incrError ?? expireError;
+    const count = await this.redis.eval(
+      ADD_SCRIPT,
+      1,
+      this.keyOf(sandbox, channel, address),
+      String(RUN_TTL_SECONDS),
+    );
     return Number(count);
   }
 

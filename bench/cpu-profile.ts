@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createTempDir, type TempDir } from '@herald/testing';
 
@@ -90,12 +90,13 @@ export function summariseCpuProfiles(
 }
 
 /**
- * Where the profiled processes write their `.cpuprofile` files: `keepIn` when given (kept, to be
- * opened in Chrome DevTools or speedscope), else a temporary folder removed after the summary.
+ * Where the profiled processes write their `.cpuprofile` files: a new folder of this run under
+ * `keepIn` when given (kept, to be opened in Chrome DevTools or speedscope; a folder per run, so
+ * the summary never mixes in an earlier run's files), else a temporary folder removed after it.
  */
 export function profileDirectory(keepIn: string | undefined, prefix: string): TempDir {
   if (keepIn === undefined || keepIn === '') return createTempDir(prefix);
-  const dir = path.resolve(keepIn);
-  mkdirSync(dir, { recursive: true });
-  return { path: dir, remove: () => undefined };
+  const parent = path.resolve(keepIn);
+  mkdirSync(parent, { recursive: true });
+  return { path: mkdtempSync(path.join(parent, `${prefix}-`)), remove: () => undefined };
 }

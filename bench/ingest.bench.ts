@@ -229,7 +229,11 @@ async function main(): Promise<void> {
   // eslint-disable-next-line no-restricted-syntax
   const options = readOptions(process.env);
   const startedAt = new Date();
-  const profileDir = profileDirectory(options.cpuProfileDir, 'bench-profile');
+  // Only profiling keeps files; otherwise the folder stays empty and temporary.
+  const profileDir = profileDirectory(
+    options.cpuProfile ? options.cpuProfileDir : undefined,
+    'bench-profile',
+  );
   try {
     const rounds: BenchRound[] = [];
     let bodyBytes = 0;

@@ -62,6 +62,18 @@ describe('MicroBatcher', () => {
     ]);
   });
 
+  it('rejects the items a dispatcher gives no outcome for, and settles the others', async () => {
+    const batcher = new MicroBatcher<string, string>({ windowMs: 1, maxBatchSize: 10 }, async (items) => [
+      { status: 'fulfilled', value: `${items[0]} ok` },
+    ]);
+    const outcomes = await Promise.allSettled([batcher.add('k', 'a'), batcher.add('k', 'b')]);
+    expect(outcomes[0]).toEqual({ status: 'fulfilled', value: 'a ok' });
+    expect(outcomes[1]).toMatchObject({
+      status: 'rejected',
+      reason: { message: 'the batch gave no outcome for this item' },
+    });
+  });
+
   it('on close dispatches waiting groups at once, waits for them, then sends later items alone', async () => {
     const { batches, dispatch } = recordingDispatcher();
     const batcher = new MicroBatcher({ windowMs: 60_000, maxBatchSize: 10 }, dispatch);

@@ -77,3 +77,12 @@ export function respond(
   });
   response.end(text);
 }
+
+/** A body as JSON when it is JSON, else as the text it is. */
+export function parseJsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}

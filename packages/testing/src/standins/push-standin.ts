@@ -9,7 +9,7 @@ import {
   type ECDH,
 } from 'node:crypto';
 import type http from 'node:http';
-import { listenOnLoopback } from './http-standin';
+import { listenOnLoopback, parseJsonOrText } from './http-standin';
 import { BehaviourSwitch, pause, type StandinBehaviour } from './standin-behaviour';
 
 export interface PushStandinSubscription {
@@ -286,13 +286,5 @@ function parseBase64UrlJson(encoded: string): Record<string, unknown> | undefine
     return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function parseJsonOrText(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
   }
 }

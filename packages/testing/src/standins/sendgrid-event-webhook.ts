@@ -1,3 +1,4 @@
+import { parseJsonOrText } from './http-standin';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import type { AcceptedMail } from './sendgrid-mail';
 
@@ -63,14 +64,6 @@ export class SendGridEventWebhook {
     const { body, headers } = this.signed(events);
     const response = await fetch(url, { method: 'POST', headers, body });
     const text = await response.text();
-    return { status: response.status, body: jsonOrText(text) };
-  }
-}
-
-function jsonOrText(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
+    return { status: response.status, body: parseJsonOrText(text) };
   }
 }

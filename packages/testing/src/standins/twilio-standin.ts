@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type http from 'node:http';
-import { listenOnLoopback, readBody, respond } from './http-standin';
+import { listenOnLoopback, parseJsonOrText, readBody, respond } from './http-standin';
 import { BehaviourSwitch, pause, type StandinBehaviour } from './standin-behaviour';
 
 export interface AcceptedSms {
@@ -237,5 +237,5 @@ async function postStatus(
     body: new URLSearchParams(params).toString(),
   });
   const text = await response.text();
-  return { status: response.status, body: text.startsWith('{') ? (JSON.parse(text) as unknown) : text };
+  return { status: response.status, body: parseJsonOrText(text) };
 }

@@ -105,6 +105,20 @@ describe('DeliveryCounters', () => {
     expect(await counters.campaign('prod', 'campaign-deferred')).toMatchObject({ deferred: 4 });
   });
 
+  it('tells when the counters of an execution last moved', async () => {
+    const scope = nextScope();
+    expect(await counters.executionChangedAt('prod', scope.executionId)).toBeNull();
+    const before = Date.now();
+    await counters.apply([change(scope, null, 'sent')]);
+    const applied = await counters.executionChangedAt('prod', scope.executionId);
+    expect(applied).toBeGreaterThanOrEqual(before);
+    expect(applied).toBeLessThanOrEqual(Date.now());
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await counters.addDeferred(scope);
+    expect(await counters.executionChangedAt('prod', scope.executionId)).toBeGreaterThan(applied ?? 0);
+    expect(await counters.execution('prod', scope.executionId)).toMatchObject({ sent: 1, deferred: 1 });
+  });
+
   it('answers null for an execution without counters', async () => {
     expect(await counters.execution('prod', 'never-counted')).toBeNull();
     expect(await counters.campaign('prod', 'never-counted')).toBeNull();

@@ -5,6 +5,8 @@ const DEFAULT_TTL_SECONDS = 30 * 24 * 3600;
 const STATUS_FIELD = 'status:';
 const REASON_FIELD = 'reason:';
 const DEFERRED_FIELD = 'deferred';
+/** Epoch ms of the last change, by the writer's clock: tells counters that stopped moving. */
+const CHANGED_AT_FIELD = 'changedAt';
 /** Only these statuses are broken down by reason, as the store's counts are. */
 const STATUSES_WITH_REASONS: ReadonlySet<DeliveryStatus> = new Set(['failed', 'excluded']);
 
@@ -113,8 +115,10 @@ export class DeliveryCounters {
       }
     }
     const multi = this.redis.multi();
+    const now = Date.now();
     for (const [key, fields] of deltas) {
       for (const [field, delta] of fields) if (delta !== 0) multi.hincrby(key, field, delta);
+      multi.hset(key, CHANGED_AT_FIELD, now);
       multi.expire(key, this.ttlSeconds);
     }
     await execOrThrow(multi);
@@ -123,8 +127,10 @@ export class DeliveryCounters {
   /** Counts a deferral (quiet hours / throttle) without a status change. */
   async addDeferred(scope: CounterScope, n = 1): Promise<void> {
     const multi = this.redis.multi();
+    const now = Date.now();
     for (const key of this.keysOf(scope)) {
       multi.hincrby(key, DEFERRED_FIELD, n);
+      multi.hset(key, CHANGED_AT_FIELD, now);
       multi.expire(key, this.ttlSeconds);
     }
     await execOrThrow(multi);
@@ -136,6 +142,17 @@ export class DeliveryCounters {
    */
   async execution(sandbox: string, executionId: string): Promise<DeliveryCounts | null> {
     return this.read(this.executionKey(sandbox, executionId));
+  }
+
+  /**
+   * When the execution's counters last moved (epoch ms, by the clock of the process that moved
+   * them), or null when they never did. Counters still moving are being kept up to date; counters
+   * that stopped while recipients are pending may have missed an update.
+   */
+  async executionChangedAt(sandbox: string, executionId: string): Promise<number | null> {
+    const raw = await this.redis.hget(this.executionKey(sandbox, executionId), CHANGED_AT_FIELD);
+    const changedAt = Number(raw);
+    return raw !== null && Number.isSafeInteger(changedAt) && changedAt > 0 ? changedAt : null;
   }
 
   /** Same as `execution`, over every execution of a campaign. */
@@ -153,6 +170,7 @@ export class DeliveryCounters {
     };
     let fields = 0;
     for (const [field, raw] of Object.entries(hash)) {
+      if (field === CHANGED_AT_FIELD) continue;
       const value = Number(raw);
       if (!Number.isInteger(value) || value < 0) return null;
       fields += 1;

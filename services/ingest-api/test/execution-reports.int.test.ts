@@ -80,27 +80,44 @@ describe('execution reports and the replay of failures', () => {
     expect(fromStore.counts).toEqual({ ...live.counts, deferred: 0 });
   });
 
-  it('keeps live counts that missed an outcome for 30 s after the last change, then counts the records', async () => {
+  /** Moves the execution's last change and its counters' last move back by `ms`. */
+  const age = async (execution: Execution, what: { record?: number; counters?: number }) => {
+    if (what.record !== undefined) {
+      const db = new Database(h.config.store.url);
+      try {
+        db.prepare('UPDATE executions SET updated_at = ? WHERE sandbox = ? AND id = ?').run(
+          new Date(Date.now() - what.record).toISOString(),
+          'prod',
+          execution.id,
+        );
+      } finally {
+        db.close();
+      }
+    }
+    if (what.counters !== undefined) {
+      const [key] = await redis.keys(`${h.config.redis.queuePrefix}:counters:exec:*${execution.id}*`);
+      await redis.hset(key ?? 'missing', 'changedAt', Date.now() - what.counters);
+    }
+  };
+
+  it('keeps live counts that missed an outcome while they move, then counts the records once they stand still for 10 s', async () => {
     const execution = await fixtures.newExecution(2);
     await fixtures.settle(execution.id, [['sent']]);
     // The worker recorded the second outcome and died before counting it.
     await fixtures.settle(execution.id, [['sent']], 1, false);
-    expect(await report(execution.id)).toMatchObject({
+    const stillLive = {
       status: 'InProgress',
       counts: { sent: 1, pending: 1 },
       countsSource: 'live',
-    });
-    // The execution's last change, moved back past the 30 s the live counters are trusted for.
-    const db = new Database(h.config.store.url);
-    try {
-      db.prepare('UPDATE executions SET updated_at = ? WHERE sandbox = ? AND id = ?').run(
-        new Date(Date.now() - 31_000).toISOString(),
-        'prod',
-        execution.id,
-      );
-    } finally {
-      db.close();
-    }
+    };
+    expect(await report(execution.id)).toMatchObject(stillLive);
+    // An old execution whose counters moved a moment ago (a long throttled run): not re-counted.
+    await age(execution, { record: 3_600_000, counters: 1_000 });
+    expect(await report(execution.id)).toMatchObject(stillLive);
+    // Counters quiet for longer than 10 s but a recent execution change (a fan-out step): still live.
+    await age(execution, { record: 1_000, counters: 11_000 });
+    expect(await report(execution.id)).toMatchObject(stillLive);
+    await age(execution, { record: 11_000, counters: 11_000 });
     expect(await report(execution.id)).toMatchObject({
       status: 'Completed',
       counts: { sent: 2, pending: 0 },

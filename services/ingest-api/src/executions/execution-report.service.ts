@@ -18,10 +18,13 @@ import { pageQueryProperties, pageRequestOf, type PageQuery } from '../http/page
 import { createAjv, toFieldErrors } from '../validation/ajv';
 
 /**
- * How long after an execution's last change live counters with recipients still pending are
- * taken as they are; past it, the delivery records are counted too and the more complete wins.
+ * How long live counters with recipients still pending may stand still before the delivery
+ * records are counted too (and the more complete count wins). While deliveries flow the counters
+ * move and are trusted, so a long throttled execution is never re-counted from the store on every
+ * read; counters that stopped may have missed an update (a worker that died between the store
+ * commit and the counter write), or the rest is simply deferred.
  */
-const LIVE_COUNTS_TRUSTED_MS = 30_000;
+const LIVE_COUNTS_QUIET_MS = 10_000;
 
 export const deliveryListQuerySchema = {
   type: 'object',
@@ -95,10 +98,7 @@ export class ExecutionReportService {
       Math.max(0, recipients - counts.sent - counts.failed - counts.excluded);
     let counts = await this.deps.counters.execution(sandbox, executionId);
     let countsSource: 'live' | 'store' = 'live';
-    // Live counters can miss an update (a worker that died between the store commit and the
-    // counter write): once an execution should be done, the records decide.
-    const settledSince = Date.now() - Date.parse(execution.updatedAt);
-    if (!counts || (pendingOf(counts) > 0 && settledSince > LIVE_COUNTS_TRUSTED_MS)) {
+    if (!counts || (pendingOf(counts) > 0 && (await this.liveCountsQuiet(execution)))) {
       const stored = deliveryCountsFrom(
         await this.deps.store.deliveries.countByExecution(sandbox, executionId),
       );
@@ -120,6 +120,13 @@ export class ExecutionReportService {
       counts: { ...counts, pending },
       countsSource,
     };
+  }
+
+  /** Neither the counters nor the execution record (an audience's fan-out) changed lately. */
+  private async liveCountsQuiet(execution: Execution): Promise<boolean> {
+    const changedAt = await this.deps.counters.executionChangedAt(execution.sandbox, execution.id);
+    const lastChange = Math.max(changedAt ?? 0, Date.parse(execution.updatedAt));
+    return Date.now() - lastChange > LIVE_COUNTS_QUIET_MS;
   }
 
   /** Delivery records by recipient index; records hold no message bodies. */

@@ -27,7 +27,10 @@ export interface StepFigures {
   statusCodes: Record<string, number>;
   /** Calls due but not sent: too many were already waiting for an answer. */
   notSent: number;
+  /** Calls that got no answer: connection errors and timeouts. */
   errors: number;
+  /** The same by error code. */
+  errorCodes: Record<string, number>;
   /** Recipients handed to the provider per second during the step. */
   deliveredRecipientsPerSecond: number;
   /** Queue backlog (waiting, active, delayed) at the step's start and end, and its peak. */
@@ -207,6 +210,13 @@ export function formatDeliveryReport(report: DeliveryReport): string {
       'other',
     ]),
     ...report.steps.map(stepRow),
+    ...report.steps
+      .filter((step) => step.errors > 0 || step.notSent > 0)
+      .map(
+        (step) =>
+          `step ${step.offeredCallsPerSecond}: ${step.errors} call(s) without an answer ` +
+          `(${JSON.stringify(step.errorCodes)}), ${step.notSent} not sent (too many in flight): not sustained`,
+      ),
     `redis memory per queued job: ${redisMemory.bytesPerQueuedJob ?? '?'} B (probe of ${redisMemory.probeJobs} jobs; ` +
       `job hash alone ${redisMemory.jobHashBytes ?? '?'} B)`,
     `bare BullMQ ceiling (no-op processor, ${ceiling.workers} x ${ceiling.concurrency}): ${Math.round(ceiling.jobsPerSecond)} jobs/s ` +

@@ -195,6 +195,7 @@ export async function runStep(
     statusCodes: statusCodes(result.calls),
     notSent: result.notSent,
     errors: result.errors,
+    errorCodes: result.errorCodes,
     deliveredRecipientsPerSecond: Math.round(delivered / windowSeconds),
     backlog: { start: backlogAtStart, end: backlogAtEnd, max: Math.max(maxBacklog, backlogAtEnd) },
     sustained:

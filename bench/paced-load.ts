@@ -16,6 +16,8 @@ export interface PacedLoadResult {
   notSent: number;
   /** Connection errors and timeouts. */
   errors: number;
+  /** The same errors by code (`ECONNRESET`, `timeout`, ...), to tell the system's faults from the client's. */
+  errorCodes: Record<string, number>;
   seconds: number;
 }
 
@@ -43,6 +45,12 @@ export async function offerPacedLoad(options: PacedLoadOptions): Promise<PacedLo
   const calls: CallRecord[] = [];
   const pending = new Set<Promise<void>>();
   let errors = 0;
+  const errorCodes: Record<string, number> = {};
+  const failed = (error: Error & { code?: string }): void => {
+    errors += 1;
+    const code = error.code ?? error.message;
+    errorCodes[code] = (errorCodes[code] ?? 0) + 1;
+  };
   let notSent = 0;
   let sequence = 0;
 
@@ -76,15 +84,15 @@ export async function offerPacedLoad(options: PacedLoadOptions): Promise<PacedLo
             calls.push({ startedAt, status, latencyMs, ...(executionId ? { executionId } : {}) });
             resolve();
           });
-          response.on('error', () => {
-            errors += 1;
+          response.on('error', (error) => {
+            failed(error);
             resolve();
           });
         },
       );
       request.on('timeout', () => request.destroy(new Error('timeout')));
-      request.on('error', () => {
-        errors += 1;
+      request.on('error', (error) => {
+        failed(error);
         resolve();
       });
       request.end(body);
@@ -112,5 +120,5 @@ export async function offerPacedLoad(options: PacedLoadOptions): Promise<PacedLo
   const seconds = (performance.now() - startedAt) / 1000;
   await Promise.all(pending);
   agent.destroy();
-  return { calls, notSent, errors, seconds };
+  return { calls, notSent, errors, errorCodes, seconds };
 }

@@ -64,6 +64,12 @@ export interface HeraldConfig {
     readonly maxBodyBytes: number;
     readonly maxRecipients: number;
     readonly maxContextBytes: number;
+    /**
+     * How long an idle keep-alive connection stays open. Longer than the idle timeout of any load
+     * balancer or client pool in front (60 s on common ones), so the API never closes a connection
+     * at the instant a client reuses it (which fails that call with a reset, not an answer).
+     */
+    readonly keepAliveTimeoutMs: number;
     /** Calls per second allowed to one API key on the execution API, shared by all API processes; 0 = no limit. */
     readonly rateLimitPerSecond: number;
     /** Waiting jobs a channel queue may hold before trigger calls for it get 503; 0 = no bound. */

@@ -37,6 +37,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ BULL_BOARD_READ_ONLY: 'sometimes' })).toThrow(/BULL_BOARD_READ_ONLY/);
   });
 
+  it('keeps idle API connections open longer than common load balancers do, within bounds', () => {
+    expect(loadConfig({}).api.keepAliveTimeoutMs).toBe(65_000);
+    expect(loadConfig({ API_KEEP_ALIVE_TIMEOUT_MS: '5000' }).api.keepAliveTimeoutMs).toBe(5000);
+    expect(() => loadConfig({ API_KEEP_ALIVE_TIMEOUT_MS: '999' })).toThrow(/API_KEEP_ALIVE_TIMEOUT_MS/);
+    expect(() => loadConfig({ API_KEEP_ALIVE_TIMEOUT_MS: '120001' })).toThrow(/API_KEEP_ALIVE_TIMEOUT_MS/);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ API_PORT: '' }).api.port).toBe(8080);
   });

@@ -26,6 +26,7 @@ export const ENVIRONMENT_VARIABLES = {
   API_MAX_BODY_BYTES: { type: 'integer', minimum: 1024, maximum: 104857600, default: 1048576 },
   API_MAX_RECIPIENTS: { type: 'integer', minimum: 1, maximum: 1000, default: 20 },
   API_MAX_CONTEXT_BYTES: { type: 'integer', minimum: 16, maximum: 10485760, default: 204800 },
+  API_KEEP_ALIVE_TIMEOUT_MS: { type: 'integer', minimum: 1000, maximum: 120000, default: 65000 },
   API_RATE_LIMIT_PER_SECOND: { type: 'integer', minimum: 0, maximum: 10000000, default: 2000 },
   QUEUE_MAX_WAITING: { type: 'integer', minimum: 0, maximum: 1000000000, default: 1000000 },
   IDEMPOTENCY_TTL_SECONDS: { type: 'integer', minimum: 60, maximum: 604800, default: 86400 },
@@ -92,6 +93,7 @@ interface RawConfig {
   API_MAX_BODY_BYTES: number;
   API_MAX_RECIPIENTS: number;
   API_MAX_CONTEXT_BYTES: number;
+  API_KEEP_ALIVE_TIMEOUT_MS: number;
   API_RATE_LIMIT_PER_SECOND: number;
   QUEUE_MAX_WAITING: number;
   IDEMPOTENCY_TTL_SECONDS: number;
@@ -182,6 +184,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Heral
       maxBodyBytes: values.API_MAX_BODY_BYTES,
       maxRecipients: values.API_MAX_RECIPIENTS,
       maxContextBytes: values.API_MAX_CONTEXT_BYTES,
+      keepAliveTimeoutMs: values.API_KEEP_ALIVE_TIMEOUT_MS,
       rateLimitPerSecond: values.API_RATE_LIMIT_PER_SECOND,
       queueMaxWaiting: values.QUEUE_MAX_WAITING,
       idempotencyTtlSeconds: values.IDEMPOTENCY_TTL_SECONDS,

@@ -207,6 +207,9 @@ async function main(): Promise<void> {
       'ingest-api listening',
     );
   });
+  server.keepAliveTimeout = config.api.keepAliveTimeoutMs;
+  // Never shorter than the idle wait, so that no other timer closes an idle connection first.
+  server.headersTimeout = config.api.keepAliveTimeoutMs + 1000;
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;

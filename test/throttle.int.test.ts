@@ -5,6 +5,9 @@ import { orderRecipients, startSystemHarness, type SystemHarness } from './suppo
 const PER_SECOND = 50;
 const THROTTLED_CALLS = 35;
 const RECIPIENTS_PER_CALL = 20;
+const WORKERS = 3;
+/** Each worker process must have sent at least this share of the throttled messages. */
+const MIN_WORKER_SHARE = 0.1;
 
 const sentAt = (delivery: Delivery): number =>
   Date.parse(delivery.history.find((event) => event.status === 'sent')?.at ?? '');
@@ -14,7 +17,7 @@ describe('a campaign throttle shared by three worker processes', () => {
 
   beforeAll(async () => {
     system = await startSystemHarness('throttle', {
-      workers: 3,
+      workers: WORKERS,
       env: { WORKER_QUEUES: 'email', WORKER_CONCURRENCY: '20' },
     });
   });
@@ -37,7 +40,21 @@ describe('a campaign throttle shared by three worker processes', () => {
     return all;
   }
 
-  it('holds 50 messages/s within ±10 % over 10 s while an unthrottled campaign keeps flowing', async () => {
+  /** Sends of `campaignId` among the completed jobs, by the worker process that completed them. */
+  async function sendsByWorker(campaignId: string): Promise<Map<string, number>> {
+    const completed = await system.emailQueue.getJobs(['completed']);
+    const byWorker = new Map<string, number>();
+    for (const job of completed) {
+      // The queue's result type is BullMQ's default `any`; the worker returns `{ status, ... }`.
+      const outcome = job.returnvalue as { status: string } | null;
+      if (job.data.campaignId !== campaignId || outcome?.status !== 'sent') continue;
+      const name = job.processedBy ?? 'unnamed';
+      byWorker.set(name, (byWorker.get(name) ?? 0) + 1);
+    }
+    return byWorker;
+  }
+
+  it('holds 50 messages/s within ±10 % over 10 s, shared by all three workers, while an unthrottled campaign keeps flowing', async () => {
     const throttled = await system.createLiveCampaign(
       orderShippedCampaign({ throttle: { perSecond: PER_SECOND } }),
     );
@@ -81,5 +98,17 @@ describe('a campaign throttle shared by three worker processes', () => {
     expect(inTenSeconds).toBeLessThanOrEqual(PER_SECOND * 10 * 1.1);
     // The other campaign did not wait behind the throttled backlog (which needs 14 s in all).
     expect(freeLatency).toBeLessThan(5000);
+
+    // The rate held is the campaign's across processes, not one process's: each one sent its part.
+    const names = system.workers.map((worker) =>
+      String(worker.logs().find((line) => line.msg === 'worker ready')?.workerName),
+    );
+    expect(new Set(names).size).toBe(WORKERS);
+    const byWorker = await sendsByWorker(throttled);
+    const total = [...byWorker.values()].reduce((sum, count) => sum + count, 0);
+    process.stdout.write(`throttle: sends by worker ${JSON.stringify(Object.fromEntries(byWorker))}\n`);
+    expect(total).toBeGreaterThanOrEqual(PER_SECOND * 10);
+    expect([...byWorker.keys()].sort()).toEqual([...names].sort());
+    expect(Math.min(...byWorker.values())).toBeGreaterThanOrEqual(total * MIN_WORKER_SHARE);
   }, 90_000);
 });

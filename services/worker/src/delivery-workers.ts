@@ -11,6 +11,11 @@ import { deliveryKey, processDelivery, type DeliveryOutcome } from './process-de
 const STALLED = /stalled more than allowable limit/;
 
 export interface DeliveryWorkersOptions {
+  /**
+   * Identifies this worker process; BullMQ stores it on every job it takes (`processedBy`), so an
+   * operator can tell which process sent, failed or holds a job.
+   */
+  name: string;
   channels: readonly Channel[];
   connection: Redis;
   prefix: string;
@@ -33,6 +38,7 @@ export function startDeliveryWorkers(
       deliveryQueueName(channel),
       (job, token) => processDelivery(job, token, deps),
       {
+        name: options.name,
         connection: options.connection,
         prefix: options.prefix,
         concurrency: options.concurrency,

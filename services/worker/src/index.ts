@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Worker } from 'bullmq';
 import { loadConfig, type HeraldConfig } from '@herald/config';
@@ -20,6 +21,8 @@ import { startFanOut } from './fan-out/fan-out-runtime';
 const POLICY_CACHE_TTL_MS = 2000;
 
 export interface WorkerRuntime {
+  /** What BullMQ records as `processedBy` on the jobs this process takes. */
+  name: string;
   workers: Worker[];
   /** Stops taking jobs, waits for the ones in flight, then closes connections. */
   close(): Promise<void>;
@@ -53,8 +56,11 @@ export async function buildWorker(config: HeraldConfig, logger: Logger): Promise
     throttle: new CampaignThrottle(redis, prefix),
     logger,
   };
+  // Unique among the processes sharing a Redis: the host names the machine (or pod), the pid the process.
+  const name = `${hostname()}:${process.pid}`;
   const workers = startDeliveryWorkers(
     {
+      name,
       channels: config.worker.queues,
       connection: redis,
       prefix,
@@ -79,6 +85,7 @@ export async function buildWorker(config: HeraldConfig, logger: Logger): Promise
       )
     : undefined;
   return {
+    name,
     workers: fanOut ? [...workers, fanOut.worker] : workers,
     close: async () => {
       await Promise.all([...workers.map((worker) => worker.close()), fanOut?.close()]);
@@ -134,6 +141,7 @@ async function main(): Promise<void> {
   // Only now: a supervisor that stops the worker as soon as it is ready must find the handlers in place.
   logger.info(
     {
+      workerName: runtime.name,
       queues: runtime.workers.map((worker) => worker.name),
       concurrency: config.worker.concurrency,
       providers: {

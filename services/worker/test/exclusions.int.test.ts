@@ -1,4 +1,4 @@
-import type { CampaignDefinition, Recipient } from '@herald/contracts';
+import type { CampaignDefinition, Delivery, Recipient } from '@herald/contracts';
 import { DeliveryCounters } from '@herald/queues';
 import { orderShippedCampaign, waitFor } from '@herald/testing';
 import { startWorkerHarness, type WorkerHarness } from './support/worker-harness';
@@ -16,9 +16,39 @@ const aep = (email: string): Recipient => ({
   context: order,
 });
 
-function clock(offsetMinutes: number): string {
-  const at = new Date(Date.now() + offsetMinutes * 60_000);
-  return `${String(at.getUTCHours()).padStart(2, '0')}:${String(at.getUTCMinutes()).padStart(2, '0')}`;
+const MINUTE = 60_000;
+
+/** The wall clock (HH:MM) in `timezone` at the instant `at`. */
+function clockAt(at: number, timezone = 'UTC'): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: timezone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(at);
+}
+
+/** The send outcomes among an execution's live counters. */
+interface CountedOutcomes {
+  sent: number;
+  failed: number;
+  excluded: number;
+  excludedByReason: Record<string, number>;
+}
+
+/** The outcomes the counters must show for these records: one per record, by its status and reason. */
+function outcomesOf(records: readonly Delivery[]): CountedOutcomes {
+  const outcomes: CountedOutcomes = { sent: 0, failed: 0, excluded: 0, excludedByReason: {} };
+  for (const record of records) {
+    if (record.status === 'sent') outcomes.sent += 1;
+    if (record.status === 'failed') outcomes.failed += 1;
+    if (record.status === 'excluded') {
+      outcomes.excluded += 1;
+      const reason = record.reason ?? 'none';
+      outcomes.excludedByReason[reason] = (outcomes.excludedByReason[reason] ?? 0) + 1;
+    }
+  }
+  return outcomes;
 }
 
 describe('worker exclusions (real Redis, real embedded store)', () => {
@@ -31,6 +61,27 @@ describe('worker exclusions (real Redis, real embedded store)', () => {
     h = await startWorkerHarness('exclusions');
   });
   afterAll(async () => h?.stop());
+
+  /**
+   * The execution's live counters once they account for `settled` recipients: they move just after
+   * the records are written. An under-count times out here; an over-count shows in the comparison.
+   */
+  async function countedOutcomes(
+    sandbox: string,
+    executionId: string,
+    settled: number,
+  ): Promise<CountedOutcomes> {
+    const counters = new DeliveryCounters(h.redis, h.prefix);
+    const counts = await waitFor(
+      async () => {
+        const live = await counters.execution(sandbox, executionId);
+        return live && live.sent + live.failed + live.excluded >= settled ? live : undefined;
+      },
+      { timeoutMs: 5000, description: `live counters of ${executionId} for ${settled} recipients` },
+    );
+    const { sent, failed, excluded, excludedByReason } = counts;
+    return { sent, failed, excluded, excludedByReason };
+  }
 
   async function consentingProfile(sandbox: string, email: string, extra: { timezone?: string } = {}) {
     return h.store.profiles.create(sandbox, {
@@ -58,8 +109,12 @@ describe('worker exclusions (real Redis, real embedded store)', () => {
       ['sent', null],
       ['excluded', 'suppressed'],
     ]);
-    const counts = await new DeliveryCounters(h.redis, h.prefix).execution(sandbox, executionId);
-    expect(counts).toMatchObject({ sent: 1, excluded: 1, excludedByReason: { suppressed: 1 } });
+    expect(await countedOutcomes(sandbox, executionId, 2)).toEqual({
+      sent: 1,
+      failed: 0,
+      excluded: 1,
+      excludedByReason: { suppressed: 1 },
+    });
   });
 
   it('still sends transactional messages to an address suppressed for a spam complaint, never to a hard bounce', async () => {
@@ -85,9 +140,15 @@ describe('worker exclusions (real Redis, real embedded store)', () => {
       ['sent', null],
       ['excluded', 'suppressed'],
     ]);
+    expect(await countedOutcomes(sandbox, executionId, 2)).toEqual({
+      sent: 1,
+      failed: 0,
+      excluded: 1,
+      excludedByReason: { suppressed: 1 },
+    });
   });
 
-  it('excludes marketing to a profile without explicit marketing consent for the channel', async () => {
+  it('excludes marketing to a profile without explicit marketing consent for the channel, and counts it by reason', async () => {
     const sandbox = nextSandbox();
     await h.store.profiles.create(sandbox, { identities: [{ namespace: 'email', id: 'none@example.com' }] });
     await h.store.profiles.create(sandbox, {
@@ -107,23 +168,37 @@ describe('worker exclusions (real Redis, real embedded store)', () => {
       'no-marketing-consent',
       'sent',
     ]);
+    expect(await countedOutcomes(sandbox, executionId, 3)).toEqual({
+      sent: 1,
+      failed: 0,
+      excluded: 2,
+      excludedByReason: { 'no-marketing-consent': 2 },
+    });
   });
 
-  it('caps marketing per profile and channel across executions, with the counter in Redis', async () => {
+  it('caps marketing per profile and channel across executions, with the counter in Redis, and counts it by reason', async () => {
     const sandbox = nextSandbox();
     await consentingProfile(sandbox, 'capped@example.com');
     await h.store.settings.put(sandbox, { frequencyCaps: { email: { max: 2, periodSeconds: 3600 } } });
     const version = await h.liveCampaign(newsletter(), sandbox);
     const outcomes: string[] = [];
+    const counted: CountedOutcomes[] = [];
     for (let i = 0; i < 3; i += 1) {
       const { executionId } = await h.enqueue(version, [aep('capped@example.com')]);
       const [record] = await h.settled(executionId, 1, undefined, sandbox);
       outcomes.push(record?.reason ?? record?.status ?? 'missing');
+      counted.push(await countedOutcomes(sandbox, executionId, 1));
     }
     expect(outcomes).toEqual(['sent', 'sent', 'frequency-capped']);
+    const sentOne = { sent: 1, failed: 0, excluded: 0, excludedByReason: {} };
+    expect(counted).toEqual([
+      sentOne,
+      sentOne,
+      { sent: 0, failed: 0, excluded: 1, excludedByReason: { 'frequency-capped': 1 } },
+    ]);
   });
 
-  it('excludes recipients of a campaign stopped after the call, or past the end of its schedule', async () => {
+  it('excludes recipients of a campaign stopped after the call, or past the end of its schedule, and counts them by reason', async () => {
     const sandbox = nextSandbox();
     await consentingProfile(sandbox, 'late@example.com');
     const stopped = await h.liveCampaign(orderShippedCampaign(), sandbox);
@@ -137,9 +212,12 @@ describe('worker exclusions (real Redis, real embedded store)', () => {
     const [a] = await h.settled(first.executionId, 1, undefined, sandbox);
     const [b] = await h.settled(second.executionId, 1, undefined, sandbox);
     expect([a?.reason, b?.reason]).toEqual(['campaign-not-live', 'campaign-not-live']);
+    const notLive = { sent: 0, failed: 0, excluded: 1, excludedByReason: { 'campaign-not-live': 1 } };
+    expect(await countedOutcomes(sandbox, first.executionId, 1)).toEqual(notLive);
+    expect(await countedOutcomes(sandbox, second.executionId, 1)).toEqual(notLive);
   });
 
-  it('excludes an unknown profile when the campaign does not create profiles, and a recipient with no address', async () => {
+  it('excludes an unknown profile when the campaign does not create profiles, and a recipient with no address, each counted by reason', async () => {
     const sandbox = nextSandbox();
     await h.store.profiles.create(sandbox, { identities: [{ namespace: 'crmId', id: 'c-1' }] });
     const version = await h.liveCampaign(orderShippedCampaign({ createProfiles: false }), sandbox);
@@ -149,44 +227,67 @@ describe('worker exclusions (real Redis, real embedded store)', () => {
     ]);
     const records = await h.settled(executionId, 2, undefined, sandbox);
     expect(records.map((r) => r.reason)).toEqual(['profile-not-found', 'no-address']);
+    expect(await countedOutcomes(sandbox, executionId, 2)).toEqual({
+      sent: 0,
+      failed: 0,
+      excluded: 2,
+      excludedByReason: { 'profile-not-found': 1, 'no-address': 1 },
+    });
   });
 
-  it('discards marketing inside quiet hours when the sandbox says discard', async () => {
+  it('discards marketing inside quiet hours when the sandbox says discard, and counts it by reason', async () => {
     const sandbox = nextSandbox();
     await consentingProfile(sandbox, 'night@example.com');
     await h.store.settings.put(sandbox, {
       frequencyCaps: {},
-      quietHours: { start: clock(-60), end: clock(60), timezone: 'UTC', action: 'discard' },
+      quietHours: {
+        start: clockAt(Date.now() - 60 * MINUTE),
+        end: clockAt(Date.now() + 60 * MINUTE),
+        timezone: 'UTC',
+        action: 'discard',
+      },
     });
     const version = await h.liveCampaign(newsletter(), sandbox);
     const { executionId } = await h.enqueue(version, [aep('night@example.com')]);
     const [record] = await h.settled(executionId, 1, undefined, sandbox);
     expect(record?.reason).toBe('quiet-hours');
+    expect(await countedOutcomes(sandbox, executionId, 1)).toEqual({
+      sent: 0,
+      failed: 0,
+      excluded: 1,
+      excludedByReason: { 'quiet-hours': 1 },
+    });
   });
 
   it("defers marketing inside quiet hours to the window's end in the profile's time zone", async () => {
     const sandbox = nextSandbox();
-    // The window is 10:00-12:00 local; the profile's zone is chosen so that it is 11:xx there now
-    // (offsets -12..+11 all exist as Etc/GMT zones, whose sign is inverted by POSIX convention).
-    const offsetHours = 11 - new Date().getUTCHours();
-    const zone = offsetHours === 0 ? 'UTC' : `Etc/GMT${offsetHours > 0 ? '-' : '+'}${Math.abs(offsetHours)}`;
+    // The window runs from an hour before to 90 minutes after now on the profile's clock, whenever the
+    // test runs (midnight included: windows may span it). Kolkata is UTC+05:30 all year, so read in
+    // the sandbox's UTC the same window is hours away: only the profile's zone defers the message.
+    const zone = 'Asia/Kolkata';
+    const now = Date.now();
+    // The zone's offset is whole minutes: the window ends exactly where a UTC minute starts.
+    const windowEnd = Math.floor((now + 90 * MINUTE) / MINUTE) * MINUTE;
     await consentingProfile(sandbox, 'sleepy@example.com', { timezone: zone });
     await h.store.settings.put(sandbox, {
       frequencyCaps: {},
-      quietHours: { start: '10:00', end: '12:00', timezone: 'UTC', action: 'defer' },
+      quietHours: {
+        start: clockAt(now - 60 * MINUTE, zone),
+        end: clockAt(windowEnd, zone),
+        timezone: 'UTC',
+        action: 'defer',
+      },
     });
     const version = await h.liveCampaign(newsletter(), sandbox);
     const { deliveryIds } = await h.enqueue(version, [aep('sleepy@example.com')]);
     await waitForDelayed(h, deliveryIds[0]!);
     // BullMQ scores a delayed job by its release time × 0x1000 (plus a tie-breaking counter).
     const score = await h.redis.zscore(`${h.prefix}:deliver-email:delayed`, deliveryIds[0]!);
-    const releaseAt = Math.floor(Number(score) / 0x1000);
-    const expected = Date.now() + (60 - new Date().getUTCMinutes()) * 60_000;
-    expect(Math.abs(releaseAt - expected)).toBeLessThan(2 * 60_000);
+    expect(Math.floor(Number(score) / 0x1000)).toBe(windowEnd);
     expect(await h.store.deliveries.get(sandbox, deliveryIds[0]!)).toBeNull();
   });
 
-  it('drops a throttled message that could not be sent within 12 hours of its call, without delaying later ones', async () => {
+  it('drops a throttled message that could not be sent within 12 hours of its call, counted by reason, without delaying later ones', async () => {
     const sandbox = nextSandbox();
     const version = await h.liveCampaign(orderShippedCampaign({ throttle: { perSecond: 1 } }), sandbox);
     const queuedAt = new Date(Date.now() - 12 * 3600 * 1000 + 200).toISOString();
@@ -195,6 +296,12 @@ describe('worker exclusions (real Redis, real embedded store)', () => {
     const records = await h.settled(executionId, late.length, undefined, sandbox);
     expect(records.filter((r) => r.status === 'sent')).toHaveLength(1);
     expect(records.filter((r) => r.reason === 'throttle-expired')).toHaveLength(late.length - 1);
+    expect(await countedOutcomes(sandbox, executionId, late.length)).toEqual({
+      sent: 1,
+      failed: 0,
+      excluded: late.length - 1,
+      excludedByReason: { 'throttle-expired': late.length - 1 },
+    });
 
     // The dropped messages reserved nothing: a fresh call waits one slot, not one per dropped message.
     const started = Date.now();
@@ -238,6 +345,9 @@ describe('worker exclusions (real Redis, real embedded store)', () => {
     await h.store.campaigns.transition(sandbox, throttled.campaignId, { from: ['live'], to: 'stopped' });
     const records = await h.settled(first.executionId, 4, undefined, sandbox);
     expect(records[3]).toMatchObject({ status: 'excluded', reason: 'campaign-not-live' });
+    // How many of q2 and q3 went out before the stop was seen depends on timing; the counters must
+    // agree with the records either way.
+    expect(await countedOutcomes(sandbox, first.executionId, 4)).toEqual(outcomesOf(records));
 
     const other = await h.liveCampaign(newsletter(), sandbox);
     const second = await h.enqueue(other, [aep('p@example.com')]);

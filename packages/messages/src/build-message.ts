@@ -43,6 +43,15 @@ export function messageAddresses(message: MessageToSend): string[] {
   return message.channel === 'push' ? message.subscriptions.map((s) => s.endpoint) : [message.to];
 }
 
+/**
+ * Without the suppressed push subscriptions (other channels have one address: excluded whole).
+ * The worker sends this, and a dry run shows it.
+ */
+export function withoutAddresses(message: MessageToSend, suppressed: ReadonlySet<string>): MessageToSend {
+  if (message.channel !== 'push' || suppressed.size === 0) return message;
+  return { ...message, subscriptions: message.subscriptions.filter((s) => !suppressed.has(s.endpoint)) };
+}
+
 export type BuiltMessage =
   | { kind: 'message'; locale: string; message: MessageToSend }
   | { kind: 'excluded'; locale: string; reason: ExclusionReason };

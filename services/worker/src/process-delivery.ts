@@ -1,12 +1,12 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { DeliveryJobData, ExclusionReason, Profile } from '@herald/contracts';
 import { PermanentDeliveryError } from '@herald/errors';
-import { buildMessage, messageAddresses } from '@herald/messages';
+import { buildMessage, messageAddresses, withoutAddresses } from '@herald/messages';
 import { suppressedAddresses, type DeliveryKey, type DeliveryUpdate } from '@herald/store';
 import type { DeliveryDeps } from './delivery-deps';
 import { resolveProfile, type ProfileResolution } from './resolve-profile';
 import { jobKeyProblems, recipientProblems } from './job-data-check';
-import { sendMessage, withoutAddresses } from './send-message';
+import { sendMessage } from './send-message';
 
 /** AJO's rule: a message the campaign throttle cannot fit in within 12 h is dropped. */
 const THROTTLE_MAX_WAIT_MS = 12 * 3600 * 1000;

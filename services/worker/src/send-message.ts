@@ -61,9 +61,3 @@ export async function sendMessage(
   }
   return providerIds.join(',');
 }
-
-/** Without the suppressed push subscriptions (other channels have one address: excluded whole). */
-export function withoutAddresses(message: MessageToSend, suppressed: ReadonlySet<string>): MessageToSend {
-  if (message.channel !== 'push' || suppressed.size === 0) return message;
-  return { ...message, subscriptions: message.subscriptions.filter((s) => !suppressed.has(s.endpoint)) };
-}

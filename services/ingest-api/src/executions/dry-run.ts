@@ -1,6 +1,6 @@
 import type { CampaignVersion, Profile, Recipient } from '@herald/contracts';
 import { PermanentDeliveryError } from '@herald/errors';
-import { buildMessage, messageAddresses, type MessageToSend } from '@herald/messages';
+import { buildMessage, messageAddresses, withoutAddresses, type MessageToSend } from '@herald/messages';
 import { suppressedAddresses, type Store } from '@herald/store';
 import type { TemplateEngine } from '@herald/templating';
 
@@ -71,11 +71,11 @@ async function dryRunOne(
       return { index, outcome: 'excluded', reason: built.reason, locale: built.locale, ...created };
     }
     const addresses = messageAddresses(built.message);
-    const address = addresses[0];
     // Unitary and highthroughput campaigns are transactional: the suppression list is the only
     // policy that applies to them (consent, caps and quiet hours are for marketing).
     const suppressed = await suppressedAddresses(deps.store, sandbox, version.definition, addresses);
     if (suppressed.size === addresses.length) {
+      const address = addresses[0];
       return {
         index,
         outcome: 'excluded',
@@ -85,13 +85,16 @@ async function dryRunOne(
         ...created,
       };
     }
+    // The worker sends to a push recipient's other subscriptions only: so does the message shown.
+    const message = withoutAddresses(built.message, suppressed);
+    const address = messageAddresses(message)[0];
     return {
       index,
       outcome: 'send',
       ...(address ? { address } : {}),
       locale: built.locale,
       ...created,
-      message: built.message,
+      message,
     };
   } catch (error) {
     if (!(error instanceof PermanentDeliveryError)) throw error;

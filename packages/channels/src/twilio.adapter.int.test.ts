@@ -31,6 +31,16 @@ describe('TwilioAdapter against the Twilio stand-in', () => {
     });
   });
 
+  it('sends through a Messaging Service when the sender is its SID, with no From', async () => {
+    const service = `MG${'0123456789abcdef'.repeat(2)}`;
+    const result = await twilio.adapter.send({ ...message, from: service });
+    expect(twilio.standin.accepted.find((sms) => sms.sid === result.providerMessageId)).toMatchObject({
+      from: '',
+      messagingServiceSid: service,
+      to: '+14155550100',
+    });
+  });
+
   it('leaves the status callback out when none is configured', async () => {
     const plain = new TwilioAdapter({
       accountSid: twilio.standin.accountSid,

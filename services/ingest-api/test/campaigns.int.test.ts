@@ -298,6 +298,22 @@ describe('campaign definitions for every channel', () => {
       .expect(400);
     expect(sender.body.errors[0]).toMatchObject({ path: '/channelConfig/sms/sender', code: 'pattern' });
   });
+
+  it('accepts a Twilio Messaging Service SID as SMS sender, and refuses one of the wrong length', async () => {
+    const service = `MG${'0123456789abcdef'.repeat(2)}`;
+    const created = await h.api
+      .post('/campaigns')
+      .send({ ...smsCampaign(), channelConfig: { sms: { sender: service } } })
+      .expect(201);
+    const read = await h.api.get(`/campaigns/${created.body.id}`).expect(200);
+    expect(read.body.definition.channelConfig).toEqual({ sms: { sender: service } });
+    await h.api.post(`/campaigns/${created.body.id}/activate`).expect(200);
+    const short = await h.api
+      .post('/campaigns')
+      .send({ ...smsCampaign(), channelConfig: { sms: { sender: `${service}0` } } })
+      .expect(400);
+    expect(short.body.errors[0]).toMatchObject({ path: '/channelConfig/sms/sender', code: 'pattern' });
+  });
 });
 
 describe('campaign activation checks', () => {

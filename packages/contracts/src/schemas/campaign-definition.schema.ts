@@ -11,8 +11,11 @@ export const LABEL_PATTERN = '^[A-Za-z0-9_.:-]{1,64}$';
 /** Extra e-mail headers are limited to `X-…` names so they can never override routing headers. */
 export const EMAIL_HEADER_NAME_PATTERN = '^X-[A-Za-z0-9-]{1,64}$';
 
-/** SMS sender: an E.164 number, or an alphanumeric sender id of at most 11 characters. */
-export const SMS_SENDER_PATTERN = '^(\\+[1-9][0-9]{6,14}|[A-Za-z0-9][A-Za-z0-9 .-]{0,10})$';
+/**
+ * SMS sender: an E.164 number, an alphanumeric sender id of at most 11 characters, or a Twilio
+ * Messaging Service SID (`MG` and 32 hex digits), which sends from the service's own number pool.
+ */
+export const SMS_SENDER_PATTERN = '^(\\+[1-9][0-9]{6,14}|[A-Za-z0-9][A-Za-z0-9 .-]{0,10}|MG[0-9a-fA-F]{32})$';
 
 const httpsUrl = { type: 'string', format: 'uri', pattern: '^https://', maxLength: 2048 } as const;
 

@@ -6,7 +6,9 @@ import { BehaviourSwitch, pause, type StandinBehaviour } from './standin-behavio
 export interface AcceptedSms {
   sid: string;
   to: string;
+  /** `From`, or '' when the message went through a Messaging Service. */
   from: string;
+  messagingServiceSid?: string;
   body: string;
   statusCallback?: string;
   acceptedAt: number;
@@ -88,7 +90,8 @@ export async function startTwilioStandin(
     const text = form.get('Body');
     if (!to) return sendError(response, 400, 21604, "A 'To' phone number is required.");
     if (!E164.test(to)) return sendError(response, 400, 21211, `Invalid 'To' Phone Number: ${to}`);
-    if (!from && !form.get('MessagingServiceSid')) {
+    const messagingServiceSid = form.get('MessagingServiceSid') ?? undefined;
+    if (!from && !messagingServiceSid) {
       return sendError(response, 400, 21603, "A 'From' phone number is required.");
     }
     if (!text) return sendError(response, 400, 21602, 'Message body is required.');
@@ -107,6 +110,7 @@ export async function startTwilioStandin(
       sid,
       to,
       from: from ?? '',
+      ...(messagingServiceSid ? { messagingServiceSid } : {}),
       body: text,
       ...(statusCallback ? { statusCallback } : {}),
       acceptedAt,

@@ -30,6 +30,11 @@ export interface RecordedTransition {
   /** Null when the write created the record. */
   previousStatus: DeliveryStatus | null;
   previousReason?: string;
+  /**
+   * Present when the write kept the record's status and reason (a worker status written over a
+   * feedback status, see `record`): the record did not change status, so counters must not move.
+   */
+  statusKept?: true;
 }
 
 export interface DeliveryListFilter {
@@ -66,13 +71,17 @@ export type FeedbackOutcome =
 export interface DeliveryRepository {
   /**
    * Creates the record on first use and appends `update.event` to its history; the record's
-   * `status` and `reason` become the event's.
+   * `status` and `reason` become the event's, except that a worker status (queued, sent, failed,
+   * excluded) never replaces a feedback status (delivered, bounced, opened, clicked): a job re-run
+   * after a crash must not undo what a provider reported since. Such a write keeps the status and
+   * reason and still appends the event and sets the other fields. Decided and written atomically.
    */
   record(key: DeliveryKey, update: DeliveryUpdate): Promise<Delivery>;
   /**
    * Same as `record` for many deliveries in one write (one transaction / one bulk op). Returns,
-   * in entry order, each record's status and reason before its write, so callers can count each
-   * real status change once. Entries for the same id apply in order, each seeing the one before.
+   * in entry order, each record's status and reason before its write, and `statusKept` when the
+   * write kept them, so callers can count each real status change once. Entries for the same id
+   * apply in order, each seeing the one before.
    */
   recordMany(
     entries: ReadonlyArray<{ key: DeliveryKey; update: DeliveryUpdate }>,

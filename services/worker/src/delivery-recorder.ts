@@ -26,7 +26,8 @@ export interface DeliveryRecorderOptions {
  * `maxDelayMs` (or `maxBatch` of them), which is what lets one worker record thousands of
  * outcomes a second. Each `record` resolves only once its batch is committed, so a job is never
  * acknowledged before its outcome is stored. Counters move only on real status changes reported
- * by the store, so a job retried after a crash is not counted twice.
+ * by the store, so a job retried after a crash is not counted twice, nor counted back from what
+ * provider feedback reported since.
  */
 export class DeliveryRecorder {
   private readonly batcher: MicroBatcher<Pending, void>;
@@ -71,6 +72,8 @@ export class DeliveryRecorder {
     const transitions: StatusTransition[] = [];
     batch.forEach(({ key, update }, index) => {
       const before = previous[index];
+      // A re-run's write over provider feedback: the record kept its status, so no counter moves.
+      if (before?.statusKept) return;
       const from = before?.previousStatus ?? null;
       const to = update.event.status;
       const toReason = update.event.reason;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { newId, type DeliveryStatus } from '@herald/contracts';
 import { createLogger } from '@herald/logger';
-import { connectRedis, DeliveryCounters } from '@herald/queues';
+import { connectRedis, DeliveryCounters, deliveryCountsFrom } from '@herald/queues';
 import { openStore, type DeliveryKey, type DeliveryUpdate, type Store } from '@herald/store';
 import { createTempDir, testRedisUrl, uniqueQueuePrefix, type TempDir } from '@herald/testing';
 import { DeliveryRecorder } from '../src/delivery-recorder';
@@ -120,5 +120,55 @@ describe('DeliveryRecorder against the embedded store and Redis counters', () =>
     const counts = await counters.execution(SANDBOX, executionId);
     expect(counts).toMatchObject({ sent: 2, failed: 0, failedByReason: {} });
     expect(await counters.campaign(SANDBOX, campaignId)).toEqual(counts);
+  });
+
+  it('does not move the counters back when a re-run job writes sent, failed or excluded over provider feedback', async () => {
+    const executionId = newId();
+    const campaignId = newId();
+    const keys = [0, 1, 2].map((index) => keyOf(executionId, campaignId, index)) as [
+      DeliveryKey,
+      DeliveryKey,
+      DeliveryKey,
+    ];
+    const [delivered, opened, bounced] = keys;
+    const firstRun = new DeliveryRecorder(store, counters, logger, { maxBatch: 3, maxDelayMs: 1000 });
+    await Promise.all(keys.map((key) => firstRun.record(key, update('sent'))));
+    // Feedback as the webhooks apply it: the store's transition, then the counters by it.
+    const feedback: Array<[DeliveryKey, DeliveryStatus, string?]> = [
+      [delivered, 'delivered'],
+      [opened, 'opened'],
+      [bounced, 'bounced', 'hard-bounce'],
+    ];
+    for (const [key, status, reason] of feedback) {
+      const outcome = await store.deliveries.recordFeedback(SANDBOX, key.id, update(status, reason).event);
+      if (!outcome.found || !outcome.changed) throw new Error(`feedback ${status} was not applied`);
+      await counters.apply([
+        {
+          scope: { sandbox: SANDBOX, executionId, campaignId },
+          from: outcome.previousStatus,
+          to: outcome.status,
+          ...(outcome.reason ? { toReason: outcome.reason } : {}),
+        },
+      ]);
+    }
+    const afterFeedback = await counters.execution(SANDBOX, executionId);
+    expect(afterFeedback).toMatchObject({ sent: 3, delivered: 2, opened: 1, bounced: 1 });
+
+    // The jobs stalled after their first write and run again: all three in one batch.
+    const reRun = new DeliveryRecorder(store, counters, logger, { maxBatch: 3, maxDelayMs: 1000 });
+    await Promise.all([
+      reRun.record(delivered, update('sent')),
+      reRun.record(opened, update('failed', 'provider-rejected')),
+      reRun.record(bounced, update('excluded', 'suppressed')),
+    ]);
+
+    const counts = await counters.execution(SANDBOX, executionId);
+    expect(counts).toEqual(afterFeedback);
+    expect(counts).toMatchObject({ failed: 0, excluded: 0, failedByReason: {}, excludedByReason: {} });
+    expect(await counters.campaign(SANDBOX, campaignId)).toEqual(counts);
+    // The counters still agree with the records they summarise.
+    expect(counts).toEqual(deliveryCountsFrom(await store.deliveries.countByExecution(SANDBOX, executionId)));
+    const history = await store.deliveries.get(SANDBOX, opened.id);
+    expect(history?.history.map((event) => event.status)).toEqual(['sent', 'opened', 'failed']);
   });
 });

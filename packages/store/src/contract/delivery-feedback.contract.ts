@@ -184,6 +184,72 @@ export function describeDeliveryFeedbackContract(stores: () => Store): void {
       expect(await stored(key)).toEqual(before);
     });
 
+    test("keeps a delivered, opened, bounced or clicked record's status when the worker writes sent, excluded or failed again, and appends the event to its history", async () => {
+      // As a job re-run after a crash finds them: sent by the first run, then moved by feedback.
+      async function fedBack(...feedback: DeliveryEvent[]): Promise<{ key: DeliveryKey; before: Delivery }> {
+        const { key } = await seed([event('queued'), event('sent')], { address: 'ada@example.com' });
+        for (const e of feedback) found(await store.deliveries.recordFeedback(key.sandbox, key.id, e));
+        return { key, before: await stored(key) };
+      }
+      const delivered = await fedBack(event('delivered'));
+      const bounced = await fedBack(event('delivered'), { ...event('bounced'), reason: 'hard-bounce' });
+      const opened = await fedBack(event('opened'));
+      const clicked = await fedBack(event('delivered'), event('clicked'));
+      const sentAgain = event('sent');
+      const failed = { ...event('failed'), reason: 'smtp-550' };
+      const excluded = { ...event('excluded'), reason: 'suppressed' };
+
+      const transitions = await store.deliveries.recordMany([
+        { key: delivered.key, update: { event: sentAgain, attempts: 2, providerMessageId: 'm-2' } },
+        { key: bounced.key, update: { event: failed, attempts: 3, lastError: 'provider said 550' } },
+        { key: opened.key, update: { event: excluded } },
+        { key: opened.key, update: { event: sentAgain } },
+      ]);
+      const returned = await store.deliveries.record(clicked.key, { event: failed, lastError: 'timeout' });
+
+      expect(transitions).toEqual([
+        { previousStatus: 'delivered', statusKept: true },
+        { previousStatus: 'bounced', previousReason: 'hard-bounce', statusKept: true },
+        { previousStatus: 'opened', statusKept: true },
+        { previousStatus: 'opened', statusKept: true },
+      ]);
+      const after = await Promise.all([delivered, bounced, opened, clicked].map(({ key }) => stored(key)));
+      expect(after).toEqual([
+        {
+          ...delivered.before,
+          attempts: 2,
+          providerMessageId: 'm-2',
+          history: [...delivered.before.history, sentAgain],
+          updatedAt: after[0]?.updatedAt,
+        },
+        {
+          ...bounced.before,
+          attempts: 3,
+          lastError: 'provider said 550',
+          history: [...bounced.before.history, failed],
+          updatedAt: after[1]?.updatedAt,
+        },
+        {
+          ...opened.before,
+          history: [...opened.before.history, excluded, sentAgain],
+          updatedAt: after[2]?.updatedAt,
+        },
+        {
+          ...clicked.before,
+          lastError: 'timeout',
+          history: [...clicked.before.history, failed],
+          updatedAt: after[3]?.updatedAt,
+        },
+      ]);
+      expect(after.map((d) => [d.status, d.reason])).toEqual([
+        ['delivered', undefined],
+        ['bounced', 'hard-bounce'],
+        ['opened', undefined],
+        ['clicked', undefined],
+      ]);
+      expect(returned).toEqual(after[3]);
+    });
+
     test('concurrent feedback for one record applies each transition once', async () => {
       const seeded = await Promise.all([0, 1, 2, 3, 4].map(() => seed([event('sent'), event('delivered')])));
 

@@ -11,6 +11,7 @@ import type {
   RecordedTransition,
 } from '../ports';
 import type { Db } from './database';
+import { FEEDBACK_ORDER } from '../delivery-feedback';
 import { fromJson, setIfPresent, toJson } from './columns';
 import { prepareFeedback } from './delivery-feedback';
 import { pageQuery, toPage } from './paging';
@@ -64,11 +65,44 @@ interface CountRow extends StatusRow {
   count: number;
 }
 
-function toTransition(row: StatusRow | undefined): RecordedTransition {
+function toTransition(row: StatusRow | undefined, statusKept: boolean): RecordedTransition {
   if (!row) return { previousStatus: null };
   const transition: RecordedTransition = { previousStatus: row.status };
   setIfPresent(transition, 'previousReason', row.reason);
+  if (statusKept) transition.statusKept = true;
   return transition;
+}
+
+/** The statuses only provider feedback sets (the funnel past `sent`), as an SQL list. */
+const FEEDBACK_STATUSES = FEEDBACK_ORDER.slice(1)
+  .map((status) => `'${status}'`)
+  .join(', ');
+
+/**
+ * The upsert: one statement creates or appends, so the history can never lose an event to a
+ * concurrent writer; the key columns are written once and left alone afterwards. The status and
+ * reason are kept when a worker status meets a feedback status (see `DeliveryRepository.record`);
+ * deciding that in the statement keeps it atomic. Every SET expression reads the row as it was.
+ */
+function upsertStatement(returning: string): string {
+  const keepsStatus = `status IN (${FEEDBACK_STATUSES}) AND excluded.status NOT IN (${FEEDBACK_STATUSES})`;
+  return `INSERT INTO deliveries (sandbox, id, execution_id, campaign_id, campaign_version, recipient_index, channel,
+                                  status, reason, address, profile_id, provider_message_id, attempts, last_error,
+                                  history, created_at, updated_at)
+          VALUES (@sandbox, @id, @executionId, @campaignId, @campaignVersion, @recipientIndex, @channel,
+                  @status, @reason, @address, @profileId, @providerMessageId, coalesce(@attempts, 0), @lastError,
+                  json_array(json(@event)), @at, @at)
+          ON CONFLICT (sandbox, id) DO UPDATE SET
+            status = CASE WHEN ${keepsStatus} THEN status ELSE excluded.status END,
+            reason = CASE WHEN ${keepsStatus} THEN reason ELSE excluded.reason END,
+            address = coalesce(excluded.address, address),
+            profile_id = coalesce(excluded.profile_id, profile_id),
+            provider_message_id = coalesce(excluded.provider_message_id, provider_message_id),
+            attempts = coalesce(@attempts, attempts),
+            last_error = coalesce(excluded.last_error, last_error),
+            history = json_insert(history, '$[#]', json(@event)),
+            updated_at = excluded.updated_at
+          RETURNING ${returning}`;
 }
 
 function toCounts(rows: readonly CountRow[]): DeliveryCountsFromStore {
@@ -132,6 +166,7 @@ function toColumns(key: DeliveryKey, update: DeliveryUpdate): RecordColumns {
 
 export class EmbeddedDeliveryRepository implements DeliveryRepository {
   private readonly upsert;
+  private readonly upsertReturningStatus;
   private readonly selectOne;
   private readonly selectStatus;
   private readonly selectPage;
@@ -142,26 +177,10 @@ export class EmbeddedDeliveryRepository implements DeliveryRepository {
   private readonly applyFeedback;
 
   constructor(private readonly db: Db) {
-    // One statement creates or appends, so the history can never lose an event to a concurrent
-    // writer; the key columns are written once and left alone afterwards.
-    this.upsert = db.prepare<RecordColumns, DeliveryRow>(
-      `INSERT INTO deliveries (sandbox, id, execution_id, campaign_id, campaign_version, recipient_index, channel,
-                               status, reason, address, profile_id, provider_message_id, attempts, last_error,
-                               history, created_at, updated_at)
-       VALUES (@sandbox, @id, @executionId, @campaignId, @campaignVersion, @recipientIndex, @channel,
-               @status, @reason, @address, @profileId, @providerMessageId, coalesce(@attempts, 0), @lastError,
-               json_array(json(@event)), @at, @at)
-       ON CONFLICT (sandbox, id) DO UPDATE SET
-         status = excluded.status,
-         reason = excluded.reason,
-         address = coalesce(excluded.address, address),
-         profile_id = coalesce(excluded.profile_id, profile_id),
-         provider_message_id = coalesce(excluded.provider_message_id, provider_message_id),
-         attempts = coalesce(@attempts, attempts),
-         last_error = coalesce(excluded.last_error, last_error),
-         history = json_insert(history, '$[#]', json(@event)),
-         updated_at = excluded.updated_at
-       RETURNING *`,
+    this.upsert = db.prepare<RecordColumns, DeliveryRow>(upsertStatement('*'));
+    // A batch needs only the status written, not each record's whole history back.
+    this.upsertReturningStatus = db.prepare<RecordColumns, Pick<StatusRow, 'status'>>(
+      upsertStatement('status'),
     );
     this.selectOne = db.prepare<[string, string], DeliveryRow>(
       `SELECT * FROM deliveries WHERE sandbox = ? AND id = ?`,
@@ -190,8 +209,10 @@ export class EmbeddedDeliveryRepository implements DeliveryRepository {
       (entries: ReadonlyArray<{ key: DeliveryKey; update: DeliveryUpdate }>): RecordedTransition[] =>
         entries.map(({ key, update }) => {
           const previous = this.selectStatus.get(key.sandbox, key.id);
-          this.upsert.run(toColumns(key, update));
-          return toTransition(previous);
+          const written = this.upsertReturningStatus.get(toColumns(key, update));
+          if (!written) throw new Error(`Delivery ${key.id} was not stored.`);
+          // The statement wrote another status than the event's only when it kept the stored one.
+          return toTransition(previous, written.status !== update.event.status);
         }),
     );
     this.applyFeedback = prepareFeedback(db);

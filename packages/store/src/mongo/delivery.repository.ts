@@ -11,6 +11,7 @@ import type {
   PageRequest,
   RecordedTransition,
 } from '../ports';
+import { FEEDBACK_ORDER } from '../delivery-feedback';
 import { toIso } from './dates';
 import { toDeliveryEvent, toDeliveryEventDoc } from './delivery-events';
 import { applyFeedback } from './delivery-feedback';
@@ -50,16 +51,31 @@ interface DeliveryWrite {
   update: UpdateQuery<DeliveryDoc>;
 }
 
+/** The statuses only provider feedback sets: the funnel past `sent`. */
+const FEEDBACK_STATUSES: ReadonlySet<DeliveryStatus> = new Set(FEEDBACK_ORDER.slice(1));
+
+/** Whether a write of `next` keeps a record's `current` status (see `DeliveryRepository.record`). */
+function keepsStatus(current: DeliveryStatus | undefined, next: DeliveryStatus): boolean {
+  return current !== undefined && FEEDBACK_STATUSES.has(current) && !FEEDBACK_STATUSES.has(next);
+}
+
 /**
  * One upsert that creates the record on first use (key fields via $setOnInsert) and appends
- * the event. The filter is the `_id` alone: when two writers upsert the same new record at
- * once, the server itself retries the loser as an update, which it only does for an equality
- * filter on exactly the unique index's fields (MongoDB ≥ 4.2).
+ * the event; `keepStatus` leaves the record's status and reason as they are. The filter is the
+ * `_id` alone: when two writers upsert the same new record at once, the server itself retries
+ * the loser as an update, which it only does for an equality filter on exactly the unique
+ * index's fields (MongoDB ≥ 4.2).
  */
-function deliveryWrite(key: DeliveryKey, change: DeliveryUpdate, now: Date): DeliveryWrite {
+function deliveryWrite(
+  key: DeliveryKey,
+  change: DeliveryUpdate,
+  now: Date,
+  keepStatus: boolean,
+): DeliveryWrite {
   const { event } = change;
-  const set: Partial<DeliveryDoc> = { status: event.status, updatedAt: now };
-  if (event.reason !== undefined) set.reason = event.reason;
+  const set: Partial<DeliveryDoc> = { updatedAt: now };
+  if (!keepStatus) set.status = event.status;
+  if (!keepStatus && event.reason !== undefined) set.reason = event.reason;
   if (change.address !== undefined) set.address = change.address;
   if (change.profileId !== undefined) set.profileId = change.profileId;
   if (change.providerMessageId !== undefined) set.providerMessageId = change.providerMessageId;
@@ -84,7 +100,7 @@ function deliveryWrite(key: DeliveryKey, change: DeliveryUpdate, now: Date): Del
     $push: { history: toDeliveryEventDoc(event) },
   };
   // The reason belongs to the status: an event without one clears the previous one.
-  if (event.reason === undefined) update.$unset = { reason: 1 };
+  if (!keepStatus && event.reason === undefined) update.$unset = { reason: 1 };
   return { filter: { _id: key.id }, update };
 }
 
@@ -105,7 +121,7 @@ function toTransition(previous: Pick<DeliveryDoc, 'status' | 'reason'> | undefin
 
 /**
  * Each entry's transition from the state before the batch, as the writes will apply them in
- * order: a second entry for the same id sees the status the first one set.
+ * order: a second entry for the same id sees the status the first one set, or kept.
  */
 function transitionsOf(
   entries: ReadonlyArray<{ key: DeliveryKey; update: DeliveryUpdate }>,
@@ -118,8 +134,10 @@ function transitionsOf(
     ]),
   );
   return entries.map(({ key, update }) => {
-    const transition = toTransition(current.get(key.id));
+    const before = current.get(key.id);
+    const transition = toTransition(before);
     const { status, reason } = update.event;
+    if (keepsStatus(before?.status, status)) return { ...transition, statusKept: true };
     current.set(key.id, { status, ...(reason !== undefined ? { reason } : {}) });
     return transition;
   });
@@ -143,8 +161,13 @@ function toCounts(groups: readonly CountDoc[]): DeliveryCountsFromStore {
 export class MongoDeliveryRepository implements DeliveryRepository {
   constructor(private readonly deliveries: DeliveryModel) {}
 
+  /**
+   * Reads the status, then writes: not atomic, so feedback landing between the two can still be
+   * overwritten (see `recordMany`).
+   */
   async record(key: DeliveryKey, update: DeliveryUpdate): Promise<Delivery> {
-    const write = deliveryWrite(key, update, new Date());
+    const previous = await this.deliveries.findOne({ _id: key.id }, { status: 1 }).lean<StatusDoc>().exec();
+    const write = deliveryWrite(key, update, new Date(), keepsStatus(previous?.status, update.event.status));
     for (let attempt = 1; ; attempt += 1) {
       try {
         const doc = await this.deliveries
@@ -167,9 +190,10 @@ export class MongoDeliveryRepository implements DeliveryRepository {
   }
 
   /**
-   * Reads the previous statuses, then writes: two steps, not atomic. That is enough because one
-   * delivery job is processed by one worker at a time, so no other writer changes these records
-   * between the read and the bulk write.
+   * Reads the previous statuses, then writes: two steps, not atomic. That is enough for the
+   * transitions because one delivery job is processed by one worker at a time. Provider feedback
+   * can still land between the two (within milliseconds of the read) and then be overwritten by a
+   * worker status; the read is what keeps every feedback status written before it.
    */
   async recordMany(
     entries: ReadonlyArray<{ key: DeliveryKey; update: DeliveryUpdate }>,
@@ -182,7 +206,9 @@ export class MongoDeliveryRepository implements DeliveryRepository {
       .exec();
     const transitions = transitionsOf(entries, previous);
     const now = new Date();
-    const writes = entries.map(({ key, update }) => deliveryWrite(key, update, now));
+    const writes = entries.map(({ key, update }, index) =>
+      deliveryWrite(key, update, now, transitions[index]?.statusKept === true),
+    );
     // Ordered when an id repeats, so its events land in the order the transitions assumed.
     const ordered = ids.length < entries.length;
     const failed = await this.bulkUpsert(writes, ordered);

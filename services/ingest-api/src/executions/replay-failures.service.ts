@@ -234,6 +234,8 @@ function transitionOf(
   before: RecordedTransition | undefined,
   to: { status: Delivery['status']; reason?: string },
 ): StatusTransition[] {
+  // Feedback moved the record between the read and the write: it kept its status, nothing to count.
+  if (before?.statusKept) return [];
   const from = before?.previousStatus ?? null;
   if (from === to.status && before?.previousReason === to.reason) return [];
   return [

@@ -223,7 +223,10 @@ export interface Suppression {
 }
 
 export interface SuppressionRepository {
-  /** Idempotent: adding an existing address keeps the first entry and returns it. */
+  /**
+   * Idempotent: adding an existing address keeps the first entry and returns it, except that a
+   * `spam-complaint` entry (which spares transactional messages) is replaced by any other reason.
+   */
   add(entry: Omit<Suppression, 'createdAt'>): Promise<Suppression>;
   remove(sandbox: string, channel: Channel, address: string): Promise<boolean>;
   find(sandbox: string, channel: Channel, address: string): Promise<Suppression | null>;

@@ -1,5 +1,5 @@
 import type { CampaignDefinition, Channel } from '@herald/contracts';
-import type { Store, Suppression } from './ports';
+import type { Store, Suppression, SuppressionReason } from './ports';
 
 /**
  * The addresses of a message that are on the sandbox's suppression list for the campaign.
@@ -25,8 +25,11 @@ export async function suppressedAddresses(
   return suppressed;
 }
 
+/** The one reason that still lets transactional messages through: it gives way to any other. */
+export const SPARES_TRANSACTIONAL = 'spam-complaint' satisfies SuppressionReason;
+
 function applies(entry: Suppression, type: CampaignDefinition['type']): boolean {
-  return type === 'marketing' || entry.reason !== 'spam-complaint';
+  return type === 'marketing' || entry.reason !== SPARES_TRANSACTIONAL;
 }
 
 /**

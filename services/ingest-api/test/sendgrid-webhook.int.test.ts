@@ -163,6 +163,70 @@ describe('SendGrid event webhook', () => {
     });
   });
 
+  it('suppresses the address of a hard bounce or spam report about a delivery it has no record of', async () => {
+    const unknown = (index: number, kind: string, extra: Record<string, unknown> = {}) => ({
+      ...event(index, kind, extra),
+      delivery_id: `exec-not-recorded-r${index}`,
+    });
+    const res = await post(
+      JSON.stringify([
+        unknown(40, 'bounce', { type: 'bounce', reason: '550 no such user' }),
+        unknown(41, 'spamreport'),
+        unknown(42, 'bounce', { type: 'blocked', reason: '421 try later' }),
+        unknown(43, 'delivered'),
+      ]),
+    ).expect(200);
+    expect(res.body).toMatchObject({ applied: 0, unknown: 4, suppressed: 2 });
+    expect(await h.store.suppressions.find(SANDBOX, 'email', 'person40@example.com')).toMatchObject({
+      channel: 'email',
+      reason: 'hard-bounce',
+      source: 'sendgrid',
+    });
+    expect(await h.store.suppressions.find(SANDBOX, 'email', 'person41@example.com')).toMatchObject({
+      reason: 'spam-complaint',
+    });
+    expect(await h.store.suppressions.find(SANDBOX, 'email', 'person42@example.com')).toBeNull();
+    expect(await h.store.deliveries.get(SANDBOX, 'exec-not-recorded-r40')).toBeNull();
+  });
+
+  it('turns a spam complaint into a hard bounce when the address later bounces, so transactional mail stops too', async () => {
+    await h.store.deliveries.record(keyOf(44), {
+      event: { status: 'sent', at: new Date().toISOString() },
+      address: 'person44@example.com',
+    });
+    await post(JSON.stringify([event(44, 'spamreport')])).expect(200);
+    expect(await h.store.suppressions.find(SANDBOX, 'email', 'person44@example.com')).toMatchObject({
+      reason: 'spam-complaint',
+    });
+    await post(JSON.stringify([event(44, 'bounce', { type: 'bounce', reason: '550 gone' })])).expect(200);
+    expect(await h.store.suppressions.find(SANDBOX, 'email', 'person44@example.com')).toMatchObject({
+      reason: 'hard-bounce',
+    });
+  });
+
+  it('ends the run of soft bounces once the address is suppressed, and keeps addresses out of Redis keys', async () => {
+    for (let index = 30; index < 34; index += 1) {
+      await h.store.deliveries.record(keyOf(index), {
+        event: { status: 'sent', at: new Date().toISOString() },
+        address: 'restored@example.com',
+      });
+    }
+    const blocked = (index: number) =>
+      event(index, 'bounce', { type: 'blocked', email: 'restored@example.com' });
+    await post(JSON.stringify([blocked(30), blocked(31)])).expect(200);
+    const keys = await redis.keys(`${h.config.redis.queuePrefix}:softbounce:*`);
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.filter((key) => key.includes('@'))).toEqual([]);
+    await post(JSON.stringify([blocked(32)])).expect(200);
+    expect(await h.store.suppressions.find(SANDBOX, 'email', 'restored@example.com')).toMatchObject({
+      reason: 'soft-bounce-limit',
+    });
+    // An operator lifts the suppression: the next soft bounce starts a new run.
+    await h.store.suppressions.remove(SANDBOX, 'email', 'restored@example.com');
+    await post(JSON.stringify([blocked(33)])).expect(200);
+    expect(await h.store.suppressions.find(SANDBOX, 'email', 'restored@example.com')).toBeNull();
+  });
+
   it('ignores events without Herald ids or of kinds it does not record, and creates nothing for unknown deliveries', async () => {
     const foreign = { email: 'x@example.com', timestamp: 1_790_000_000, event: 'delivered' };
     const unknown = { ...event(6, 'delivered'), delivery_id: 'exec-unknown-r0' };

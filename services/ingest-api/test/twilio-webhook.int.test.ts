@@ -44,6 +44,7 @@ describe('Twilio status callback', () => {
       TWILIO_AUTH_TOKEN: twilio.authToken,
       TWILIO_API_URL: twilio.url,
       TWILIO_STATUS_CALLBACK_URL: callbackUrl,
+      SOFT_BOUNCE_LIMIT: '2',
     });
     server = h.runtime.app.listen(port, '127.0.0.1');
     adapter = new TwilioAdapter({
@@ -64,7 +65,7 @@ describe('Twilio status callback', () => {
   });
 
   /** Sends delivery `index` through the adapter and records it `sent`, as a worker does. */
-  const sent = async (index: number): Promise<AcceptedSms> => {
+  const sent = async (index: number, to = numberOf(index)): Promise<AcceptedSms> => {
     const key = keyOf(index);
     const { providerMessageId } = await adapter.send({
       channel: 'sms',
@@ -72,12 +73,12 @@ describe('Twilio status callback', () => {
       executionId: EXECUTION,
       sandbox: SANDBOX,
       from: '+15005550006',
-      to: numberOf(index),
+      to,
       body: `Your code is ${index}`,
     });
     await h.store.deliveries.record(key, {
       event: { status: 'sent', at: new Date().toISOString() },
-      address: numberOf(index),
+      address: to,
       providerMessageId,
     });
     const scope = { sandbox: SANDBOX, executionId: EXECUTION, campaignId: CAMPAIGN };
@@ -122,6 +123,43 @@ describe('Twilio status callback', () => {
       source: 'twilio',
     });
     expect(await h.store.suppressions.find(SANDBOX, 'sms', numberOf(2))).toBeNull();
+  });
+
+  it("counts only recipient-level failures towards a number's run of soft bounces", async () => {
+    // SOFT_BOUNCE_LIMIT is 2 here: two counted failures in a row suppress the number.
+    const shared = '+14155550199';
+    // Queue overflow, account suspended, carrier filtering: none is about the number.
+    for (const [offset, code] of ['30001', '30002', '30007'].entries()) {
+      const sms = await sent(5 + offset, shared);
+      expect(await twilio.postStatus(sms, 'failed', { ErrorCode: code })).toMatchObject({
+        status: 200,
+        body: { applied: 1, suppressed: 0 },
+      });
+    }
+    expect(await recordOf(5)).toMatchObject({ status: 'bounced', reason: 'failed' });
+    expect(await h.store.suppressions.find(SANDBOX, 'sms', shared)).toBeNull();
+    for (const index of [8, 9]) {
+      await twilio.postStatus(await sent(index, shared), 'undelivered', { ErrorCode: '30003' });
+    }
+    expect(await h.store.suppressions.find(SANDBOX, 'sms', shared)).toMatchObject({
+      reason: 'soft-bounce-limit',
+      source: 'twilio',
+    });
+  });
+
+  it('suppresses a number the carrier does not know even without a record of the delivery', async () => {
+    const sms = await sent(4);
+    const url = new URL(sms.statusCallback!);
+    url.searchParams.set('deliveryId', 'exec-never-recorded-r0');
+    const stray = { ...sms, to: '+14155550177', statusCallback: url.toString() };
+    expect(await twilio.postStatus(stray, 'undelivered', { ErrorCode: '30005' })).toMatchObject({
+      status: 200,
+      body: { unknown: 1, suppressed: 1 },
+    });
+    expect(await h.store.suppressions.find(SANDBOX, 'sms', '+14155550177')).toMatchObject({
+      channel: 'sms',
+      reason: 'hard-bounce',
+    });
   });
 
   it('refuses a callback whose signature does not match its URL, token or parameters, changing nothing', async () => {

@@ -1,6 +1,6 @@
 import { newId } from '@herald/contracts';
 import { ConflictError } from '@herald/errors';
-import type { Store } from '../ports';
+import type { Store, SuppressionReason } from '../ports';
 import {
   crm,
   email,
@@ -144,6 +144,24 @@ export function describeRegistryContract(stores: () => Store): void {
         reason: 'hard-bounce',
         source: 'sendgrid',
       });
+      expect((await store.suppressions.list(sandbox, 'email')).items).toHaveLength(1);
+    });
+
+    test('a spam complaint gives way to a reason that stops transactional messages, never the reverse', async () => {
+      const sandbox = newSandbox();
+      const entry = (reason: SuppressionReason, source: string) => ({
+        sandbox,
+        channel: 'email' as const,
+        address: 'grace@example.com',
+        reason,
+        source,
+      });
+      await store.suppressions.add(entry('spam-complaint', 'sendgrid'));
+      const bounced = await store.suppressions.add(entry('hard-bounce', 'sendgrid-bounce'));
+      expect(bounced).toMatchObject({ reason: 'hard-bounce', source: 'sendgrid-bounce' });
+      expect(await store.suppressions.find(sandbox, 'email', 'grace@example.com')).toEqual(bounced);
+      expect(await store.suppressions.add(entry('spam-complaint', 'sendgrid'))).toEqual(bounced);
+      expect(await store.suppressions.add(entry('manual', 'api'))).toEqual(bounced);
       expect((await store.suppressions.list(sandbox, 'email')).items).toHaveLength(1);
     });
 

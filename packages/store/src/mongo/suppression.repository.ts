@@ -1,5 +1,5 @@
 import type { Channel } from '@herald/contracts';
-import { normaliseAddress } from '../suppressed-addresses';
+import { normaliseAddress, SPARES_TRANSACTIONAL } from '../suppressed-addresses';
 import type { Page, PageRequest, Suppression, SuppressionRepository } from '../ports';
 import { toIso } from './dates';
 import { isDuplicateKeyError } from './duplicate-key';
@@ -28,7 +28,7 @@ export class MongoSuppressionRepository implements SuppressionRepository {
     };
     for (let attempt = 1; ; attempt += 1) {
       try {
-        // $setOnInsert only: an address already suppressed keeps its first reason and source.
+        // $setOnInsert: an address already suppressed keeps its first reason and source (but below).
         const doc = await this.suppressions
           .findOneAndUpdate(
             filter,
@@ -38,6 +38,18 @@ export class MongoSuppressionRepository implements SuppressionRepository {
           .lean<SuppressionDoc>()
           .exec();
         if (!doc) throw new Error(`Suppression of ${filter.address} was not stored.`);
+        if (doc.reason === SPARES_TRANSACTIONAL && entry.reason !== SPARES_TRANSACTIONAL) {
+          // A spam complaint gives way to a reason that stops transactional messages too.
+          const upgraded = await this.suppressions
+            .findOneAndUpdate(
+              { ...filter, reason: SPARES_TRANSACTIONAL },
+              { $set: { reason: entry.reason, source: entry.source, createdAt: new Date() } },
+              { returnDocument: 'after' },
+            )
+            .lean<SuppressionDoc>()
+            .exec();
+          return toSuppression(upgraded ?? doc);
+        }
         return toSuppression(doc);
       } catch (error) {
         // The filter is exactly the unique key, so MongoDB ≥ 4.2 retries a lost upsert race

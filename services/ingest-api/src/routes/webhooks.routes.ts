@@ -43,7 +43,9 @@ export function webhooksRoutes(deps: WebhooksRouteDeps): Router {
       req.header('x-twilio-email-event-webhook-timestamp'),
     );
     const { feedback, ignored } = parseSendGridEvents(parsedJson(bytes));
-    res.status(200).json(await deps.feedback.apply('sendgrid', feedback, ignored));
+    res
+      .status(200)
+      .json(await deps.feedback.apply({ name: 'sendgrid', channel: 'email' }, feedback, ignored));
   });
   router.post(
     '/webhooks/twilio',
@@ -64,7 +66,11 @@ export function webhooksRoutes(deps: WebhooksRouteDeps): Router {
         req.header('x-twilio-signature'),
       );
       const status = parseTwilioStatus(req.query, params);
-      const summary = await deps.feedback.apply('twilio', status ? [status] : [], status ? 0 : 1);
+      const summary = await deps.feedback.apply(
+        { name: 'twilio', channel: 'sms' },
+        status ? [status] : [],
+        status ? 0 : 1,
+      );
       res.status(200).json(summary);
     },
   );

@@ -1,4 +1,4 @@
-import type { DeliveryEvent, DeliveryStatus } from '@herald/contracts';
+import type { Channel, DeliveryEvent, DeliveryStatus } from '@herald/contracts';
 import type { Logger } from '@herald/logger';
 import type { DeliveryCounters, StatusTransition } from '@herald/queues';
 import {
@@ -22,6 +22,12 @@ export interface ProviderFeedback {
   suppress?: Extract<SuppressionReason, 'hard-bounce' | 'spam-complaint'>;
   /** A temporary refusal: it counts towards the address's run of soft bounces. */
   softBounce?: true;
+}
+
+/** Who reports, and the channel of the addresses it names (used when Herald has no record). */
+export interface FeedbackProvider {
+  name: string;
+  channel: Channel;
 }
 
 /** What one webhook request changed, answered to the provider and logged. */
@@ -60,7 +66,7 @@ export class ProviderFeedbackService {
   constructor(private readonly deps: ProviderFeedbackDeps) {}
 
   async apply(
-    provider: string,
+    provider: FeedbackProvider,
     feedback: readonly ProviderFeedback[],
     ignored: number,
   ): Promise<FeedbackSummary> {
@@ -78,6 +84,13 @@ export class ProviderFeedbackService {
         const outcome = await this.outcomeOf(item);
         if (!outcome.found) {
           summary.unknown += 1;
+          // No record (not written yet by a worker that crashed after sending, or pruned after
+          // retention), but the signed report still names the address: a hard bounce or a spam
+          // report must not be lost with the record.
+          if (item.suppress && item.address) {
+            await this.suppress(item, provider.channel, item.address, item.suppress, provider.name);
+            summary.suppressed += 1;
+          }
           continue;
         }
         if (outcome.changed) {
@@ -91,20 +104,9 @@ export class ProviderFeedbackService {
         // The record's own channel: the suppression must land on the list its address belongs to.
         const { channel } = outcome;
         const address = normaliseAddress(channel, given);
-        const reason = await this.suppressionFor(item, outcome, address).catch((error: unknown) => {
-          // A run not counted is a suppression delayed by one bounce; refusing the whole batch
-          // would only make the provider re-post it, and the moved record would not count again.
-          this.deps.logger.error({ err: error, provider }, 'cannot count a soft bounce');
-          return undefined;
-        });
+        const reason = await this.suppressionFor(item, outcome, address);
         if (reason) {
-          await this.deps.store.suppressions.add({
-            sandbox: item.sandbox,
-            channel,
-            address,
-            reason,
-            source: provider,
-          });
+          await this.suppress(item, channel, address, reason, provider.name);
           summary.suppressed += 1;
         }
       }
@@ -114,17 +116,22 @@ export class ProviderFeedbackService {
       await this.deps.counters
         .apply(transitions)
         .catch((error: unknown) =>
-          this.deps.logger.error({ err: error, provider }, 'cannot update counters from provider feedback'),
+          this.deps.logger.error(
+            { err: error, provider: provider.name },
+            'cannot update counters from provider feedback',
+          ),
         );
     }
-    this.deps.logger.info({ provider, ...summary }, 'provider feedback applied');
+    this.deps.logger.info({ provider: provider.name, ...summary }, 'provider feedback applied');
     return summary;
   }
 
   /**
    * The report's own suppression, else `soft-bounce-limit` once the address's run of soft bounces
    * reaches the limit. A run counts each delivery once (only a report that moved its record), and
-   * any message that reaches the address ends it.
+   * any message that reaches the address ends it: on every such report, moved or repeated, so a
+   * provider's retry of a report whose reset failed ends the run then. A Redis failure fails the
+   * request (the provider posts again; nothing is applied twice).
    */
   private async suppressionFor(
     item: ProviderFeedback,
@@ -133,15 +140,36 @@ export class ProviderFeedbackService {
   ): Promise<SuppressionReason | undefined> {
     const { channel } = outcome;
     if (item.suppress) return item.suppress;
-    if (!outcome.changed) return undefined;
     const { softBounces, softBounceLimit } = this.deps;
     if (REACHED.has(outcome.status)) {
       await softBounces.reset(item.sandbox, channel, address);
       return undefined;
     }
-    if (!item.softBounce) return undefined;
+    if (!outcome.changed || !item.softBounce) return undefined;
     const run = await softBounces.add(item.sandbox, channel, address);
     return run >= softBounceLimit ? 'soft-bounce-limit' : undefined;
+  }
+
+  /**
+   * Puts the address on the list and ends its run of soft bounces: an operator who removes the
+   * suppression later starts it from zero, not one bounce short of the limit.
+   */
+  private async suppress(
+    item: ProviderFeedback,
+    channel: Channel,
+    address: string,
+    reason: SuppressionReason,
+    source: string,
+  ): Promise<void> {
+    const normalised = normaliseAddress(channel, address);
+    await this.deps.store.suppressions.add({
+      sandbox: item.sandbox,
+      channel,
+      address: normalised,
+      reason,
+      source,
+    });
+    await this.deps.softBounces.reset(item.sandbox, channel, normalised);
   }
 
   /** A report without a funnel step (a spam report) only needs to know the delivery exists. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Channel } from '@herald/contracts';
 
@@ -41,7 +42,12 @@ export class SoftBounceCounter {
     await this.redis.del(this.keyOf(sandbox, channel, address));
   }
 
+  /**
+   * The address only as a hash: Redis keys show up in logs (ioredis puts a failed command's
+   * arguments on its error) and in `redis-cli --scan`, and addresses must appear in neither.
+   */
   private keyOf(sandbox: string, channel: Channel, address: string): string {
-    return `${this.prefix}:softbounce:{${sandbox}}:${channel}:${address}`;
+    const hashed = createHash('sha256').update(address).digest('base64url');
+    return `${this.prefix}:softbounce:{${sandbox}}:${channel}:${hashed}`;
   }
 }

@@ -15,8 +15,20 @@ describe('parseTwilioStatus', () => {
       sandbox: 'prod',
       deliveryId: 'e-1-r0',
       event: { status: 'bounced', reason: 'failed', detail: 'Twilio error 30008', at: at.toISOString() },
-      softBounce: true,
     });
+  });
+
+  it("counts a soft bounce only for errors about the recipient's phone (30003, 30004)", () => {
+    for (const code of ['30003', '30004']) {
+      expect(parseTwilioStatus(query, { MessageStatus: 'undelivered', ErrorCode: code }, at)).toMatchObject({
+        event: { status: 'bounced', reason: 'undelivered' },
+        softBounce: true,
+      });
+    }
+    for (const code of ['30001', '30002', '30007', '30008', undefined]) {
+      const params = { MessageStatus: 'undelivered', ...(code ? { ErrorCode: code } : {}) };
+      expect(parseTwilioStatus(query, params, at)).not.toHaveProperty('softBounce');
+    }
   });
 
   it('suppresses a landline or unreachable number (30006)', () => {

@@ -9,6 +9,18 @@ const UNREACHABLE_NUMBER_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Error codes of a failed callback that say the recipient's phone could not take the message
+ * this time: only these count towards the number's run of soft bounces. Queue overflows, account,
+ * content and carrier filtering errors (30001, 30002, 30007…) are about the sender, not the number.
+ */
+const RECIPIENT_TEMPORARY_CODES: ReadonlySet<string> = new Set([
+  // Unreachable destination handset (switched off, out of coverage).
+  '30003',
+  // Message blocked by the destination (its carrier or the person).
+  '30004',
+]);
+
+/**
  * Reads one Twilio status callback (form parameters) about the delivery named in its URL's query
  * (`sandbox`, `deliveryId`, put there by the worker). `delivered` and `read` move the record;
  * `undelivered` and `failed` make it bounced, and suppress the number when the carrier says it
@@ -43,7 +55,10 @@ export function parseTwilioStatus(
           reason: unreachable ? 'hard-bounce' : params.MessageStatus,
           ...detail,
         },
-        ...(unreachable ? { suppress: 'hard-bounce' as const } : { softBounce: true as const }),
+        ...(unreachable ? { suppress: 'hard-bounce' as const } : {}),
+        ...(errorCode !== undefined && RECIPIENT_TEMPORARY_CODES.has(errorCode)
+          ? { softBounce: true as const }
+          : {}),
       };
     }
     default:

@@ -141,7 +141,8 @@ describe('audience fan-out with real processes', () => {
       identities: [{ namespace: 'email', id: 'p0@example.com' }],
     });
     const campaignId = await system.createLiveCampaign(springSale(audienceId));
-    const executeAt = Date.now() + 1500;
+    // Far enough out that the cancellation lands first even on a loaded machine.
+    const executeAt = Date.now() + 4000;
     const schedule = async (at: number) => {
       const scheduled = await postJson(`${apiUrl}/im/executions/audience`, {
         campaignId,
@@ -151,12 +152,11 @@ describe('audience fan-out with real processes', () => {
       return String(scheduled.body.scheduleId);
     };
     const cancelledId = await schedule(executeAt);
+    expect((await call('DELETE', `${apiUrl}/im/executions/schedules/${cancelledId}`)).status).toBe(204);
     // Due just after the cancelled one: the fan-out worker takes due jobs one at a time in order, so
     // once this one has fired, the cancelled one's turn has passed. And it proves a worker is
     // running: without one, nothing fires and the cancellation would pass unproven.
     const controlId = await schedule(executeAt + 500);
-
-    expect((await call('DELETE', `${apiUrl}/im/executions/schedules/${cancelledId}`)).status).toBe(204);
     const control = await waitFor(
       async () => {
         const res = await call('GET', `${apiUrl}/im/executions/schedules/${controlId}`);

@@ -123,7 +123,8 @@ describe('a worker killed with SIGKILL while it sends through SendGrid', () => {
     let missed = 0;
     for (const executionId of executionIds) {
       const report = await getJson(`${apiUrl}/executions/${executionId}`);
-      expect(report.body).toMatchObject({ countsSource: 'live' });
+      // Counters that missed the batch and then stood still for 10 s give way to the store's count.
+      expect(['live', 'store']).toContain(report.body.countsSource);
       const counts = report.body.counts as Record<string, number>;
       expect(counts.failed).toBe(0);
       const counted = counts.sent! + counts.excluded!;

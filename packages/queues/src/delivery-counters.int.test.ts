@@ -105,18 +105,26 @@ describe('DeliveryCounters', () => {
     expect(await counters.campaign('prod', 'campaign-deferred')).toMatchObject({ deferred: 4 });
   });
 
-  it('tells when the counters of an execution last moved', async () => {
+  it('tells when the counters of an execution last settled a recipient, not when feedback or deferrals moved them', async () => {
     const scope = nextScope();
     expect(await counters.executionChangedAt('prod', scope.executionId)).toBeNull();
     const before = Date.now();
     await counters.apply([change(scope, null, 'sent')]);
-    const applied = await counters.executionChangedAt('prod', scope.executionId);
-    expect(applied).toBeGreaterThanOrEqual(before);
-    expect(applied).toBeLessThanOrEqual(Date.now());
+    const settled = await counters.executionChangedAt('prod', scope.executionId);
+    expect(settled).toBeGreaterThanOrEqual(before);
+    expect(settled).toBeLessThanOrEqual(Date.now());
     await new Promise((resolve) => setTimeout(resolve, 5));
     await counters.addDeferred(scope);
-    expect(await counters.executionChangedAt('prod', scope.executionId)).toBeGreaterThan(applied ?? 0);
-    expect(await counters.execution('prod', scope.executionId)).toMatchObject({ sent: 1, deferred: 1 });
+    await counters.apply([change(scope, 'sent', 'delivered'), change(scope, 'delivered', 'opened')]);
+    expect(await counters.executionChangedAt('prod', scope.executionId)).toBe(settled);
+    await counters.apply([change(scope, null, 'excluded', { toReason: 'suppressed' })]);
+    expect(await counters.executionChangedAt('prod', scope.executionId)).toBeGreaterThan(settled ?? 0);
+    expect(await counters.execution('prod', scope.executionId)).toMatchObject({
+      sent: 1,
+      opened: 1,
+      excluded: 1,
+      deferred: 1,
+    });
   });
 
   it('answers null for an execution without counters', async () => {

@@ -5,8 +5,14 @@ const DEFAULT_TTL_SECONDS = 30 * 24 * 3600;
 const STATUS_FIELD = 'status:';
 const REASON_FIELD = 'reason:';
 const DEFERRED_FIELD = 'deferred';
-/** Epoch ms of the last change, by the writer's clock: tells counters that stopped moving. */
+/**
+ * Epoch ms, by the writer's clock, when a recipient of the execution last got (or, replayed, lost)
+ * its outcome: what tells counters that stopped settling recipients. Provider feedback and
+ * deferrals leave it alone, since they settle nobody.
+ */
 const CHANGED_AT_FIELD = 'changedAt';
+/** Statuses that settle a recipient or, `queued`, unsettle a replayed one. */
+const OUTCOMES: ReadonlySet<DeliveryStatus> = new Set(['queued', 'sent', 'failed', 'excluded']);
 /** Only these statuses are broken down by reason, as the store's counts are. */
 const STATUSES_WITH_REASONS: ReadonlySet<DeliveryStatus> = new Set(['failed', 'excluded']);
 
@@ -106,6 +112,7 @@ export class DeliveryCounters {
       fields.set(field, (fields.get(field) ?? 0) + delta);
       deltas.set(key, fields);
     };
+    const settling = new Set<string>();
     for (const transition of transitions) {
       for (const key of this.keysOf(transition.scope)) {
         for (const field of statusFields(transition.to, transition.toReason)) add(key, field, 1);
@@ -113,12 +120,14 @@ export class DeliveryCounters {
           for (const field of statusFields(transition.from, transition.fromReason)) add(key, field, -1);
         }
       }
+      if (OUTCOMES.has(transition.to))
+        settling.add(this.executionKey(transition.scope.sandbox, transition.scope.executionId));
     }
     const multi = this.redis.multi();
     const now = Date.now();
     for (const [key, fields] of deltas) {
       for (const [field, delta] of fields) if (delta !== 0) multi.hincrby(key, field, delta);
-      multi.hset(key, CHANGED_AT_FIELD, now);
+      if (settling.has(key)) multi.hset(key, CHANGED_AT_FIELD, now);
       multi.expire(key, this.ttlSeconds);
     }
     await execOrThrow(multi);
@@ -127,10 +136,8 @@ export class DeliveryCounters {
   /** Counts a deferral (quiet hours / throttle) without a status change. */
   async addDeferred(scope: CounterScope, n = 1): Promise<void> {
     const multi = this.redis.multi();
-    const now = Date.now();
     for (const key of this.keysOf(scope)) {
       multi.hincrby(key, DEFERRED_FIELD, n);
-      multi.hset(key, CHANGED_AT_FIELD, now);
       multi.expire(key, this.ttlSeconds);
     }
     await execOrThrow(multi);
@@ -145,9 +152,9 @@ export class DeliveryCounters {
   }
 
   /**
-   * When the execution's counters last moved (epoch ms, by the clock of the process that moved
-   * them), or null when they never did. Counters still moving are being kept up to date; counters
-   * that stopped while recipients are pending may have missed an update.
+   * When the execution's counters last settled a recipient (epoch ms, by the clock of the process
+   * that moved them), or null when they never did. Counters still settling recipients are being
+   * kept up to date; counters that stopped while recipients are pending may have missed an update.
    */
   async executionChangedAt(sandbox: string, executionId: string): Promise<number | null> {
     const raw = await this.redis.hget(this.executionKey(sandbox, executionId), CHANGED_AT_FIELD);

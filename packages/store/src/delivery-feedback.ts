@@ -13,6 +13,17 @@ export const FEEDBACK_ORDER: readonly DeliveryStatus[] = Object.freeze([
   'clicked',
 ]);
 
+/** The statuses only provider feedback sets: the funnel past `sent`. */
+export const FEEDBACK_STATUSES: readonly DeliveryStatus[] = Object.freeze(FEEDBACK_ORDER.slice(1));
+
+/**
+ * Whether a write of `next` keeps a record's `current` status: a worker status (queued, sent,
+ * failed, excluded) never replaces a feedback status (see `DeliveryRepository.record`).
+ */
+export function keepsStatus(current: DeliveryStatus | undefined, next: DeliveryStatus): boolean {
+  return current !== undefined && FEEDBACK_STATUSES.includes(current) && !FEEDBACK_STATUSES.includes(next);
+}
+
 /**
  * The statuses a feedback event with `status` may move a record from: those of the funnel ranked
  * below it. Throws for a status that is not a feedback event (`sent` opens the funnel but is

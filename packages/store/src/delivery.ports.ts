@@ -74,7 +74,9 @@ export interface DeliveryRepository {
    * `status` and `reason` become the event's, except that a worker status (queued, sent, failed,
    * excluded) never replaces a feedback status (delivered, bounced, opened, clicked): a job re-run
    * after a crash must not undo what a provider reported since. Such a write keeps the status and
-   * reason and still appends the event and sets the other fields. Decided and written atomically.
+   * reason and still appends the event and sets the other fields. The embedded store decides and writes
+   * in one statement; the MongoDB adapter reads the status first, so feedback landing between its read
+   * and its write can still be overwritten there.
    */
   record(key: DeliveryKey, update: DeliveryUpdate): Promise<Delivery>;
   /**

@@ -95,8 +95,9 @@ describe('execution reports and the replay of failures', () => {
       }
     }
     if (what.counters !== undefined) {
-      const [key] = await redis.keys(`${h.config.redis.queuePrefix}:counters:exec:*${execution.id}*`);
-      await redis.hset(key ?? 'missing', 'changedAt', Date.now() - what.counters);
+      const keys = await redis.keys(`${h.config.redis.queuePrefix}:counters:exec:*${execution.id}*`);
+      expect(keys).toHaveLength(1);
+      await redis.hset(keys[0]!, 'changedAt', Date.now() - what.counters);
     }
   };
 

@@ -60,7 +60,7 @@ describe('suppressions API', () => {
   it('adds idempotently, keeping the first reason and date', async () => {
     const first = await h.api
       .post('/suppressions')
-      .send({ channel: 'email', address: 'twice@example.com', reason: 'spam-complaint' })
+      .send({ channel: 'email', address: 'twice@example.com', reason: 'hard-bounce' })
       .expect(201);
     const second = await h.api
       .post('/suppressions')
@@ -68,6 +68,23 @@ describe('suppressions API', () => {
       .expect(200);
     expect(second.body).toEqual(first.body);
     expect(second.headers.location).toBeUndefined();
+  });
+
+  it('replaces a spam complaint, which spares transactional mail, by a reason that stops it', async () => {
+    await h.api
+      .post('/suppressions')
+      .send({ channel: 'email', address: 'complained@example.com', reason: 'spam-complaint' })
+      .expect(201);
+    const manual = await h.api
+      .post('/suppressions')
+      .send({ channel: 'email', address: 'complained@example.com', reason: 'manual', source: 'support' })
+      .expect(200);
+    expect(manual.body).toMatchObject({ reason: 'manual', source: 'support' });
+    const again = await h.api
+      .post('/suppressions')
+      .send({ channel: 'email', address: 'complained@example.com', reason: 'spam-complaint' })
+      .expect(200);
+    expect(again.body).toEqual(manual.body);
   });
 
   it('suppresses a push endpoint given URL-encoded in the path', async () => {

@@ -74,6 +74,7 @@ export async function buildWorker(config: HeraldConfig, logger: Logger): Promise
   const fanOut = config.worker.fanOut
     ? startFanOut(
         {
+          name,
           connection: redis,
           prefix: config.redis.queuePrefix,
           lockDurationMs: config.worker.lockDurationMs,

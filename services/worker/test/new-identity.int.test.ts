@@ -63,7 +63,9 @@ describe('worker creating the profile of a new identity', () => {
     );
     const firstFinished = Math.min(...jobs.map((job) => job.finishedOn ?? Infinity));
     const startedBefore = jobs.filter((job) => (job.processedOn ?? Infinity) < firstFinished);
-    expect(startedBefore.length).toBeGreaterThanOrEqual(WORKERS);
+    // At least two sends raced to create the profile (usually nearly all twenty do); more is not
+    // guaranteed on a loaded machine, where a worker may fetch its jobs late.
+    expect(startedBefore.length).toBeGreaterThanOrEqual(2);
 
     // The sandbox holds nothing else: any second profile, with or without the identity, is a duplicate.
     const profiles = (await h.store.profiles.list(SANDBOX, { limit: 100 })).items;

@@ -11,7 +11,7 @@ import type {
   RecordedTransition,
 } from '../ports';
 import type { Db } from './database';
-import { FEEDBACK_ORDER } from '../delivery-feedback';
+import { FEEDBACK_STATUSES } from '../delivery-feedback';
 import { fromJson, setIfPresent, toJson } from './columns';
 import { prepareFeedback } from './delivery-feedback';
 import { pageQuery, toPage } from './paging';
@@ -73,10 +73,8 @@ function toTransition(row: StatusRow | undefined, statusKept: boolean): Recorded
   return transition;
 }
 
-/** The statuses only provider feedback sets (the funnel past `sent`), as an SQL list. */
-const FEEDBACK_STATUSES = FEEDBACK_ORDER.slice(1)
-  .map((status) => `'${status}'`)
-  .join(', ');
+/** The statuses only provider feedback sets, as an SQL list (the rule of `keepsStatus`, in SQL). */
+const FEEDBACK_STATUS_LIST = FEEDBACK_STATUSES.map((status) => `'${status}'`).join(', ');
 
 /**
  * The upsert: one statement creates or appends, so the history can never lose an event to a
@@ -85,7 +83,7 @@ const FEEDBACK_STATUSES = FEEDBACK_ORDER.slice(1)
  * deciding that in the statement keeps it atomic. Every SET expression reads the row as it was.
  */
 function upsertStatement(returning: string): string {
-  const keepsStatus = `status IN (${FEEDBACK_STATUSES}) AND excluded.status NOT IN (${FEEDBACK_STATUSES})`;
+  const keepsStatus = `status IN (${FEEDBACK_STATUS_LIST}) AND excluded.status NOT IN (${FEEDBACK_STATUS_LIST})`;
   return `INSERT INTO deliveries (sandbox, id, execution_id, campaign_id, campaign_version, recipient_index, channel,
                                   status, reason, address, profile_id, provider_message_id, attempts, last_error,
                                   history, created_at, updated_at)

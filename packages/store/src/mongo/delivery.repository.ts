@@ -11,7 +11,7 @@ import type {
   PageRequest,
   RecordedTransition,
 } from '../ports';
-import { FEEDBACK_ORDER } from '../delivery-feedback';
+import { keepsStatus } from '../delivery-feedback';
 import { toIso } from './dates';
 import { toDeliveryEvent, toDeliveryEventDoc } from './delivery-events';
 import { applyFeedback } from './delivery-feedback';
@@ -49,14 +49,6 @@ export function toDelivery(doc: DeliveryDoc): Delivery {
 interface DeliveryWrite {
   filter: { _id: string };
   update: UpdateQuery<DeliveryDoc>;
-}
-
-/** The statuses only provider feedback sets: the funnel past `sent`. */
-const FEEDBACK_STATUSES: ReadonlySet<DeliveryStatus> = new Set(FEEDBACK_ORDER.slice(1));
-
-/** Whether a write of `next` keeps a record's `current` status (see `DeliveryRepository.record`). */
-function keepsStatus(current: DeliveryStatus | undefined, next: DeliveryStatus): boolean {
-  return current !== undefined && FEEDBACK_STATUSES.has(current) && !FEEDBACK_STATUSES.has(next);
 }
 
 /**

@@ -48,7 +48,10 @@ export class MongoSuppressionRepository implements SuppressionRepository {
             )
             .lean<SuppressionDoc>()
             .exec();
-          return toSuppression(upgraded ?? doc);
+          // Null when another writer upgraded or removed it first: answer what is there now.
+          const current =
+            upgraded ?? (await this.suppressions.findOne(filter).lean<SuppressionDoc>().exec()) ?? doc;
+          return toSuppression(current);
         }
         return toSuppression(doc);
       } catch (error) {

@@ -1,6 +1,6 @@
 import { CHANNELS, type Channel } from '@herald/contracts';
 import { NotFoundError, ValidationError } from '@herald/errors';
-import type { Page, Suppression, SuppressionRepository } from '@herald/store';
+import { SPARES_TRANSACTIONAL, type Page, type Suppression, type SuppressionRepository } from '@herald/store';
 import { pageRequestOf } from '../http/page-query';
 import { createAjv, toFieldErrors } from '../validation/ajv';
 import {
@@ -22,7 +22,10 @@ export class SuppressionService {
     this.validateListQuery = ajv.compile<SuppressionListQuery>(suppressionListQuerySchema);
   }
 
-  /** Idempotent: an address already suppressed keeps its first entry, returned with `created: false`. */
+  /**
+   * Idempotent: an address already suppressed keeps its first entry, returned with `created: false`;
+   * except a spam complaint, which spares transactional messages: another reason replaces it.
+   */
   async add(sandbox: string, body: unknown): Promise<{ entry: Suppression; created: boolean }> {
     if (!this.validateNew(body)) {
       throw new ValidationError(
@@ -33,8 +36,9 @@ export class SuppressionService {
       );
     }
     const existing = await this.suppressions.find(sandbox, body.channel, body.address);
-    if (existing) return { entry: existing, created: false };
-    return { entry: await this.suppressions.add({ sandbox, ...body }), created: true };
+    const replaces = existing?.reason === SPARES_TRANSACTIONAL && body.reason !== SPARES_TRANSACTIONAL;
+    if (existing && !replaces) return { entry: existing, created: false };
+    return { entry: await this.suppressions.add({ sandbox, ...body }), created: existing === null };
   }
 
   async check(sandbox: string, channel: string, address: string): Promise<Suppression> {

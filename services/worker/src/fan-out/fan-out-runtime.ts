@@ -9,6 +9,7 @@ import { startFanOutWorker } from './fan-out-worker';
 import type { FanOutOutcome } from './process-fan-out';
 
 export interface FanOutRuntimeOptions {
+  name: string;
   connection: Redis;
   prefix: string;
   lockDurationMs: number;
@@ -36,7 +37,12 @@ export function startFanOut(options: FanOutRuntimeOptions, store: Store, logger:
     }),
   ) as Record<Channel, DeliveryQueue>;
   const worker = startFanOutWorker(
-    { connection: options.connection, prefix: options.prefix, lockDurationMs: options.lockDurationMs },
+    {
+      name: options.name,
+      connection: options.connection,
+      prefix: options.prefix,
+      lockDurationMs: options.lockDurationMs,
+    },
     { store, deliveryQueues, pageSize: options.pageSize, logger },
   );
   return {

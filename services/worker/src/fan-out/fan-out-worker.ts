@@ -5,6 +5,8 @@ import { FANOUT_QUEUE } from '@herald/contracts';
 import { processFanOut, type FanOutDeps, type FanOutOutcome } from './process-fan-out';
 
 export interface FanOutWorkerOptions {
+  /** The worker process's name, kept by BullMQ on each job it takes (`processedBy`). */
+  name: string;
   connection: Redis;
   prefix: string;
   lockDurationMs: number;
@@ -22,6 +24,7 @@ export function startFanOutWorker(
   deps: FanOutDeps,
 ): Worker<FanOutJobData, FanOutOutcome> {
   const worker = new Worker<FanOutJobData, FanOutOutcome>(FANOUT_QUEUE, (job) => processFanOut(job, deps), {
+    name: options.name,
     connection: options.connection,
     prefix: options.prefix,
     concurrency: 1,

@@ -32,6 +32,36 @@ export interface StatusTransition {
   toReason?: string;
 }
 
+/** What the store says a record write found (the shape of its `RecordedTransition`). */
+export interface WrittenOver {
+  /** Null when the write created the record. */
+  previousStatus: DeliveryStatus | null;
+  previousReason?: string;
+  /** The record kept its status (provider feedback is ahead of the write): nothing moved. */
+  statusKept?: true;
+}
+
+/**
+ * The counter change of one record write of status `to` (and reason), or null when its status and
+ * reason did not move: the same outcome written again, or a status kept over provider feedback.
+ */
+export function transitionOfWrite(
+  scope: CounterScope,
+  before: WrittenOver | undefined,
+  to: { status: DeliveryStatus; reason?: string },
+): StatusTransition | null {
+  if (before?.statusKept) return null;
+  const from = before?.previousStatus ?? null;
+  if (from === to.status && before?.previousReason === to.reason) return null;
+  return {
+    scope,
+    from,
+    ...(before?.previousReason === undefined ? {} : { fromReason: before.previousReason }),
+    to: to.status,
+    ...(to.reason === undefined ? {} : { toReason: to.reason }),
+  };
+}
+
 /**
  * What happened to the recipients of an execution or campaign. `sent`, `failed` and `excluded`
  * are the outcomes of the send (each record counts in exactly one of them once settled);

@@ -1,6 +1,6 @@
 import { MicroBatcher } from '@herald/batching';
 import type { Logger } from '@herald/logger';
-import type { DeliveryCounters, StatusTransition } from '@herald/queues';
+import { transitionOfWrite, type DeliveryCounters, type StatusTransition } from '@herald/queues';
 import type { DeliveryKey, DeliveryUpdate, RecordedTransition, Store } from '@herald/store';
 
 interface Pending {
@@ -69,23 +69,16 @@ export class DeliveryRecorder {
       );
       return (await Promise.all(batch.map((entry) => this.write([entry])))).flat();
     }
-    const transitions: StatusTransition[] = [];
-    batch.forEach(({ key, update }, index) => {
-      const before = previous[index];
-      // A re-run's write over provider feedback: the record kept its status, so no counter moves.
-      if (before?.statusKept) return;
-      const from = before?.previousStatus ?? null;
-      const to = update.event.status;
-      const toReason = update.event.reason;
-      if (from === to && before?.previousReason === toReason) return;
-      transitions.push({
-        scope: { sandbox: key.sandbox, executionId: key.executionId, campaignId: key.campaignId },
-        from,
-        ...(before?.previousReason ? { fromReason: before.previousReason } : {}),
-        to,
-        ...(toReason ? { toReason } : {}),
-      });
-    });
+    // A re-run's write over provider feedback keeps the record's status: no counter moves for it.
+    const transitions = batch
+      .map(({ key, update }, index) =>
+        transitionOfWrite(
+          { sandbox: key.sandbox, executionId: key.executionId, campaignId: key.campaignId },
+          previous[index],
+          update.event,
+        ),
+      )
+      .filter((transition): transition is StatusTransition => transition !== null);
     if (transitions.length > 0) {
       // The records are the truth; counters that miss an update are rebuilt from them on read.
       await this.counters

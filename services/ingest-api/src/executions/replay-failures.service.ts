@@ -1,7 +1,7 @@
 import type { Delivery } from '@herald/contracts';
 import { ValidationError } from '@herald/errors';
 import type { Logger } from '@herald/logger';
-import type { DeliveryQueue, StatusTransition } from '@herald/queues';
+import { transitionOfWrite, type DeliveryQueue, type StatusTransition } from '@herald/queues';
 import type { DeliveryKey, RecordedTransition } from '@herald/store';
 import { createAjv, toFieldErrors } from '../validation/ajv';
 import { executionOrNotFound, type ExecutionReportDeps } from './execution-report.service';
@@ -234,17 +234,11 @@ function transitionOf(
   before: RecordedTransition | undefined,
   to: { status: Delivery['status']; reason?: string },
 ): StatusTransition[] {
-  // Feedback moved the record between the read and the write: it kept its status, nothing to count.
-  if (before?.statusKept) return [];
-  const from = before?.previousStatus ?? null;
-  if (from === to.status && before?.previousReason === to.reason) return [];
-  return [
-    {
-      scope: { sandbox: record.sandbox, executionId: record.executionId, campaignId: record.campaignId },
-      from,
-      ...(before?.previousReason === undefined ? {} : { fromReason: before.previousReason }),
-      to: to.status,
-      ...(to.reason === undefined ? {} : { toReason: to.reason }),
-    },
-  ];
+  // Feedback that moved the record between the read and the write kept its status: nothing to count.
+  const transition = transitionOfWrite(
+    { sandbox: record.sandbox, executionId: record.executionId, campaignId: record.campaignId },
+    before,
+    to,
+  );
+  return transition ? [transition] : [];
 }

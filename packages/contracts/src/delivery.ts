@@ -17,6 +17,22 @@ const STATUS_SET: Record<DeliveryStatus, true> = {
 /** Every delivery status, once (a status added to the type must be added to the set above). */
 export const DELIVERY_STATUSES = Object.keys(STATUS_SET) as readonly DeliveryStatus[];
 
+/** The statuses only provider feedback sets: how a sent message fared afterwards. */
+export const FEEDBACK_STATUSES: readonly DeliveryStatus[] = Object.freeze([
+  'delivered',
+  'bounced',
+  'opened',
+  'clicked',
+]);
+
+/**
+ * The statuses Herald's own pipeline sets (queued, sent, failed, excluded): each settles a
+ * recipient, or (`queued`, on a replay) unsettles one.
+ */
+export const OUTCOME_STATUSES: readonly DeliveryStatus[] = Object.freeze(
+  DELIVERY_STATUSES.filter((status) => !FEEDBACK_STATUSES.includes(status)),
+);
+
 /** Stable machine codes for why a recipient was not sent to. */
 export type ExclusionReason =
   | 'profile-not-found'

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { DeliveryStatus } from '@herald/contracts';
+import { OUTCOME_STATUSES, type DeliveryStatus } from '@herald/contracts';
 
 const DEFAULT_TTL_SECONDS = 30 * 24 * 3600;
 const STATUS_FIELD = 'status:';
@@ -11,8 +11,6 @@ const DEFERRED_FIELD = 'deferred';
  * deferrals leave it alone, since they settle nobody.
  */
 const CHANGED_AT_FIELD = 'changedAt';
-/** Statuses that settle a recipient or, `queued`, unsettle a replayed one. */
-const OUTCOMES: ReadonlySet<DeliveryStatus> = new Set(['queued', 'sent', 'failed', 'excluded']);
 /** Only these statuses are broken down by reason, as the store's counts are. */
 const STATUSES_WITH_REASONS: ReadonlySet<DeliveryStatus> = new Set(['failed', 'excluded']);
 
@@ -80,6 +78,12 @@ export interface DeliveryCounts {
   bounced: number;
   opened: number;
   clicked: number;
+}
+
+/** Live counts and when they last settled a recipient (see `DeliveryCounters.executionLive`). */
+export interface LiveCounts {
+  counts: DeliveryCounts;
+  changedAt: number | null;
 }
 
 /** Records by current status, the shape both the counters and the store's aggregation hold. */
@@ -150,7 +154,7 @@ export class DeliveryCounters {
           for (const field of statusFields(transition.from, transition.fromReason)) add(key, field, -1);
         }
       }
-      if (OUTCOMES.has(transition.to))
+      if (OUTCOME_STATUSES.includes(transition.to))
         settling.add(this.executionKey(transition.scope.sandbox, transition.scope.executionId));
     }
     const multi = this.redis.multi();
@@ -178,26 +182,25 @@ export class DeliveryCounters {
    * were recreated after expiring by later changes alone (a count below zero gives that away).
    */
   async execution(sandbox: string, executionId: string): Promise<DeliveryCounts | null> {
-    return this.read(this.executionKey(sandbox, executionId));
+    return (await this.read(this.executionKey(sandbox, executionId)))?.counts ?? null;
   }
 
   /**
-   * When the execution's counters last settled a recipient (epoch ms, by the clock of the process
-   * that moved them), or null when they never did. Counters still settling recipients are being
-   * kept up to date; counters that stopped while recipients are pending may have missed an update.
+   * `execution`, with when its counters last settled a recipient (epoch ms, by the clock of the
+   * process that moved them; null when they never did), read together. Counters still settling
+   * recipients are being kept up to date; counters that stopped while recipients are pending may
+   * have missed an update.
    */
-  async executionChangedAt(sandbox: string, executionId: string): Promise<number | null> {
-    const raw = await this.redis.hget(this.executionKey(sandbox, executionId), CHANGED_AT_FIELD);
-    const changedAt = Number(raw);
-    return raw !== null && Number.isSafeInteger(changedAt) && changedAt > 0 ? changedAt : null;
+  async executionLive(sandbox: string, executionId: string): Promise<LiveCounts | null> {
+    return this.read(this.executionKey(sandbox, executionId));
   }
 
   /** Same as `execution`, over every execution of a campaign. */
   async campaign(sandbox: string, campaignId: string): Promise<DeliveryCounts | null> {
-    return this.read(this.campaignKey(sandbox, campaignId));
+    return (await this.read(this.campaignKey(sandbox, campaignId)))?.counts ?? null;
   }
 
-  private async read(key: string): Promise<DeliveryCounts | null> {
+  private async read(key: string): Promise<LiveCounts | null> {
     const hash = await this.redis.hgetall(key);
     const counts: Required<StatusCounts> = {
       byStatus: {},
@@ -206,8 +209,13 @@ export class DeliveryCounters {
       deferred: 0,
     };
     let fields = 0;
+    let changedAt: number | null = null;
     for (const [field, raw] of Object.entries(hash)) {
-      if (field === CHANGED_AT_FIELD) continue;
+      if (field === CHANGED_AT_FIELD) {
+        const value = Number(raw);
+        changedAt = Number.isSafeInteger(value) && value > 0 ? value : null;
+        continue;
+      }
       const value = Number(raw);
       if (!Number.isInteger(value) || value < 0) return null;
       fields += 1;
@@ -220,7 +228,7 @@ export class DeliveryCounters {
         byReason[reason.join(':')] = value;
       }
     }
-    return fields === 0 ? null : deliveryCountsFrom(counts);
+    return fields === 0 ? null : { counts: deliveryCountsFrom(counts), changedAt };
   }
 
   private keysOf(scope: CounterScope): [string, string] {

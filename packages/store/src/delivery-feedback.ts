@@ -1,20 +1,11 @@
-import type { Channel, DeliveryEvent, DeliveryStatus } from '@herald/contracts';
+import { FEEDBACK_STATUSES, type Channel, type DeliveryEvent, type DeliveryStatus } from '@herald/contracts';
 import type { FeedbackOutcome } from './delivery.ports';
 
 /**
  * The feedback funnel, lowest rank first. Provider events arrive out of order (an open can be
  * reported before the delivery), so a record only ever moves up this list.
  */
-export const FEEDBACK_ORDER: readonly DeliveryStatus[] = Object.freeze([
-  'sent',
-  'delivered',
-  'bounced',
-  'opened',
-  'clicked',
-]);
-
-/** The statuses only provider feedback sets: the funnel past `sent`. */
-export const FEEDBACK_STATUSES: readonly DeliveryStatus[] = Object.freeze(FEEDBACK_ORDER.slice(1));
+export const FEEDBACK_ORDER: readonly DeliveryStatus[] = Object.freeze(['sent', ...FEEDBACK_STATUSES]);
 
 /**
  * Whether a write of `next` keeps a record's `current` status: a worker status (queued, sent,

@@ -66,7 +66,7 @@ describe('GET /im/executions/audience/{id} once the fan-out has run', () => {
       },
       process.env,
     );
-    await worker.waitForLog((line) => line.msg === 'worker ready');
+    const ready = await worker.waitForLog((line) => line.msg === 'worker ready');
     const settled = (executionId: string) =>
       waitFor(
         async () => {
@@ -90,5 +90,19 @@ describe('GET /im/executions/audience/{id} once the fan-out has run', () => {
     });
     const jobs = await h.emailQueue.getJobs(['waiting', 'delayed', 'prioritized']);
     expect(jobs.map((job) => job.data.executionId)).toEqual([succeeding.body.executionId]);
+
+    // Both fan-outs carry the name of the worker process that took them.
+    const fanOutQueue = new Queue(FANOUT_QUEUE, {
+      connection: { url: h.config.redis.url },
+      prefix: h.config.redis.queuePrefix,
+    });
+    try {
+      const fanOuts = await fanOutQueue.getJobs(['completed', 'failed']);
+      expect(fanOuts).toHaveLength(2);
+      expect(new Set(fanOuts.map((job) => job.processedBy))).toEqual(new Set([ready.workerName]));
+      expect(ready.workerName).toMatch(/^.+:\d+$/);
+    } finally {
+      await fanOutQueue.close();
+    }
   });
 });

@@ -1,4 +1,10 @@
-import type { Channel, Delivery, DeliveryEvent, DeliveryStatus } from '@herald/contracts';
+import {
+  FEEDBACK_STATUSES,
+  type Channel,
+  type Delivery,
+  type DeliveryEvent,
+  type DeliveryStatus,
+} from '@herald/contracts';
 import type {
   DeliveryCountsFromStore,
   DeliveryKey,
@@ -11,7 +17,6 @@ import type {
   RecordedTransition,
 } from '../ports';
 import type { Db } from './database';
-import { FEEDBACK_STATUSES } from '../delivery-feedback';
 import { fromJson, setIfPresent, toJson } from './columns';
 import { prepareFeedback } from './delivery-feedback';
 import { pageQuery, toPage } from './paging';

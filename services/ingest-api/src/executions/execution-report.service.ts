@@ -96,9 +96,10 @@ export class ExecutionReportService {
       execution.kind === 'audience' ? (execution.targetedProfileCount ?? 0) : execution.recipientCount;
     const pendingOf = (counts: DeliveryCounts): number =>
       Math.max(0, recipients - counts.sent - counts.failed - counts.excluded);
-    let counts = await this.deps.counters.execution(sandbox, executionId);
+    const live = await this.deps.counters.executionLive(sandbox, executionId);
+    let counts: DeliveryCounts | undefined = live?.counts;
     let countsSource: 'live' | 'store' = 'live';
-    if (!counts || (pendingOf(counts) > 0 && (await this.liveCountsQuiet(execution)))) {
+    if (!counts || (pendingOf(counts) > 0 && liveCountsQuiet(execution, live?.changedAt ?? null))) {
       const stored = deliveryCountsFrom(
         await this.deps.store.deliveries.countByExecution(sandbox, executionId),
       );
@@ -120,13 +121,6 @@ export class ExecutionReportService {
       counts: { ...counts, pending },
       countsSource,
     };
-  }
-
-  /** Neither the counters nor the execution record (an audience's fan-out) changed lately. */
-  private async liveCountsQuiet(execution: Execution): Promise<boolean> {
-    const changedAt = await this.deps.counters.executionChangedAt(execution.sandbox, execution.id);
-    const lastChange = Math.max(changedAt ?? 0, Date.parse(execution.updatedAt));
-    return Date.now() - lastChange > LIVE_COUNTS_QUIET_MS;
   }
 
   /** Delivery records by recipient index; records hold no message bodies. */
@@ -168,6 +162,12 @@ export class ExecutionReportService {
       ...(query.status === undefined ? {} : { status: query.status }),
     };
   }
+}
+
+/** Neither the counters nor the execution record (an audience's fan-out) changed lately. */
+function liveCountsQuiet(execution: Execution, changedAt: number | null): boolean {
+  const lastChange = Math.max(changedAt ?? 0, Date.parse(execution.updatedAt));
+  return Date.now() - lastChange > LIVE_COUNTS_QUIET_MS;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { CHANNELS, type Channel } from '@herald/contracts';
 import { NotFoundError, ValidationError } from '@herald/errors';
-import { SPARES_TRANSACTIONAL, type Page, type Suppression, type SuppressionRepository } from '@herald/store';
+import type { Page, Suppression, SuppressionRepository } from '@herald/store';
 import { pageRequestOf } from '../http/page-query';
 import { createAjv, toFieldErrors } from '../validation/ajv';
 import {
@@ -35,9 +35,8 @@ export class SuppressionService {
         toFieldErrors(this.validateNew.errors).filter((e) => e.code !== 'if'),
       );
     }
+    // The store's `add` keeps or replaces an existing entry; the read only tells which answer to give.
     const existing = await this.suppressions.find(sandbox, body.channel, body.address);
-    const replaces = existing?.reason === SPARES_TRANSACTIONAL && body.reason !== SPARES_TRANSACTIONAL;
-    if (existing && !replaces) return { entry: existing, created: false };
     return { entry: await this.suppressions.add({ sandbox, ...body }), created: existing === null };
   }
 

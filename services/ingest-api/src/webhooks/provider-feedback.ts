@@ -88,7 +88,8 @@ export class ProviderFeedbackService {
           // retention), but the signed report still names the address: a hard bounce or a spam
           // report must not be lost with the record.
           if (item.suppress && item.address) {
-            await this.suppress(item, provider.channel, item.address, item.suppress, provider.name);
+            const address = normaliseAddress(provider.channel, item.address);
+            await this.suppress(item.sandbox, provider.channel, address, item.suppress, provider.name);
             summary.suppressed += 1;
           }
           continue;
@@ -106,7 +107,7 @@ export class ProviderFeedbackService {
         const address = normaliseAddress(channel, given);
         const reason = await this.suppressionFor(item, outcome, address);
         if (reason) {
-          await this.suppress(item, channel, address, reason, provider.name);
+          await this.suppress(item.sandbox, channel, address, reason, provider.name);
           summary.suppressed += 1;
         }
       }
@@ -151,25 +152,18 @@ export class ProviderFeedbackService {
   }
 
   /**
-   * Puts the address on the list and ends its run of soft bounces: an operator who removes the
+   * Puts the (normalised) address on the list and ends its run of soft bounces: an operator who removes the
    * suppression later starts it from zero, not one bounce short of the limit.
    */
   private async suppress(
-    item: ProviderFeedback,
+    sandbox: string,
     channel: Channel,
     address: string,
     reason: SuppressionReason,
     source: string,
   ): Promise<void> {
-    const normalised = normaliseAddress(channel, address);
-    await this.deps.store.suppressions.add({
-      sandbox: item.sandbox,
-      channel,
-      address: normalised,
-      reason,
-      source,
-    });
-    await this.deps.softBounces.reset(item.sandbox, channel, normalised);
+    await this.deps.store.suppressions.add({ sandbox, channel, address, reason, source });
+    await this.deps.softBounces.reset(sandbox, channel, address);
   }
 
   /** A report without a funnel step (a spam report) only needs to know the delivery exists. */

@@ -6,7 +6,11 @@ const shared = {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
   },
   // Tests run on the sources; the spawned service processes run the built `dist/` (see globalSetup).
-  moduleNameMapper: { '^@herald/([^/]+)$': '<rootDir>/packages/$1/src' },
+  moduleNameMapper: {
+    '^@herald/([^/]+)$': '<rootDir>/packages/$1/src',
+    // A package's test-only entry (e.g. the provider stand-ins of `@herald/channels`).
+    '^@herald/([^/]+)/test-support$': '<rootDir>/packages/$1/src/test-support',
+  },
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.build/'],
   modulePathIgnorePatterns: ['<rootDir>/.build/'],
 } satisfies Config;
@@ -18,7 +22,7 @@ const config: Config = {
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{packages,services}/*/src/**/*.test.ts'],
+      testMatch: ['<rootDir>/{packages,services}/*/src/**/*.test.ts', '<rootDir>/scripts/**/*.test.ts'],
       testPathIgnorePatterns: [...shared.testPathIgnorePatterns, '\\.int\\.test\\.ts$'],
     },
     {
@@ -26,6 +30,9 @@ const config: Config = {
       displayName: 'integration',
       // Integration tests spawn `node services/*/dist/index.js`: make sure the build is current.
       globalSetup: '<rootDir>/test/global-setup.ts',
+      // Each test file's keys are removed when it ends; the run fails if Redis holds more keys after it.
+      testEnvironment: '<rootDir>/test/support/redis-cleanup-environment.ts',
+      globalTeardown: '<rootDir>/test/global-teardown.ts',
       testMatch: [
         '<rootDir>/{packages,services}/*/src/**/*.int.test.ts',
         '<rootDir>/services/*/test/**/*.int.test.ts',

@@ -1,4 +1,4 @@
-import { startSendGridStandin, type AcceptedMail } from '@herald/testing';
+import { startSendGridStandin, type AcceptedMail } from '@herald/channels/test-support';
 import { serveIpc, type IpcRequest } from './forked-process';
 
 /** Sent to the bench once the stand-in listens. */

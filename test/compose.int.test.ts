@@ -1,6 +1,10 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { loadConfig } from '@herald/config';
+import { deliveryQueueName, FANOUT_QUEUE, QUEUE_NAMES } from '@herald/contracts';
+import { createTempDir, type TempDir } from '@herald/testing';
 
 // There is no Docker engine where the tests run: these tests read the deployment files and check
 // them against what the code expects (env names, ports, entry points, durability settings).
@@ -218,11 +222,24 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('gives every service a healthcheck', () => {
+  it("gives every service a healthcheck, its own or its image's", () => {
     for (const [name, spec] of Object.entries(compose.services)) {
-      expect({ name, test: spec.healthcheck?.test }).toEqual({ name, test: expect.anything() });
+      const test = spec.healthcheck?.test ?? (spec.build ? imageHealthcheck(build(name).target) : undefined);
+      expect({ name, test }).toEqual({ name, test: expect.anything() });
       expect({ name, disabled: spec.healthcheck?.disable ?? false }).toEqual({ name, disabled: false });
     }
+  });
+
+  it('serves every queue Herald has from some worker service', () => {
+    // A worker serves the queues its WORKER_QUEUES names, read as the worker reads it.
+    const served = Object.keys(compose.services)
+      .filter((name) => service(name).build && build(name).target === 'worker')
+      .flatMap((name) => {
+        const queues = environment(name).WORKER_QUEUES;
+        const { worker } = loadConfig(queues === undefined ? {} : { WORKER_QUEUES: queues });
+        return [...worker.queues.map(deliveryQueueName), ...(worker.fanOut ? [FANOUT_QUEUE] : [])];
+      });
+    expect(new Set(served)).toEqual(new Set([...Object.values(QUEUE_NAMES), FANOUT_QUEUE]));
   });
 
   it('starts a service only once the services it depends on are healthy', () => {
@@ -239,7 +256,52 @@ describe('docker-compose.yml', () => {
   });
 });
 
+/** The stage's HEALTHCHECK command, unless it has none or turns it off. */
+function imageHealthcheck(stageName: string | undefined): string | undefined {
+  const healthcheck = stageName === undefined ? undefined : lastInstruction(stageName, 'HEALTHCHECK');
+  return healthcheck === undefined || /^HEALTHCHECK\s+NONE$/i.test(healthcheck) ? undefined : healthcheck;
+}
+
+/** The image a stage starts from, with a `${ARG}` resolved to the ARG's default. */
+function baseImage(stageName: string): string {
+  const stage = stages.find((candidate) => candidate.name === stageName);
+  if (!stage) throw new Error(`${dockerfilePath} has no stage "${stageName}"`);
+  if (stages.some((s) => s.name === stage.from)) return baseImage(stage.from);
+  const arg = /^\$\{?(\w+)\}?$/.exec(stage.from)?.[1];
+  if (arg === undefined) return stage.from;
+  const value = new RegExp(`^ARG\\s+${arg}=(\\S+)`, 'm').exec(read(dockerfilePath))?.[1];
+  if (value === undefined) throw new Error(`${dockerfilePath}: ARG ${arg} has no default`);
+  return value;
+}
+
 describe('infra/docker/Dockerfile', () => {
+  it.each(['ingest-api', 'worker'])(
+    'builds %s on a maintained Node LTS (22 or newer, even major)',
+    (name) => {
+      const image = baseImage(name);
+      const major = Number(/^node:(\d+)/.exec(image)?.[1]);
+      expect({ image, lts: major >= 22 && major % 2 === 0 }).toEqual({ image, lts: true });
+    },
+  );
+
+  it("checks the API's health on GET /health at its port, and the worker's in its own way", () => {
+    expect(imageHealthcheck('ingest-api')).toMatch(/CMD .*API_PORT.*\/health/);
+    expect(imageHealthcheck('worker')).toMatch(/CMD .*REDIS_URL/);
+  });
+
+  it('puts in the image only what the build stage kept: dist and production dependencies', () => {
+    for (const name of ['ingest-api', 'worker']) {
+      const copies = effectiveInstructions(name).filter((line) => /^COPY\s/i.test(line));
+      for (const copy of copies)
+        expect({ name, copy }).toEqual({ name, copy: expect.stringMatching(/--from=build\s/) });
+    }
+    const buildStage = effectiveInstructions('build');
+    const pruneDev = buildStage.findIndex((line) => /npm prune --omit=dev/.test(line));
+    const pruneRest = buildStage.findIndex((line) => /^RUN\s+prune-to-runtime\.sh\s+\/app$/.test(line));
+    expect(pruneDev).toBeGreaterThanOrEqual(0);
+    expect(pruneRest).toBeGreaterThan(pruneDev);
+  });
+
   it.each(['ingest-api', 'worker'])('starts %s from its built entry point, whose source exists', (name) => {
     const cmd = lastInstruction(name, 'CMD');
     expect(cmd).toBeDefined();
@@ -262,6 +324,74 @@ describe('infra/docker/Dockerfile', () => {
       expect.arrayContaining(['**/node_modules', '**/dist', '.build', '.git', 'coverage']),
     );
     expect(ignored.some((line) => /(^|\/)\.data$/.test(line))).toBe(true);
+  });
+});
+
+describe('infra/docker/prune-to-runtime.sh', () => {
+  let dir: TempDir;
+  beforeEach(() => (dir = createTempDir('prune-to-runtime')));
+  afterEach(() => dir.remove());
+
+  const write = (relative: string, content = ''): void => {
+    const file = path.join(dir.path, relative);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, content);
+  };
+  const workspace = (
+    folder: string,
+    name: string,
+    dependencies: string[],
+    devDependencies: string[] = [],
+  ) => {
+    const versions = (names: string[]) => Object.fromEntries(names.map((n) => [n, '0.1.0']));
+    write(
+      `${folder}/package.json`,
+      JSON.stringify({
+        name,
+        dependencies: versions(dependencies),
+        devDependencies: versions(devDependencies),
+      }),
+    );
+    for (const file of ['src/index.ts', 'src/index.test.ts', 'test/flow.int.test.ts', 'dist/index.js'])
+      write(`${folder}/${file}`);
+    for (const file of ['index.test.js', 'flow.int.test.d.ts', 'test-support/standin.js', '.tsbuildinfo'])
+      write(`${folder}/dist/${file}`);
+    write(`${folder}/node_modules/own-dep/index.js`);
+    mkdirSync(path.join(dir.path, 'node_modules/@herald'), { recursive: true });
+    symlinkSync(path.join('..', '..', folder), path.join(dir.path, 'node_modules', name));
+  };
+  const files = (): string[] =>
+    execFileSync('find', ['.', '(', '-type', 'f', '-o', '-type', 'l', ')'], {
+      cwd: dir.path,
+      encoding: 'utf8',
+    })
+      .split('\n')
+      .filter(Boolean)
+      .map((file) => file.slice(2))
+      .sort();
+
+  it("keeps the services' production workspaces with their dist and node_modules, and no test code", () => {
+    workspace('packages/logger', '@herald/logger', []);
+    workspace('packages/testing', '@herald/testing', ['@herald/logger']);
+    workspace('services/ingest-api', '@herald/ingest-api', ['@herald/logger'], ['@herald/testing']);
+    workspace('services/worker', '@herald/worker', ['@herald/logger']);
+    workspace('services/launcher', '@herald/launcher', ['@herald/logger']);
+
+    execFileSync('sh', [path.join(root, 'infra/docker/prune-to-runtime.sh'), dir.path]);
+
+    const kept = (folder: string) => [
+      `${folder}/dist/index.js`,
+      `${folder}/node_modules/own-dep/index.js`,
+      `${folder}/package.json`,
+    ];
+    expect(files()).toEqual(
+      [
+        ...['logger', 'ingest-api', 'worker'].map((name) => `node_modules/@herald/${name}`),
+        ...kept('packages/logger'),
+        ...kept('services/ingest-api'),
+        ...kept('services/worker'),
+      ].sort(),
+    );
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Delivery } from '@herald/contracts';
-import { orderShippedCampaign, SendGridEventWebhook, waitFor, type AcceptedMail } from '@herald/testing';
+import { orderShippedCampaign, waitFor } from '@herald/testing';
+import { SendGridEventWebhook, type AcceptedMail } from '@herald/channels/test-support';
 import { getJson } from './support/herald-processes';
 import { orderRecipients, startSystemHarness, type SystemHarness } from './support/system-harness';
 

@@ -1,7 +1,8 @@
 import type { Queue } from 'bullmq';
 import type { Delivery, DeliveryJobData } from '@herald/contracts';
 import type { Store } from '@herald/store';
-import { orderShippedCampaign, waitFor, type SendGridStandin } from '@herald/testing';
+import { orderShippedCampaign, waitFor } from '@herald/testing';
+import { type SendGridStandin } from '@herald/channels/test-support';
 import { getJson, postJson } from './support/herald-processes';
 import { orderRecipients, startSystemHarness, type SystemHarness } from './support/system-harness';
 

@@ -3,13 +3,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUE_NAMES, type DeliveryJobData } from '@herald/contracts';
 import { openStore, type Store } from '@herald/store';
-import {
-  createTempDir,
-  startSendGridStandin,
-  type SendGridStandin,
-  type ServiceProcess,
-  type TempDir,
-} from '@herald/testing';
+import { createTempDir, type ServiceProcess, type TempDir } from '@herald/testing';
+import { startSendGridStandin, type SendGridStandin } from '@herald/channels/test-support';
 import {
   createLiveCampaign,
   heraldEnv,

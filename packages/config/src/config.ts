@@ -100,7 +100,10 @@ export interface HeraldConfig {
   readonly providers: ProvidersConfig;
   /** Provider webhooks received by the API. */
   readonly webhooks: {
-    /** Verification key of SendGrid's signed event webhook; the webhook is refused without it. */
+    /**
+     * Verification key of SendGrid's signed event webhook, as SendGrid shows it (base64, or PEM);
+     * `@herald/channels` checks it when the API starts. The webhook is refused without it.
+     */
     readonly sendGridPublicKey?: string;
     /** Signed timestamps further than this from now are refused (replays of captured requests). */
     readonly maxAgeSeconds: number;

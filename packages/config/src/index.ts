@@ -1,2 +1,3 @@
 export * from './config';
+export * from './environment-variables';
 export * from './load-config';

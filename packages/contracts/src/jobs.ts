@@ -15,6 +15,11 @@ export interface DeliveryJobData {
   /** Set by the high-throughput endpoint: the worker must neither look up nor create a profile. */
   mode?: 'highthroughput';
   /**
+   * The `x-request-id` of the API call that queued the delivery (directly or through a fan-out):
+   * the worker names it on every log line about the job, so a caller's report can be followed.
+   */
+  xRequestId?: string;
+  /**
    * Set by the worker when the campaign throttle reserved a later send time for this job and
    * delayed it: the job sends when it comes back instead of reserving again.
    */
@@ -47,6 +52,8 @@ export interface FanOutJobData {
   context?: Record<string, unknown>;
   /** Set on the delayed job of a schedule: the job fires only if it can settle the schedule. */
   scheduleId?: string;
+  /** The `x-request-id` of the API call, passed on to every delivery job of the fan-out. */
+  xRequestId?: string;
 }
 
 /** One fan-out job per execution or schedule, so a retried add never queues a second one. */

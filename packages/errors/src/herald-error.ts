@@ -1,3 +1,4 @@
+import type { ErrorCode, ErrorCodeWithStatus } from './error-codes';
 import type { FieldError } from './field-error';
 
 /**
@@ -5,7 +6,7 @@ import type { FieldError } from './field-error';
  * `status` is the HTTP status the API answers with when the error reaches a client.
  */
 export abstract class HeraldError extends Error {
-  abstract readonly code: string;
+  abstract readonly code: ErrorCode;
   abstract readonly status: number;
   readonly errors: readonly FieldError[];
 
@@ -20,7 +21,7 @@ export abstract class HeraldError extends Error {
 export class ValidationError extends HeraldError {
   readonly status = 400;
   constructor(
-    readonly code: string,
+    readonly code: ErrorCodeWithStatus<400>,
     message: string,
     errors: readonly FieldError[] = [],
   ) {
@@ -31,7 +32,7 @@ export class ValidationError extends HeraldError {
 export class NotFoundError extends HeraldError {
   readonly status = 404;
   constructor(
-    readonly code: string,
+    readonly code: ErrorCodeWithStatus<404>,
     message: string,
   ) {
     super(message);
@@ -42,7 +43,7 @@ export class NotFoundError extends HeraldError {
 export class ConflictError extends HeraldError {
   readonly status = 409;
   constructor(
-    readonly code: string,
+    readonly code: ErrorCodeWithStatus<409>,
     message: string,
     errors: readonly FieldError[] = [],
   ) {
@@ -54,7 +55,7 @@ export class ConflictError extends HeraldError {
 export class UnprocessableError extends HeraldError {
   readonly status = 422;
   constructor(
-    readonly code: string,
+    readonly code: ErrorCodeWithStatus<422>,
     message: string,
     errors: readonly FieldError[] = [],
   ) {
@@ -71,7 +72,7 @@ export class PayloadTooLargeError extends HeraldError {
 export class ServiceUnavailableError extends HeraldError {
   readonly status = 503;
   constructor(
-    readonly code: string,
+    readonly code: ErrorCodeWithStatus<503>,
     message: string,
     readonly retryAfterSeconds = 1,
     options?: { cause?: unknown },
@@ -93,7 +94,7 @@ export class ConfigError extends HeraldError {
 export class TransientDeliveryError extends HeraldError {
   readonly status = 503;
   constructor(
-    readonly code: string,
+    readonly code: ErrorCodeWithStatus<503>,
     message: string,
     options?: { cause?: unknown; retryAfterMs?: number },
   ) {
@@ -107,7 +108,7 @@ export class TransientDeliveryError extends HeraldError {
 export class PermanentDeliveryError extends HeraldError {
   readonly status = 422;
   constructor(
-    readonly code: string,
+    readonly code: ErrorCodeWithStatus<422>,
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -142,7 +143,7 @@ export class ForbiddenError extends HeraldError {
 export class TooManyRequestsError extends HeraldError {
   readonly status = 429;
   constructor(
-    readonly code: string,
+    readonly code: ErrorCodeWithStatus<429>,
     message: string,
     readonly retryAfterSeconds = 1,
   ) {

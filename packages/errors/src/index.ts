@@ -1,2 +1,3 @@
+export * from './error-codes';
 export * from './herald-error';
 export * from './field-error';

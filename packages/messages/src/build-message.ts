@@ -1,5 +1,14 @@
-import { assertHeaderSafe, type EmailAddress, type PushPayload, type PushTarget } from '@herald/channels';
-import type { CampaignVersion, ExclusionReason, Profile, PushUrgency, Recipient } from '@herald/contracts';
+import {
+  assertHeaderSafe,
+  type CampaignVersion,
+  type EmailAddress,
+  type ExclusionReason,
+  type Profile,
+  type PushPayload,
+  type PushTarget,
+  type PushUrgency,
+  type Recipient,
+} from '@herald/contracts';
 import { PermanentDeliveryError } from '@herald/errors';
 import type { TemplateEngine } from '@herald/templating';
 import { chooseLocale } from './choose-locale';

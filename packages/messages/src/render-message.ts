@@ -1,5 +1,4 @@
-import type { PushPayload } from '@herald/channels';
-import type { CampaignVersion, LocaleContent, TemplateField } from '@herald/contracts';
+import type { CampaignVersion, LocaleContent, PushPayload, TemplateField } from '@herald/contracts';
 import { PermanentDeliveryError } from '@herald/errors';
 import { TemplateError, type OutputMode, type TemplateEngine } from '@herald/templating';
 

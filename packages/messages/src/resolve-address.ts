@@ -1,5 +1,4 @@
-import type { PushTarget } from '@herald/channels';
-import type { Profile, Recipient } from '@herald/contracts';
+import type { Profile, PushTarget, Recipient } from '@herald/contracts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const E164 = /^\+[1-9][0-9]{6,14}$/;

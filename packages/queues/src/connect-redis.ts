@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '@herald/logger';
 import { checkEvictionPolicy } from './eviction-policy';
 import { createRedisConnection, waitForRedis, type RedisRole } from './redis-connection';
+import { registerScripts } from './redis-scripts';
 
 export interface ConnectRedisOptions {
   role: RedisRole;
@@ -12,9 +13,9 @@ export interface ConnectRedisOptions {
 }
 
 /**
- * Opens the connection a service runs on, waits until Redis answers, and warns when Redis may
- * evict keys (queued jobs would vanish under memory pressure). Rejects, with the connection
- * closed, when Redis does not answer in time.
+ * Opens the connection a service runs on, with Herald's scripts defined on it (`registerScripts`),
+ * waits until Redis answers, and warns when Redis may evict keys (queued jobs would vanish under
+ * memory pressure). Rejects, with the connection closed, when Redis does not answer in time.
  */
 export async function connectRedis(url: string, options: ConnectRedisOptions): Promise<Redis> {
   const { logger } = options;
@@ -23,6 +24,7 @@ export async function connectRedis(url: string, options: ConnectRedisOptions): P
     connectionName: options.connectionName,
     onError: (error) => logger.warn({ err: error.message }, 'redis connection error'),
   });
+  registerScripts(redis);
   try {
     await waitForRedis(redis, options.timeoutMs ?? 10_000);
   } catch (error) {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { RedisKeys } from './redis-keys';
 import { DeliveryCounters, type CounterScope, type StatusTransition } from './delivery-counters';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -143,7 +144,7 @@ describe('DeliveryCounters', () => {
     const shortLived = new DeliveryCounters(redis, prefix, { ttlSeconds: 60 });
     const scope = nextScope('campaign-ttl');
     await shortLived.apply([change(scope, null, 'sent')]);
-    const keys = await redis.keys(`${prefix}:counters:*{prod:${scope.executionId}}`);
+    const keys = await redis.keys(new RedisKeys(prefix).executionCounters('prod', scope.executionId));
     expect(keys).toHaveLength(1);
     const [key] = keys as [string];
     await redis.expire(key, 5);

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { OUTCOME_STATUSES, type DeliveryStatus } from '@herald/contracts';
+import { RedisKeys } from './redis-keys';
 
 const DEFAULT_TTL_SECONDS = 30 * 24 * 3600;
 const STATUS_FIELD = 'status:';
@@ -123,23 +124,37 @@ function withoutZeros(counts: Record<string, number>): Record<string, number> {
  * are in each status (and, for failed and excluded, each reason). Only real status changes
  * reported by the store are applied, so a retried job is never counted twice. Hashes expire
  * `ttlSeconds` after their last change; readers fall back to the store's own counts then.
- * Each key carries a hash tag, so a Redis Cluster keeps one execution's (or campaign's) counters
- * on one slot.
+ * Keys (`RedisKeys`) are tagged by sandbox, so one MULTI per sandbox moves an execution's and its
+ * campaign's counters together on a Redis Cluster.
  */
 export class DeliveryCounters {
   private readonly ttlSeconds: number;
+  private readonly keys: RedisKeys;
 
   constructor(
     private readonly redis: Redis,
-    private readonly prefix: string,
+    prefix: string,
     options: { ttlSeconds?: number } = {},
   ) {
     this.ttlSeconds = options.ttlSeconds ?? DEFAULT_TTL_SECONDS;
+    this.keys = new RedisKeys(prefix);
   }
 
-  /** Applies many transitions in one MULTI: +1 on each new status, −1 on each previous one. */
+  /**
+   * Applies many transitions, one MULTI per sandbox (its keys share a cluster slot): +1 on each
+   * new status, −1 on each previous one.
+   */
   async apply(transitions: readonly StatusTransition[]): Promise<void> {
-    if (transitions.length === 0) return;
+    const bySandbox = new Map<string, StatusTransition[]>();
+    for (const transition of transitions) {
+      const group = bySandbox.get(transition.scope.sandbox) ?? [];
+      group.push(transition);
+      bySandbox.set(transition.scope.sandbox, group);
+    }
+    await Promise.all([...bySandbox.values()].map((group) => this.applyInOneSlot(group)));
+  }
+
+  private async applyInOneSlot(transitions: readonly StatusTransition[]): Promise<void> {
     const deltas = new Map<string, Map<string, number>>();
     const add = (key: string, field: string, delta: number): void => {
       const fields = deltas.get(key) ?? new Map<string, number>();
@@ -155,7 +170,7 @@ export class DeliveryCounters {
         }
       }
       if (OUTCOME_STATUSES.includes(transition.to))
-        settling.add(this.executionKey(transition.scope.sandbox, transition.scope.executionId));
+        settling.add(this.keys.executionCounters(transition.scope.sandbox, transition.scope.executionId));
     }
     const multi = this.redis.multi();
     const now = Date.now();
@@ -182,7 +197,7 @@ export class DeliveryCounters {
    * were recreated after expiring by later changes alone (a count below zero gives that away).
    */
   async execution(sandbox: string, executionId: string): Promise<DeliveryCounts | null> {
-    return (await this.read(this.executionKey(sandbox, executionId)))?.counts ?? null;
+    return (await this.read(this.keys.executionCounters(sandbox, executionId)))?.counts ?? null;
   }
 
   /**
@@ -192,12 +207,12 @@ export class DeliveryCounters {
    * have missed an update.
    */
   async executionLive(sandbox: string, executionId: string): Promise<LiveCounts | null> {
-    return this.read(this.executionKey(sandbox, executionId));
+    return this.read(this.keys.executionCounters(sandbox, executionId));
   }
 
   /** Same as `execution`, over every execution of a campaign. */
   async campaign(sandbox: string, campaignId: string): Promise<DeliveryCounts | null> {
-    return (await this.read(this.campaignKey(sandbox, campaignId)))?.counts ?? null;
+    return (await this.read(this.keys.campaignCounters(sandbox, campaignId)))?.counts ?? null;
   }
 
   private async read(key: string): Promise<LiveCounts | null> {
@@ -233,17 +248,9 @@ export class DeliveryCounters {
 
   private keysOf(scope: CounterScope): [string, string] {
     return [
-      this.executionKey(scope.sandbox, scope.executionId),
-      this.campaignKey(scope.sandbox, scope.campaignId),
+      this.keys.executionCounters(scope.sandbox, scope.executionId),
+      this.keys.campaignCounters(scope.sandbox, scope.campaignId),
     ];
-  }
-
-  private executionKey(sandbox: string, executionId: string): string {
-    return `${this.prefix}:counters:exec:{${sandbox}:${executionId}}`;
-  }
-
-  private campaignKey(sandbox: string, campaignId: string): string {
-    return `${this.prefix}:counters:campaign:{${sandbox}:${campaignId}}`;
   }
 }
 

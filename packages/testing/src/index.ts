@@ -4,5 +4,7 @@ export * from './wait-for';
 export * from './redis-server';
 export * from './service-process';
 export * from './test-env';
+export * from './redis-keys';
+export * from './job-state';
 export * from './campaign-fixtures';
 export * from './standins';

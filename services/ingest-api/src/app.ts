@@ -1,46 +1,58 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { Queue } from 'bullmq';
-import type { ChannelAdapter } from '@herald/channels';
-import type { TemplateEngine } from '@herald/templating';
+import type { Logger } from '@herald/logger';
 import { BULL_BOARD_PATH, bullBoard } from './admin/bull-board';
+import type { ApiKeyService } from './api-keys/api-key.service';
+import { apiKeysRoutes } from './api-keys/api-keys.routes';
+import type { AudienceService } from './audiences/audience.service';
+import { audiencesRoutes } from './audiences/audiences.routes';
 import type { ApiKeyAuthenticator } from './auth/api-key-authenticator';
-import type { CampaignService } from './campaigns/campaign-service';
-import type { AudienceExecutionService } from './executions/audience-execution.service';
-import type { UnitaryExecutionService } from './executions/unitary-execution.service';
+import type { CampaignToolsService } from './campaign-tools/campaign-tools.service';
+import { campaignToolsRoutes } from './campaign-tools/campaign-tools.routes';
+import type { CampaignService } from './campaigns/campaign.service';
+import { campaignsRoutes } from './campaigns/campaigns.routes';
+import { healthRoutes, type ReadinessCheck } from './health/health.routes';
+import { accessLog } from './http/access-log';
+import { correlation } from './http/correlation';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { openApiDocument } from './openapi/openapi-document';
-import { apiKeysRoutes } from './routes/api-keys.routes';
-import { audienceExecutionsRoutes } from './routes/audience-executions.routes';
-import { audiencesRoutes } from './routes/audiences.routes';
-import { campaignToolsRoutes } from './routes/campaign-tools.routes';
-import { campaignsRoutes } from './routes/campaigns.routes';
-import { executionsRoutes } from './routes/executions.routes';
-import { executionReportsRoutes, type ExecutionReportsRouteDeps } from './routes/execution-reports.routes';
-import { highThroughputRoutes } from './routes/highthroughput.routes';
-import type { HighThroughputExecutionService } from './executions/highthroughput-execution.service';
-import { healthRoutes, type ReadinessCheck } from './routes/health.routes';
-import { openApiRoutes } from './routes/openapi.routes';
-import { profilesRoutes } from './routes/profiles.routes';
-import type { RouteDeps } from './routes/route-deps';
-import { suppressionsRoutes } from './routes/suppressions.routes';
-import { settingsRoutes } from './routes/settings.routes';
-import { webhooksRoutes, type WebhooksRouteDeps } from './routes/webhooks.routes';
-import { correlation } from './http/correlation';
+import { openApiRoutes } from './openapi/openapi.routes';
+import type { ProfileService } from './profiles/profile.service';
+import { profilesRoutes } from './profiles/profiles.routes';
+import { reportsRoutes, type ReportServices } from './reports/reports.routes';
+import type { SettingsService } from './settings/settings.service';
+import { settingsRoutes } from './settings/settings.routes';
+import type { SuppressionService } from './suppressions/suppression.service';
+import { suppressionsRoutes } from './suppressions/suppressions.routes';
+import type { AudienceExecutionService } from './triggers/audience-execution.service';
+import { audienceExecutionRoutes } from './triggers/audience-execution.routes';
+import type { HighThroughputExecutionService } from './triggers/highthroughput-execution.service';
+import { highThroughputExecutionRoutes } from './triggers/highthroughput-execution.routes';
+import type { UnitaryExecutionService } from './triggers/unitary-execution.service';
+import { unitaryExecutionRoutes } from './triggers/unitary-execution.routes';
+import { webhooksRoutes, type WebhooksRouteDeps } from './webhooks/webhooks.routes';
 
-export interface AppDeps extends RouteDeps, ExecutionReportsRouteDeps {
+/** The services and HTTP plumbing the routers are given; `index.ts` builds every one. */
+export interface AppDeps {
+  logger: Logger;
+  maxBodyBytes: number;
+  maxRecipients: number;
   webhooks: WebhooksRouteDeps;
   authenticator: ApiKeyAuthenticator;
   campaigns: CampaignService;
+  campaignTools: CampaignToolsService;
   unitaryExecutions: UnitaryExecutionService;
   audienceExecutions: AudienceExecutionService;
   highThroughputExecutions: HighThroughputExecutionService;
+  reports: ReportServices;
+  profiles: ProfileService;
+  audiences: AudienceService;
+  suppressions: SuppressionService;
+  settings: SettingsService;
+  apiKeys: ApiKeyService;
   /** Per-API-key call rate of the execution API, shared by all API processes. */
   apiKeyRateLimit: RequestHandler;
   readinessChecks: readonly ReadinessCheck[];
-  maxRecipients: number;
-  templates: TemplateEngine;
-  /** Channel adapter of test sends (the outbox until provider adapters exist). */
-  outbox: ChannelAdapter;
   /** Queues shown on Bull Board: the delivery queues and the audience fan-out queue. */
   boardQueues: readonly Queue[];
   bullBoardReadOnly: boolean;
@@ -52,6 +64,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(correlation());
+  app.use(accessLog(deps.logger));
   // Unauthenticated: probes and the API description.
   app.use(healthRoutes(deps.readinessChecks));
   app.use(openApiRoutes(openApiDocument(deps.maxRecipients)));
@@ -67,18 +80,19 @@ export function createApp(deps: AppDeps): Express {
       authenticator: deps.authenticator,
     }),
   );
+  const { maxBodyBytes } = deps;
   app.use('/im/executions', deps.apiKeyRateLimit);
-  app.use(highThroughputRoutes(deps.highThroughputExecutions, deps.maxBodyBytes));
-  app.use(executionsRoutes(deps.unitaryExecutions, deps.maxBodyBytes));
-  app.use(audienceExecutionsRoutes(deps.audienceExecutions, deps.maxBodyBytes));
-  app.use(campaignsRoutes(deps.campaigns, deps.maxBodyBytes));
-  app.use(executionReportsRoutes(deps));
-  app.use(profilesRoutes(deps, { allowPrivatePushEndpoints: deps.allowPrivateUrls }));
-  app.use(audiencesRoutes(deps));
-  app.use(suppressionsRoutes(deps));
-  app.use(settingsRoutes(deps));
-  app.use(apiKeysRoutes(deps, deps.authenticator));
-  app.use(campaignToolsRoutes(deps));
+  app.use(highThroughputExecutionRoutes(deps.highThroughputExecutions, maxBodyBytes));
+  app.use(unitaryExecutionRoutes(deps.unitaryExecutions, maxBodyBytes));
+  app.use(audienceExecutionRoutes(deps.audienceExecutions, maxBodyBytes));
+  app.use(campaignsRoutes(deps.campaigns, maxBodyBytes));
+  app.use(reportsRoutes(deps.reports, maxBodyBytes));
+  app.use(profilesRoutes(deps.profiles, maxBodyBytes));
+  app.use(audiencesRoutes(deps.audiences, maxBodyBytes));
+  app.use(suppressionsRoutes(deps.suppressions, maxBodyBytes));
+  app.use(settingsRoutes(deps.settings, maxBodyBytes));
+  app.use(apiKeysRoutes(deps.apiKeys, maxBodyBytes));
+  app.use(campaignToolsRoutes(deps.campaignTools, maxBodyBytes));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

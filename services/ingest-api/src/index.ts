@@ -1,28 +1,45 @@
 import type { Redis } from 'ioredis';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
-import { OutboxAdapter } from '@herald/channels';
+import {
+  OutboxAdapter,
+  sendGridWebhookKey,
+  SendGridSignatureVerifier,
+  TwilioSignatureVerifier,
+} from '@herald/channels';
 import { loadConfig, type HeraldConfig } from '@herald/config';
 import { HeraldError } from '@herald/errors';
-import { createLogger, flushAndExit, type Logger } from '@herald/logger';
+import { createLogger, flushAndExit, installFatalHandlers, type Logger } from '@herald/logger';
 import type { Channel } from '@herald/contracts';
-import { connectRedis, createDeliveryQueue, DeliveryCounters, type DeliveryQueue } from '@herald/queues';
+import {
+  connectRedis,
+  createDeliveryQueue,
+  createFanOutQueue,
+  DeliveryCounters,
+  type DeliveryQueue,
+} from '@herald/queues';
 import { CampaignVersions, openStore } from '@herald/store';
 import { TemplateEngine } from '@herald/templating';
-import { ProviderFeedbackService } from './webhooks/provider-feedback';
-import { SendGridSignatureVerifier } from './webhooks/sendgrid-signature';
+import { ProviderFeedbackService } from './webhooks/provider-feedback.service';
 import { SoftBounceCounter } from './webhooks/soft-bounce-counter';
-import { TwilioSignatureVerifier } from './webhooks/twilio-signature';
 import { createApp } from './app';
-import { CampaignService } from './campaigns/campaign-service';
+import { ApiKeyService } from './api-keys/api-key.service';
+import { AudienceService } from './audiences/audience.service';
+import { CampaignToolsService } from './campaign-tools/campaign-tools.service';
+import { CampaignService } from './campaigns/campaign.service';
 import { CampaignValidator } from './campaigns/campaign-validator';
-import { ContextValidators } from './executions/context-validators';
-import { UnitaryExecutionService } from './executions/unitary-execution.service';
-import { AudienceExecutionService } from './executions/audience-execution.service';
-import { createFanOutQueue } from './executions/fan-out-queue';
-import { IdempotencyGuard } from './executions/idempotency';
+import { ProfileService } from './profiles/profile.service';
+import { CampaignReportService } from './reports/campaign-report.service';
+import { ExecutionReportService } from './reports/execution-report.service';
+import { ReplayFailuresService } from './reports/replay-failures.service';
+import { SettingsService } from './settings/settings.service';
+import { SuppressionService } from './suppressions/suppression.service';
+import { ContextValidators } from './triggers/context-validators';
+import { UnitaryExecutionService } from './triggers/unitary-execution.service';
+import { AudienceExecutionService } from './triggers/audience-execution.service';
+import { IdempotencyGuard } from './triggers/idempotency';
 import { createUserSchemaAjv } from './validation/ajv';
-import { HighThroughputExecutionService } from './executions/highthroughput-execution.service';
+import { HighThroughputExecutionService } from './triggers/highthroughput-execution.service';
 import { apiKeyRateLimit } from './limits/api-key-rate-limit';
 import { QueueBackpressure } from './limits/queue-backpressure';
 import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
@@ -82,15 +99,13 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
   const deliveryCounters = new DeliveryCounters(redis, config.redis.queuePrefix);
   const { sendGridPublicKey, maxAgeSeconds } = config.webhooks;
   const { sms } = config.providers;
+  const authenticator = new ApiKeyAuthenticator(store, config.auth.keyCacheSeconds);
+  const reportDeps = { store, counters: deliveryCounters, queues };
   const app = createApp({
     logger,
-    store,
-    authenticator: new ApiKeyAuthenticator(store, config.auth.keyCacheSeconds),
+    authenticator,
     maxBodyBytes: config.api.maxBodyBytes,
-    allowPrivateUrls: config.allowPrivateUrls,
     maxRecipients: config.api.maxRecipients,
-    deliveryQueues: queues,
-    deliveryCounters,
     webhooks: {
       feedback: new ProviderFeedbackService({
         store,
@@ -102,7 +117,7 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
       ...(sendGridPublicKey
         ? {
             sendGridSignature: new SendGridSignatureVerifier({
-              publicKeyPem: sendGridPublicKey,
+              verificationKey: sendGridPublicKey,
               maxAgeSeconds,
             }),
           }
@@ -116,9 +131,25 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
           }
         : {}),
     },
-    templates,
-    outbox: new OutboxAdapter(config.outbox.dir),
     campaigns: new CampaignService(store, new CampaignValidator(), templates),
+    campaignTools: new CampaignToolsService({
+      store,
+      templates,
+      contextValidators,
+      // Test sends go to the outbox until provider adapters exist.
+      adapter: new OutboxAdapter(config.outbox.dir),
+      allowPrivatePushEndpoints: config.allowPrivateUrls,
+    }),
+    reports: {
+      executions: new ExecutionReportService(reportDeps),
+      campaigns: new CampaignReportService(reportDeps),
+      replays: new ReplayFailuresService({ ...reportDeps, logger }),
+    },
+    profiles: new ProfileService(store.profiles, { allowPrivatePushEndpoints: config.allowPrivateUrls }),
+    audiences: new AudienceService(store),
+    suppressions: new SuppressionService(store.suppressions),
+    settings: new SettingsService(store.settings),
+    apiKeys: new ApiKeyService(store.apiKeys, authenticator),
     apiKeyRateLimit: apiKeyRateLimit({
       redis,
       prefix: config.redis.queuePrefix,
@@ -178,6 +209,8 @@ async function main(): Promise<void> {
   let config: HeraldConfig;
   try {
     config = loadConfig(process.env);
+    // Checked with the rest of the configuration, so a mistyped key stops the API here.
+    if (config.webhooks.sendGridPublicKey) sendGridWebhookKey(config.webhooks.sendGridPublicKey);
   } catch (error) {
     process.stderr.write(
       `herald ingest-api: ${error instanceof HeraldError ? error.message : String(error)}\n`,
@@ -185,6 +218,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger({ level: config.log.level, service: 'ingest-api' });
+  installFatalHandlers(logger);
   let runtime: ApiRuntime;
   try {
     runtime = await buildApi(config, logger);
@@ -199,7 +233,14 @@ async function main(): Promise<void> {
       `\nHerald generated the first admin API key. It is shown only this once; store it safely:\n\n  ${runtime.generatedAdminKey}\n\n`,
     );
   }
-  const server: Server = runtime.app.listen(config.api.port, config.api.host, () => {
+  // Express 5 hands a listen error (port taken, address not available) to this callback.
+  const server: Server = runtime.app.listen(config.api.port, config.api.host, (error) => {
+    if (error) {
+      const where = `${config.api.host}:${config.api.port}`;
+      logger.fatal({ err: error, host: config.api.host, port: config.api.port }, `cannot listen on ${where}`);
+      flushAndExit(logger, 1);
+      return;
+    }
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.api.port;
     logger.info(

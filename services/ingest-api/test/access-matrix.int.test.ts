@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { ApiKeyRole } from '@herald/store';
 import { hashApiKey } from '../src/auth/api-key-secret';
-import { startApiHarness, type ApiHarness } from './api-harness';
+import { startApiHarness, type ApiHarness } from './api-harness.fixture';
 
 /**
  * Routes anyone may call with no API key: probes, the API description, and provider webhooks,

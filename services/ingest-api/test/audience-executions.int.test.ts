@@ -3,8 +3,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { FANOUT_QUEUE, fanOutJobId, type FanOutJobData } from '@herald/contracts';
 import { orderShippedCampaign } from '@herald/testing';
-import { startApiHarness, type ApiHarness } from './api-harness';
-import { createLiveCampaign } from './trigger-setup';
+import { startApiHarness, type ApiHarness } from './api-harness.fixture';
+import { createLiveCampaign } from './trigger-setup.fixture';
 
 const marketing = (audienceId?: string) =>
   orderShippedCampaign({
@@ -51,6 +51,7 @@ describe('audience executions API', () => {
   it("queues one fan-out job for the campaign's audience and reports the execution in progress", async () => {
     const res = await h.api
       .post('/im/executions/audience')
+      .set('x-request-id', 'caller-trace-sale-1')
       .send({ requestId: 'sale-1', campaignId, context: { promoCode: 'SPRING' } })
       .expect(202);
 
@@ -66,6 +67,8 @@ describe('audience executions API', () => {
       campaignVersion: 1,
       audienceId: campaignAudience,
       context: { promoCode: 'SPRING' },
+      // For the worker's log lines about the fan-out and its deliveries.
+      xRequestId: 'caller-trace-sale-1',
     });
     const status = await h.api.get(`/im/executions/audience/${res.body.executionId}`).expect(200);
     expect(status.body).toEqual({

@@ -2,8 +2,8 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { FANOUT_QUEUE } from '@herald/contracts';
 import { orderShippedCampaign, startServiceProcess, waitFor, type ServiceProcess } from '@herald/testing';
-import { startApiHarness, type ApiHarness } from './api-harness';
-import { createLiveCampaign } from './trigger-setup';
+import { startApiHarness, type ApiHarness } from './api-harness.fixture';
+import { createLiveCampaign } from './trigger-setup.fixture';
 
 describe('GET /im/executions/audience/{id} once the fan-out has run', () => {
   let h: ApiHarness;

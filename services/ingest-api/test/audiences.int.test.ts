@@ -1,8 +1,8 @@
 import request from 'supertest';
 import type { Profile } from '@herald/contracts';
 import { hashApiKey } from '../src/auth/api-key-secret';
-import { audienceExample } from '../src/openapi/audiences.openapi';
-import { startApiHarness, type ApiHarness } from './api-harness';
+import { audienceExample } from '../src/audiences/audiences.openapi';
+import { startApiHarness, type ApiHarness } from './api-harness.fixture';
 
 describe('audiences', () => {
   let h: ApiHarness;

@@ -5,8 +5,8 @@ import { openStore } from '@herald/store';
 import { createTempDir, orderShippedCampaign, testRedisUrl, uniqueQueuePrefix } from '@herald/testing';
 import { hashApiKey } from '../src/auth/api-key-secret';
 import { buildApi } from '../src/index';
-import { startApiHarness, type ApiHarness } from './api-harness';
-import { createLiveCampaign } from './trigger-setup';
+import { startApiHarness, type ApiHarness } from './api-harness.fixture';
+import { createLiveCampaign } from './trigger-setup.fixture';
 
 describe('API keys and access', () => {
   let h: ApiHarness;

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { QUEUE_NAMES, type DeliveryJobData } from '@herald/contracts';
 import { waitFor } from '@herald/testing';
 import { hashApiKey } from '../src/auth/api-key-secret';
-import { startApiHarness, type ApiHarness } from './api-harness';
+import { startApiHarness, type ApiHarness } from './api-harness.fixture';
 
 const MANAGE_KEY = 'board-manage-key-0123456789abcdefghij';
 const basic = (key: string) => `Basic ${Buffer.from(`operator:${key}`).toString('base64')}`;

@@ -1,9 +1,9 @@
 import type { CampaignDefinition, CampaignStatus } from '@herald/contracts';
 import { orderShippedCampaign, waitFor } from '@herald/testing';
 import { TemplateEngine } from '@herald/templating';
-import { CampaignService } from '../src/campaigns/campaign-service';
+import { CampaignService } from '../src/campaigns/campaign.service';
 import { CampaignValidator } from '../src/campaigns/campaign-validator';
-import { startApiHarness, type ApiHarness } from './api-harness';
+import { startApiHarness, type ApiHarness } from './api-harness.fixture';
 
 const inMs = (ms: number): string => new Date(Date.now() + ms).toISOString();
 const HOUR = 3_600_000;

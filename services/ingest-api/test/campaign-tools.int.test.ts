@@ -5,7 +5,7 @@ import type { CampaignDefinition } from '@herald/contracts';
 import { orderShippedCampaign, pushSubscriptionKeys as pushKeys } from '@herald/testing';
 import request from 'supertest';
 import { hashApiKey } from '../src/auth/api-key-secret';
-import { startApiHarness, type ApiHarness } from './api-harness';
+import { startApiHarness, type ApiHarness } from './api-harness.fixture';
 
 const smsCampaign = (): CampaignDefinition => ({
   name: 'Delivery code (SMS)',

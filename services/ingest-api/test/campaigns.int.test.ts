@@ -2,7 +2,7 @@ import type { CampaignDefinition } from '@herald/contracts';
 import { orderShippedCampaign } from '@herald/testing';
 import request from 'supertest';
 import { hashApiKey } from '../src/auth/api-key-secret';
-import { startApiHarness, type ApiHarness } from './api-harness';
+import { startApiHarness, type ApiHarness } from './api-harness.fixture';
 
 const smsCampaign = (body = 'Order {{ context.orderId }} shipped'): CampaignDefinition => ({
   name: 'Order shipped (SMS)',

@@ -2,9 +2,9 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { FANOUT_QUEUE } from '@herald/contracts';
 import { orderShippedCampaign } from '@herald/testing';
-import { startApiHarness, type ApiHarness } from './api-harness';
-import { createLiveCampaign } from './trigger-setup';
-import { captureLogs, type CapturedLogs } from './captured-logs';
+import { startApiHarness, TEST_ADMIN_KEY, type ApiHarness } from './api-harness.fixture';
+import { createLiveCampaign } from './trigger-setup.fixture';
+import { captureLogs, type CapturedLogs } from './captured-logs.fixture';
 
 describe('request correlation', () => {
   let h: ApiHarness;
@@ -28,6 +28,43 @@ describe('request correlation', () => {
     expect(none.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     const tooLong = await h.api.get('/campaigns').set('x-request-id', 'x'.repeat(200)).expect(200);
     expect(tooLong.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  describe('the access log', () => {
+    const accessLineOf = (requestId: string) =>
+      logs.lines.find(
+        (line) =>
+          line.msg === 'request completed' && (line.req as { id?: unknown } | undefined)?.id === requestId,
+      );
+
+    it('writes one line per request with its id, method, path, status and time, without headers', async () => {
+      await h.api
+        .get('/campaigns?limit=5&token=query-secret')
+        .set('x-request-id', 'caller-access-1')
+        .set('cookie', 'session=cookie-secret')
+        .expect(200);
+
+      const line = accessLineOf('caller-access-1');
+      expect(line).toMatchObject({
+        level: 'info',
+        req: { id: 'caller-access-1', method: 'GET', url: '/campaigns' },
+        res: { statusCode: 200 },
+        responseTime: expect.any(Number),
+      });
+      const written = JSON.stringify(line);
+      expect(written).not.toContain(TEST_ADMIN_KEY);
+      expect(written).not.toMatch(/authorization|cookie-secret|query-secret/i);
+    });
+
+    it('names the generated id when the caller gave none', async () => {
+      const res = await h.api.get('/campaigns').expect(200);
+      expect(accessLineOf(res.headers['x-request-id'] as string)).toBeDefined();
+    });
+
+    it('leaves health probes out at the info level', async () => {
+      await h.api.get('/health').set('x-request-id', 'caller-probe').expect(200);
+      expect(accessLineOf('caller-probe')).toBeUndefined();
+    });
   });
 
   describe('the log line of an accepted execution', () => {

@@ -3,8 +3,9 @@ import { Redis } from 'ioredis';
 import { QUEUE_NAMES } from '@herald/contracts';
 import type { SuppressionReason } from '@herald/store';
 import { orderShippedCampaign, pushCampaignFixture, pushSubscriptionKeys } from '@herald/testing';
-import { startApiHarness, type ApiHarness } from './api-harness';
-import { createLiveCampaign } from './trigger-setup';
+import { startApiHarness, type ApiHarness } from './api-harness.fixture';
+import { createLiveCampaign } from './trigger-setup.fixture';
+import { RedisKeys } from '@herald/queues';
 
 describe('a dry run against the suppression list', () => {
   let h: ApiHarness;
@@ -31,7 +32,9 @@ describe('a dry run against the suppression list', () => {
     const counts = await queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active');
     expect(Object.values(counts).reduce((sum, count) => sum + count, 0)).toBe(0);
     expect((await h.store.executions.listByCampaign('prod', campaignId)).items).toEqual([]);
-    expect(await redis.exists(`${h.config.redis.queuePrefix}:idem:prod:${requestId}`)).toBe(0);
+    expect(await redis.exists(new RedisKeys(h.config.redis.queuePrefix).idempotency('prod', requestId))).toBe(
+      0,
+    );
   };
 
   it('reports a suppressed e-mail recipient excluded as suppressed while the others would be sent, and queues nothing', async () => {

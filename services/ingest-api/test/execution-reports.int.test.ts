@@ -2,12 +2,12 @@ import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { deliveryJobId, type Execution } from '@herald/contracts';
-import { DeliveryCounters } from '@herald/queues';
+import { DeliveryCounters, RedisKeys } from '@herald/queues';
 import type { ApiKeyRole } from '@herald/store';
 import { orderShippedCampaign } from '@herald/testing';
 import { hashApiKey } from '../src/auth/api-key-secret';
-import { startApiHarness, type ApiHarness } from './api-harness';
-import { ExecutionFixtures, failJobs, type Outcome } from './execution-fixtures';
+import { startApiHarness, type ApiHarness } from './api-harness.fixture';
+import { ExecutionFixtures, failJobs, type Outcome } from './executions.fixture';
 
 describe('execution reports and the replay of failures', () => {
   let h: ApiHarness;
@@ -72,7 +72,9 @@ describe('execution reports and the replay of failures', () => {
     await fixtures.settle(execution.id, [['delivered']]);
     const live = await report(execution.id);
     expect(live.counts).toMatchObject({ sent: 2, delivered: 1, pending: 0 });
-    const keys = await redis.keys(`${h.config.redis.queuePrefix}:counters:exec:*${execution.id}*`);
+    const keys = await redis.keys(
+      new RedisKeys(h.config.redis.queuePrefix).executionCounters('prod', execution.id),
+    );
     expect(keys).toHaveLength(1);
     await redis.del(...keys);
     const fromStore = await report(execution.id);
@@ -95,7 +97,9 @@ describe('execution reports and the replay of failures', () => {
       }
     }
     if (what.counters !== undefined) {
-      const keys = await redis.keys(`${h.config.redis.queuePrefix}:counters:exec:*${execution.id}*`);
+      const keys = await redis.keys(
+        new RedisKeys(h.config.redis.queuePrefix).executionCounters('prod', execution.id),
+      );
       expect(keys).toHaveLength(1);
       await redis.hset(keys[0]!, 'changedAt', Date.now() - what.counters);
     }

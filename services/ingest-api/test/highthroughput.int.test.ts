@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CampaignDefinition } from '@herald/contracts';
 import { orderShippedCampaign, startServiceProcess, waitFor, type ServiceProcess } from '@herald/testing';
-import { startApiHarness, type ApiHarness } from './api-harness';
-import { createLiveCampaign, waitingEmailJobs } from './trigger-setup';
+import { startApiHarness, type ApiHarness } from './api-harness.fixture';
+import { createLiveCampaign, waitingEmailJobs } from './trigger-setup.fixture';
 
 const smsCampaign = (): CampaignDefinition => ({
   name: 'Order shipped (SMS)',

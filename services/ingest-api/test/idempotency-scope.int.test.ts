@@ -5,8 +5,9 @@ import type { CampaignDefinition } from '@herald/contracts';
 import { orderShippedCampaign, waitFor } from '@herald/testing';
 import { hashApiKey } from '../src/auth/api-key-secret';
 import { buildApi, type ApiRuntime } from '../src/index';
-import { startApiHarness, TEST_ADMIN_KEY, type ApiHarness } from './api-harness';
-import { twoRecipientCall } from './trigger-setup';
+import { startApiHarness, TEST_ADMIN_KEY, type ApiHarness } from './api-harness.fixture';
+import { twoRecipientCall } from './trigger-setup.fixture';
+import { RedisKeys } from '@herald/queues';
 
 /** Execute-only keys, each bound to one sandbox, as two tenants' callers would hold them. */
 const KEYS = {
@@ -118,7 +119,8 @@ describe('the scope and lifetime of a requestId', () => {
 
   describe('with a short IDEMPOTENCY_TTL_SECONDS', () => {
     let shortTtl: ApiRuntime;
-    const idemKey = (requestId: string) => `${h.config.redis.queuePrefix}:idem:prod:${requestId}`;
+    const idemKey = (requestId: string) =>
+      new RedisKeys(h.config.redis.queuePrefix).idempotency('prod', requestId);
     const call = (requestId: string, total?: number) =>
       trigger(shortTtl.app, TEST_ADMIN_KEY, 'prod', twoRecipientCall(campaigns.prod, requestId, total));
     const waitForExpiry = (requestId: string) =>

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { orderShippedCampaign } from '@herald/testing';
-import { bodyFingerprint, IdempotencyGuard } from '../src/executions/idempotency';
-import { startApiHarness, type ApiHarness } from './api-harness';
-import { createLiveCampaign, twoRecipientCall } from './trigger-setup';
+import { bodyFingerprint, IdempotencyGuard } from '../src/triggers/idempotency';
+import { startApiHarness, type ApiHarness } from './api-harness.fixture';
+import { createLiveCampaign, twoRecipientCall } from './trigger-setup.fixture';
 
 describe('requestId as an idempotency key on POST /im/executions/unitary', () => {
   let h: ApiHarness;

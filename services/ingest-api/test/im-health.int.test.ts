@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { startRedisServer, waitFor, type RedisServerHandle } from '@herald/testing';
-import { startApiHarness, type ApiHarness } from './api-harness';
+import { startApiHarness, type ApiHarness } from './api-harness.fixture';
 
 /** Each readiness check gives up after 2 s; the answer must come soon after, never hang. */
 const UNAVAILABLE_ANSWER_BOUND_MS = 4000;

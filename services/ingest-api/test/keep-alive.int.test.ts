@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import net from 'node:net';
-import { startApiProcesses, type ApiProcesses } from './api-processes';
+import { startApiProcesses, type ApiProcesses } from '../../../test/support/herald-processes';
 
 describe('idle keep-alive connections of an API process', () => {
   let apis: ApiProcesses;

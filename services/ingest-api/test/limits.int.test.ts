@@ -1,6 +1,6 @@
 import { orderShippedCampaign, uniqueQueuePrefix } from '@herald/testing';
-import { startApiHarness, type ApiHarness } from './api-harness';
-import { createLiveCampaign, waitingEmailJobs } from './trigger-setup';
+import { startApiHarness, type ApiHarness } from './api-harness.fixture';
+import { createLiveCampaign, waitingEmailJobs } from './trigger-setup.fixture';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The rate limit counts in one-second windows: start a burst at the beginning of one. */

@@ -1,6 +1,10 @@
 import { orderShippedCampaign } from '@herald/testing';
-import { startApiProcesses, type ApiProcesses, type HttpAnswer } from './api-processes';
-import { twoRecipientCall } from './trigger-setup';
+import {
+  startApiProcesses,
+  type ApiProcesses,
+  type HttpAnswer,
+} from '../../../test/support/herald-processes';
+import { twoRecipientCall } from './trigger-setup.fixture';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,9 +1,46 @@
 import { orderShippedCampaign } from '@herald/testing';
 import { createAjv } from '../src/validation/ajv';
-import { startApiHarness, type ApiHarness } from './api-harness';
+import { startApiHarness, type ApiHarness } from './api-harness.fixture';
 
 interface Operation {
+  operationId?: string;
+  tags?: string[];
+  security?: unknown[];
+  responses: Record<string, unknown>;
   requestBody?: { content?: Record<string, { schema: { $ref?: string }; example?: unknown }> };
+}
+
+/** Operations that need no API key: probes, the API description, and the signed provider webhooks. */
+const WITHOUT_API_KEY = [
+  'GET /health',
+  'GET /ready',
+  'GET /im/health',
+  'GET /docs',
+  'GET /openapi.json',
+  'POST /webhooks/sendgrid',
+  'POST /webhooks/twilio',
+];
+
+/** The operationIds of AJO's Interactive Message Execution API, kept for its paths. */
+const AJO_OPERATION_IDS = {
+  'POST /im/executions/unitary': 'postIMUnitaryMessageExecution',
+  'POST /im/executions/highthroughput': 'postIMUnitaryHAMessageExecution',
+  'POST /im/executions/audience': 'postIMAudienceMessageExecution',
+  'GET /im/executions/audience/{executionId}': 'getBatchExecutionStatusByExecutionId',
+  'GET /im/executions/schedules/{scheduleId}': 'getBatchExecutionStatusByScheduleId',
+  'DELETE /im/executions/schedules/{scheduleId}': 'deleteScheduledExecution',
+};
+
+/** Every operation of the document, named `METHOD path`. */
+function operationsOf(document: {
+  paths: Record<string, Record<string, Operation>>;
+}): Array<[string, Operation]> {
+  return Object.entries(document.paths).flatMap(([path, operations]) =>
+    Object.entries(operations).map(([method, operation]): [string, Operation] => [
+      `${method.toUpperCase()} ${path}`,
+      operation,
+    ]),
+  );
 }
 
 interface Layer {
@@ -45,6 +82,59 @@ describe('the OpenAPI document', () => {
     const initializer = await h.api.get('/docs/swagger-initializer.js').expect(200);
     expect(initializer.text).toContain("url: '../openapi.json'");
     await h.api.get('/docs/swagger-ui-bundle.js').expect(200);
+  });
+
+  it('names and tags every operation, with the AJO operationIds on the AJO paths', async () => {
+    const document = (await h.api.get('/openapi.json').expect(200)).body;
+    const operations = operationsOf(document);
+    const declaredTags = new Set((document.tags as Array<{ name: string }>).map((tag) => tag.name));
+    for (const [name, operation] of operations) {
+      expect({ name, operationId: typeof operation.operationId }).toEqual({ name, operationId: 'string' });
+      expect({ name, tagged: (operation.tags ?? []).length > 0 }).toEqual({ name, tagged: true });
+      for (const tag of operation.tags ?? []) expect(declaredTags).toContain(tag);
+    }
+    const ids = operations.map(([, operation]) => operation.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    const byName = Object.fromEntries(operations.map(([name, operation]) => [name, operation.operationId]));
+    expect(byName).toMatchObject(AJO_OPERATION_IDS);
+  });
+
+  it('asks for an API key (Bearer or x-api-key) everywhere but the probes, the description and the webhooks', async () => {
+    const document = (await h.api.get('/openapi.json').expect(200)).body;
+    expect(document.components.securitySchemes).toEqual({
+      bearerApiKey: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      apiKeyHeader: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'x-api-key' }),
+    });
+    expect(document.security).toEqual([{ bearerApiKey: [] }, { apiKeyHeader: [] }]);
+    const open = operationsOf(document)
+      .filter(([, operation]) => operation.security !== undefined)
+      .map(([name, operation]) => {
+        expect({ name, security: operation.security }).toEqual({ name, security: [] });
+        return name;
+      });
+    expect(open.sort()).toEqual([...WITHOUT_API_KEY].sort());
+  });
+
+  it('lists 401 and 403 on every operation that needs a key, and 429 and 503 on the execution calls', async () => {
+    const document = (await h.api.get('/openapi.json').expect(200)).body;
+    for (const [name, operation] of operationsOf(document)) {
+      const statuses = Object.keys(operation.responses);
+      if (WITHOUT_API_KEY.includes(name)) continue;
+      expect({ name, statuses }).toEqual({ name, statuses: expect.arrayContaining(['401', '403', '503']) });
+      if (name.includes(' /im/executions/')) {
+        expect({ name, statuses }).toEqual({ name, statuses: expect.arrayContaining(['429']) });
+      }
+      if (operation.requestBody) {
+        expect({ name, statuses }).toEqual({ name, statuses: expect.arrayContaining(['413']) });
+      }
+    }
+  });
+
+  it('gives Swagger UI an Authorize button that keeps the key across reloads', async () => {
+    const document = (await h.api.get('/openapi.json').expect(200)).body;
+    expect(Object.keys(document.components.securitySchemes).length).toBeGreaterThan(0);
+    const initializer = await h.api.get('/docs/swagger-initializer.js').expect(200);
+    expect(initializer.text).toContain('persistAuthorization: true');
   });
 
   it('gives every JSON request body an example that validates against its schema', async () => {

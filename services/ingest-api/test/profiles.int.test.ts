@@ -2,7 +2,7 @@ import { pushSubscriptionKeys as pushKeys } from '@herald/testing';
 import request from 'supertest';
 import type { Identity } from '@herald/contracts';
 import { hashApiKey } from '../src/auth/api-key-secret';
-import { startApiHarness, type ApiHarness } from './api-harness';
+import { startApiHarness, type ApiHarness } from './api-harness.fixture';
 
 interface FieldErrorBody {
   path: string;

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { orderShippedCampaign, startRedisServer, waitFor, type RedisServerHandle } from '@herald/testing';
-import { startApiHarness, type ApiHarness } from './api-harness';
-import { createLiveCampaign } from './trigger-setup';
+import { startApiHarness, type ApiHarness } from './api-harness.fixture';
+import { createLiveCampaign } from './trigger-setup.fixture';
 
 /** A client waits at most this long for the 503 of a call made while Redis is out. */
 const FAIL_FAST_BOUND_MS = 8000;

@@ -2,8 +2,8 @@ import { Redis } from 'ioredis';
 import { deliveryJobId, type Execution } from '@herald/contracts';
 import { DeliveryCounters } from '@herald/queues';
 import { freePort, startRedisServer, type RedisServerHandle } from '@herald/testing';
-import { startApiHarness, type ApiHarness } from './api-harness';
-import { ExecutionFixtures, failJobs, type Outcome } from './execution-fixtures';
+import { startApiHarness, type ApiHarness } from './api-harness.fixture';
+import { ExecutionFixtures, failJobs, type Outcome } from './executions.fixture';
 
 const exhausted: Outcome = ['failed', 'retries-exhausted'];
 

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { DeliveryCounters } from '@herald/queues';
-import { SendGridEventWebhook } from '@herald/testing';
-import { startApiHarness, type ApiHarness } from './api-harness';
-import { deliveryKeys } from './delivery-keys';
+import { SendGridEventWebhook } from '@herald/channels/test-support';
+import { startApiHarness, type ApiHarness } from './api-harness.fixture';
+import { deliveryKeys } from './delivery-keys.fixture';
 
 const SANDBOX = 'prod';
 const EXECUTION = 'exec-webhook-1';

@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { orderShippedCampaign } from '@herald/testing';
-import { bodyFingerprint, IdempotencyGuard } from '../src/executions/idempotency';
-import { startApiHarness, type ApiHarness } from './api-harness';
-import { createLiveCampaign, twoRecipientCall } from './trigger-setup';
+import { bodyFingerprint, IdempotencyGuard } from '../src/triggers/idempotency';
+import { startApiHarness, type ApiHarness } from './api-harness.fixture';
+import { createLiveCampaign, twoRecipientCall } from './trigger-setup.fixture';
 
 describe('POST /im/executions/unitary while the store fails', () => {
   let h: ApiHarness;

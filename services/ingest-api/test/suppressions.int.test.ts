@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { hashApiKey } from '../src/auth/api-key-secret';
-import { startApiHarness, type ApiHarness } from './api-harness';
+import { startApiHarness, type ApiHarness } from './api-harness.fixture';
 
 interface FieldErrorBody {
   path: string;

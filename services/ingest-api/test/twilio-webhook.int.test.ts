@@ -2,15 +2,15 @@ import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import { TwilioAdapter } from '@herald/channels';
 import { DeliveryCounters } from '@herald/queues';
+import { freePort } from '@herald/testing';
 import {
-  freePort,
   startTwilioStandin,
   twilioSignature,
   type AcceptedSms,
   type TwilioStandin,
-} from '@herald/testing';
-import { startApiHarness, type ApiHarness } from './api-harness';
-import { deliveryKeys } from './delivery-keys';
+} from '@herald/channels/test-support';
+import { startApiHarness, type ApiHarness } from './api-harness.fixture';
+import { deliveryKeys } from './delivery-keys.fixture';
 
 const SANDBOX = 'prod';
 const EXECUTION = 'exec-twilio-1';

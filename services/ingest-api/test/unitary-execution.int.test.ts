@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { orderShippedCampaign } from '@herald/testing';
-import { startApiHarness, type ApiHarness } from './api-harness';
-import { createLiveCampaign, waitingEmailJobs } from './trigger-setup';
+import { startApiHarness, type ApiHarness } from './api-harness.fixture';
+import { createLiveCampaign, waitingEmailJobs } from './trigger-setup.fixture';
+import { RedisKeys } from '@herald/queues';
 
 describe('POST /im/executions/unitary', () => {
   let h: ApiHarness;
@@ -308,7 +309,9 @@ describe('POST /im/executions/unitary', () => {
       ).toBeNull();
       const redis = new Redis(h.config.redis.url);
       try {
-        expect(await redis.exists(`${h.config.redis.queuePrefix}:idem:prod:dry-1`)).toBe(0);
+        expect(
+          await redis.exists(new RedisKeys(h.config.redis.queuePrefix).idempotency('prod', 'dry-1')),
+        ).toBe(0);
       } finally {
         redis.disconnect();
       }

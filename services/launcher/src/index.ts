@@ -2,9 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { loadConfig, type HeraldConfig } from '@herald/config';
 import { HeraldError } from '@herald/errors';
+import { createLogger, installFatalHandlers } from '@herald/logger';
 import { devAdminKey } from './dev-admin-key';
 import { findExecutable } from './find-executable';
 import { firstTriggerInstructions } from './first-trigger';
+import { portTaken } from './port-check';
 import { startPrivateRedis, type PrivateRedis } from './private-redis';
 import { isLocalHost, redisAddress, redisAnswers } from './redis-probe';
 
@@ -20,10 +22,20 @@ async function main(): Promise<void> {
   } catch (error) {
     fail(error instanceof HeraldError ? error.message : String(error));
   }
+  const services = new Map<string, ChildProcess>();
+  installFatalHandlers(createLogger({ level: config.log.level, service: 'launcher' }), {
+    // The children drain and stop on SIGTERM; without it they would outlive the launcher.
+    beforeExit: () => services.forEach((child) => child.kill('SIGTERM')),
+  });
+  // Checked before anything starts: the API would otherwise fail only after Redis and the worker did.
+  if (config.api.port !== 0 && (await portTaken(config.api.host, config.api.port))) {
+    fail(
+      `API_PORT ${config.api.port} is already in use on ${config.api.host}: stop what listens there, or set API_PORT to a free port.`,
+    );
+  }
   const adminKeyFile = config.auth.adminKey ? undefined : devAdminKey(config.dataDir);
   const childEnv = adminKeyFile ? { ...process.env, HERALD_ADMIN_KEY: adminKeyFile.key } : process.env;
   const redis = await ensureRedis(config, process.env.PATH ?? '');
-  const services = new Map<string, ChildProcess>();
   let stopping = false;
 
   const stopAll = async (exitCode: number): Promise<void> => {

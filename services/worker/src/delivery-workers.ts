@@ -5,6 +5,7 @@ import { deliveryQueueName } from '@herald/contracts';
 import type { Logger } from '@herald/logger';
 import { deliveryBackoff } from '@herald/queues';
 import type { DeliveryDeps } from './delivery-deps';
+import { jobLogger } from './job-logger';
 import { deliveryKey, processDelivery, type DeliveryOutcome } from './process-delivery';
 
 /** BullMQ's reason for a job whose workers kept dying while processing it. */
@@ -72,13 +73,13 @@ export function startDeliveryWorkers(
             lastError: error.message,
           })
           .catch((storeError: unknown) =>
-            logger.error({ err: storeError, jobId: job.id }, 'cannot record stall'),
+            jobLogger(logger, job).error({ err: storeError }, 'cannot record stall'),
           );
       }
       const permanent = error instanceof UnrecoverableError || error.name === 'UnrecoverableError';
       if (stalled || permanent || job.attemptsMade >= (job.opts.attempts ?? 1)) {
-        logger.warn(
-          { jobId: job.id, channel, err: error.message },
+        jobLogger(logger, job).warn(
+          { channel, err: error.message },
           'job moved to the failed set (dead letter)',
         );
       }

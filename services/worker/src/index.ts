@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Worker } from 'bullmq';
 import { loadConfig, type HeraldConfig } from '@herald/config';
 import { HeraldError } from '@herald/errors';
-import { createLogger, flushAndExit, type Logger } from '@herald/logger';
+import { createLogger, flushAndExit, installFatalHandlers, type Logger } from '@herald/logger';
 import { connectRedis, DeliveryCounters } from '@herald/queues';
 import { openStore } from '@herald/store';
 import { TemplateEngine } from '@herald/templating';
@@ -107,6 +107,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger({ level: config.log.level, service: 'worker' });
+  installFatalHandlers(logger);
   let runtime: WorkerRuntime;
   try {
     runtime = await buildWorker(config, logger);

@@ -7,6 +7,7 @@ import type { DeliveryDeps } from './delivery-deps';
 import { resolveProfile, type ProfileResolution } from './resolve-profile';
 import { jobKeyProblems, recipientProblems } from './job-data-check';
 import { sendMessage } from './send-message';
+import { jobLogger } from './job-logger';
 
 /** AJO's rule: a message the campaign throttle cannot fit in within 12 h is dropped. */
 const THROTTLE_MAX_WAIT_MS = 12 * 3600 * 1000;
@@ -35,13 +36,14 @@ interface Progress {
 export async function processDelivery(
   job: Job<DeliveryJobData>,
   token: string | undefined,
-  deps: DeliveryDeps,
+  sharedDeps: DeliveryDeps,
 ): Promise<DeliveryOutcome> {
+  const deps: DeliveryDeps = { ...sharedDeps, logger: jobLogger(sharedDeps.logger, job) };
   const data = job.data;
   const malformed = jobKeyProblems(data);
   if (malformed.length > 0) {
     // No record can be keyed by these fields: the job goes to the dead letter with the reason.
-    deps.logger.error({ jobId: job.id, problems: malformed }, 'malformed delivery job failed unsent');
+    deps.logger.error({ problems: malformed }, 'malformed delivery job failed unsent');
     throw new UnrecoverableError(`invalid-job: ${malformed.join('; ')}`);
   }
   const key = deliveryKey(data);
@@ -62,10 +64,7 @@ export async function processDelivery(
         attempts,
         lastError: message,
       });
-      deps.logger.warn(
-        { deliveryId: key.id, executionId: key.executionId, reason: code, attempts },
-        'delivery failed',
-      );
+      deps.logger.warn({ deliveryId: key.id, reason: code, attempts }, 'delivery failed');
     } else {
       deps.logger.info({ deliveryId: key.id, attempts, err: message }, 'delivery attempt failed; will retry');
     }
@@ -118,7 +117,7 @@ async function deliver(
       event: { status: 'excluded', at: new Date().toISOString(), reason },
       attempts,
     });
-    deps.logger.info({ deliveryId: key.id, executionId: key.executionId, reason }, 'recipient excluded');
+    deps.logger.info({ deliveryId: key.id, reason }, 'recipient excluded');
     return { status: 'excluded', reason };
   };
 
@@ -185,10 +184,7 @@ async function deliver(
     providerMessageId,
     attempts,
   });
-  deps.logger.debug(
-    { deliveryId: key.id, executionId: key.executionId, locale: built.locale },
-    'delivery sent',
-  );
+  deps.logger.debug({ deliveryId: key.id, locale: built.locale }, 'delivery sent');
   return { status: 'sent', providerMessageId };
 }
 

@@ -1,8 +1,7 @@
-import type { OutboundMessage } from '@herald/channels';
 import { PermanentDeliveryError } from '@herald/errors';
 import type { MessageToSend } from '@herald/messages';
 import type { DeliveryKey } from '@herald/store';
-import type { Profile } from '@herald/contracts';
+import type { OutboundMessage, Profile } from '@herald/contracts';
 import type { DeliveryDeps } from './delivery-deps';
 
 /** Code a push adapter gives to a subscription the push service no longer knows (404/410). */

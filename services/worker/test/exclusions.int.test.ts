@@ -1,7 +1,7 @@
 import type { CampaignDefinition, Delivery, Recipient } from '@herald/contracts';
 import { DeliveryCounters } from '@herald/queues';
 import { orderShippedCampaign, waitFor } from '@herald/testing';
-import { startWorkerHarness, type WorkerHarness } from './support/worker-harness';
+import { startWorkerHarness, type WorkerHarness } from './worker-harness.fixture';
 
 /** A marketing e-mail: consent, caps and quiet hours apply to it. */
 const newsletter = (overrides: Partial<CampaignDefinition> = {}): CampaignDefinition =>

@@ -8,9 +8,8 @@ import {
   type ExecutionStatus,
   type FanOutJobData,
 } from '@herald/contracts';
-import { orderShippedCampaign } from '@herald/testing';
-import { jobInState } from './support/jobs';
-import { startWorkerHarness, type WorkerHarness } from './support/worker-harness';
+import { jobInState, orderShippedCampaign } from '@herald/testing';
+import { startWorkerHarness, type WorkerHarness } from './worker-harness.fixture';
 
 const SANDBOX = 'prod';
 

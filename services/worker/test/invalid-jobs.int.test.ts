@@ -1,8 +1,8 @@
 import { newId, type Recipient } from '@herald/contracts';
 import { DeliveryCounters } from '@herald/queues';
-import { orderShippedCampaign, startSendGridStandin, type SendGridStandin } from '@herald/testing';
-import { jobInState } from './support/jobs';
-import { startWorkerHarness, type WorkerHarness } from './support/worker-harness';
+import { jobInState, orderShippedCampaign } from '@herald/testing';
+import { startSendGridStandin, type SendGridStandin } from '@herald/channels/test-support';
+import { startWorkerHarness, type WorkerHarness } from './worker-harness.fixture';
 
 const customer = (email: string): Recipient => ({
   type: 'external',

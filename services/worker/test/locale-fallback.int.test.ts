@@ -1,6 +1,7 @@
 import type { CampaignDefinition, Recipient } from '@herald/contracts';
-import { orderShippedCampaign, startSendGridStandin, type SendGridStandin } from '@herald/testing';
-import { startWorkerHarness, type WorkerHarness } from './support/worker-harness';
+import { orderShippedCampaign } from '@herald/testing';
+import { startSendGridStandin, type SendGridStandin } from '@herald/channels/test-support';
+import { startWorkerHarness, type WorkerHarness } from './worker-harness.fixture';
 
 /** One subject per locale, so the subject received tells which locale the worker chose. */
 const multilingual = (): CampaignDefinition =>

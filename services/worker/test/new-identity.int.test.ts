@@ -3,7 +3,7 @@ import type { Recipient } from '@herald/contracts';
 import { createLogger } from '@herald/logger';
 import { orderShippedCampaign, testRedisUrl, waitFor } from '@herald/testing';
 import { buildWorker, type WorkerRuntime } from '../src/index';
-import { startWorkerHarness, type WorkerHarness } from './support/worker-harness';
+import { startWorkerHarness, type WorkerHarness } from './worker-harness.fixture';
 
 const SANDBOX = 'newid';
 const JOBS = 20;

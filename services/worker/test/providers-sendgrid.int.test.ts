@@ -1,6 +1,7 @@
 import type { Recipient } from '@herald/contracts';
-import { orderShippedCampaign, startSendGridStandin, waitFor, type SendGridStandin } from '@herald/testing';
-import { startWorkerHarness, type WorkerHarness } from './support/worker-harness';
+import { orderShippedCampaign, waitFor } from '@herald/testing';
+import { startSendGridStandin, type SendGridStandin } from '@herald/channels/test-support';
+import { startWorkerHarness, type WorkerHarness } from './worker-harness.fixture';
 
 /** An order e-mail to an address given in the call; no stored profile is needed. */
 const customer = (email: string, context: Record<string, unknown> = { orderId: 'A-1', total: 12 }) =>

@@ -1,6 +1,7 @@
 import type { Recipient } from '@herald/contracts';
-import { orderShippedCampaign, startSmtpStandin, waitFor, type SmtpStandin } from '@herald/testing';
-import { startWorkerHarness, type WorkerHarness } from './support/worker-harness';
+import { orderShippedCampaign, waitFor } from '@herald/testing';
+import { startSmtpStandin, type SmtpStandin } from '@herald/channels/test-support';
+import { startWorkerHarness, type WorkerHarness } from './worker-harness.fixture';
 
 const customer = (email: string): Recipient => ({
   type: 'external',

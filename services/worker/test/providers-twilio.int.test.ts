@@ -1,6 +1,7 @@
 import type { Recipient } from '@herald/contracts';
-import { smsCampaignFixture, startTwilioStandin, type TwilioStandin } from '@herald/testing';
-import { startWorkerHarness, type WorkerHarness } from './support/worker-harness';
+import { smsCampaignFixture } from '@herald/testing';
+import { startTwilioStandin, type TwilioStandin } from '@herald/channels/test-support';
+import { startWorkerHarness, type WorkerHarness } from './worker-harness.fixture';
 
 const STATUS_CALLBACK_URL = 'https://herald.example/webhooks/twilio/status';
 

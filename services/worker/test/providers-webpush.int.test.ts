@@ -1,7 +1,8 @@
 import { generateVAPIDKeys } from 'web-push';
 import type { PushSubscription, Recipient } from '@herald/contracts';
-import { pushCampaignFixture, startPushStandin, type PushStandin } from '@herald/testing';
-import { startWorkerHarness, type WorkerHarness } from './support/worker-harness';
+import { pushCampaignFixture } from '@herald/testing';
+import { startPushStandin, type PushStandin } from '@herald/channels/test-support';
+import { startWorkerHarness, type WorkerHarness } from './worker-harness.fixture';
 
 const APP_ID = pushCampaignFixture.channelConfig.push!.appId!;
 

@@ -1,10 +1,9 @@
 import type { Job } from 'bullmq';
 import type { DeliveryJobData, Recipient } from '@herald/contracts';
-import { DeliveryCounters } from '@herald/queues';
-import { orderShippedCampaign } from '@herald/testing';
+import { DeliveryCounters, RedisKeys } from '@herald/queues';
+import { jobInState, orderShippedCampaign } from '@herald/testing';
 import { CampaignThrottle } from '../src/policy/campaign-throttle';
-import { jobInState } from './support/jobs';
-import { startWorkerHarness, type WorkerHarness } from './support/worker-harness';
+import { startWorkerHarness, type WorkerHarness } from './worker-harness.fixture';
 
 const HOUR_MS = 3600 * 1000;
 /** UTC+6: six hours away from a two-hour quiet window around the current UTC time. */
@@ -65,7 +64,7 @@ describe('the campaign throttle of a marketing message deferred by quiet hours (
   }
 
   const throttleKey = (sandbox: string, campaignId: string) =>
-    `${h.prefix}:throttle:{${sandbox}:${campaignId}}`;
+    new RedisKeys(h.prefix).throttle(sandbox, campaignId);
 
   it("defers the message to the window's end and reserves no throttle slot while it waits", async () => {
     const { sandbox, windowEnd } = await quietSandbox('night@example.com');

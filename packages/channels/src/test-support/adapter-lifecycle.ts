@@ -1,5 +1,6 @@
 import type { StandinBehaviour } from '@herald/testing';
-import type { ChannelAdapter, OutboundMessage, SendResult } from '../channel-adapter';
+import type { OutboundMessage } from '@herald/contracts';
+import type { ChannelAdapter, SendResult } from '../channel-adapter';
 
 /** An adapter whose pooled connections a test must release. */
 export type ClosableAdapter = Pick<ChannelAdapter, 'send'> & { close(): Promise<void> };

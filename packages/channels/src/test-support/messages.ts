@@ -1,4 +1,4 @@
-import type { EmailMessage, PushMessage, PushTarget, SmsMessage } from '../channel-adapter';
+import type { EmailMessage, PushMessage, PushTarget, SmsMessage } from '@herald/contracts';
 
 /** An e-mail from Herald to Ada; a test passes only what its case is about. */
 export function emailMessage(change: Partial<EmailMessage> = {}): EmailMessage {

@@ -2,7 +2,7 @@ import type { Campaign } from '@herald/contracts';
 import { newId } from '@herald/contracts';
 import { ConflictError, NotFoundError } from '@herald/errors';
 import type { Store } from '../ports';
-import { definition, newSandbox, rejection } from './fixtures';
+import { definition, newSandbox, rejection } from './store.fixture';
 
 /** Campaign lifecycle: status transitions, the live version they set, and their guards. */
 export function describeCampaignLifecycleContract(stores: () => Store): void {

@@ -1,7 +1,7 @@
 import { newId } from '@herald/contracts';
 import { ConflictError, NotFoundError } from '@herald/errors';
 import type { Store } from '../ports';
-import { definition, ISO_TIMESTAMP, newSandbox, readAllPages, rejection } from './fixtures';
+import { definition, ISO_TIMESTAMP, newSandbox, readAllPages, rejection } from './store.fixture';
 
 /** Campaigns: creation, listing, and the versions appended to them. */
 export function describeCampaignContract(stores: () => Store): void {

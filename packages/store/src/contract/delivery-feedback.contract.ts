@@ -1,7 +1,7 @@
 import { newId } from '@herald/contracts';
 import type { Delivery, DeliveryEvent, DeliveryStatus } from '@herald/contracts';
 import type { DeliveryKey, FeedbackOutcome, Store } from '../ports';
-import { deliveryKey, event, newSandbox } from './fixtures';
+import { deliveryKey, event, newSandbox } from './store.fixture';
 
 type Found = Extract<FeedbackOutcome, { found: true }>;
 

@@ -1,6 +1,6 @@
 import { newId } from '@herald/contracts';
 import type { DeliveryKey, Store } from '../ports';
-import { deliveryKey, event, newSandbox, readAllPages } from './fixtures';
+import { deliveryKey, event, newSandbox, readAllPages } from './store.fixture';
 
 /** What the delivery worker and the execution reports need: transitions, filters and counts. */
 export function describeDeliveryTrackingContract(stores: () => Store): void {

@@ -1,6 +1,6 @@
 import { newId } from '@herald/contracts';
 import type { DeliveryKey, Store } from '../ports';
-import { deliveryKey, event, ISO_TIMESTAMP, newExecution, newSandbox, readAllPages } from './fixtures';
+import { deliveryKey, event, ISO_TIMESTAMP, newExecution, newSandbox, readAllPages } from './store.fixture';
 
 /** Executions (unitary and audience) and delivery records with their status history. */
 export function describeExecutionContract(stores: () => Store): void {

@@ -1,6 +1,6 @@
 import { ConflictError } from '@herald/errors';
 import type { Store } from '../ports';
-import { crm, email, newSandbox, rejection } from './fixtures';
+import { crm, email, newSandbox, rejection } from './store.fixture';
 
 /** Profiles resolved by identity: upsert and find-or-create, their conflicts and concurrency. */
 export function describeProfileUpsertContract(stores: () => Store): void {

@@ -1,7 +1,7 @@
 import { newId } from '@herald/contracts';
 import { ConflictError } from '@herald/errors';
 import type { Store } from '../ports';
-import { crm, definition, email, ISO_TIMESTAMP, newSandbox, readAllPages, rejection } from './fixtures';
+import { crm, definition, email, ISO_TIMESTAMP, newSandbox, readAllPages, rejection } from './store.fixture';
 
 /** Profiles: create, look-up by identity, delete, listing, and sandbox isolation. */
 export function describeProfileContract(stores: () => Store): void {

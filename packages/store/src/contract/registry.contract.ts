@@ -10,7 +10,7 @@ import {
   randomHash,
   readAllPages,
   rejection,
-} from './fixtures';
+} from './store.fixture';
 
 /** Audiences, schedules, suppressions and API keys. */
 export function describeRegistryContract(stores: () => Store): void {

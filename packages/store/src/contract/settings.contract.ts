@@ -1,6 +1,6 @@
 import type { SandboxSettingsInput } from '@herald/contracts';
 import type { Store } from '../ports';
-import { email, ISO_TIMESTAMP, newSandbox } from './fixtures';
+import { email, ISO_TIMESTAMP, newSandbox } from './store.fixture';
 
 const QUIET_HOURS = {
   start: '21:00',

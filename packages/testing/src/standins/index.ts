@@ -1,6 +1,2 @@
 export * from './standin-behaviour';
-export * from './sendgrid-standin';
-export * from './sendgrid-event-webhook';
-export * from './twilio-standin';
-export * from './smtp-standin';
-export * from './push-standin';
+export * from './http-standin';

@@ -1,13 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler } from 'express';
+import { LRUCache } from 'lru-cache';
 import type { Store } from '@herald/store';
 import { hashApiKey } from './api-key-secret';
 import { setPrincipal, type Principal } from './principal';
 
-interface CacheEntry {
+/** A cached answer; boxed because the cache holds no `null` and "unknown key" is cached too. */
+interface CachedAnswer {
   principal: Principal | null;
-  hash: string;
-  expiresAt: number;
 }
 
 /**
@@ -17,13 +17,16 @@ interface CacheEntry {
  * is not asked on every trigger call.
  */
 export class ApiKeyAuthenticator {
-  private readonly cache = new Map<string, CacheEntry>();
+  /** By key hash; undefined when `cacheSeconds` is 0 (every call asks the store). */
+  private readonly cache: LRUCache<string, CachedAnswer> | undefined;
 
   constructor(
     private readonly store: Store,
-    private readonly cacheSeconds: number,
-    private readonly maxEntries = 10_000,
-  ) {}
+    cacheSeconds: number,
+    maxEntries = 10_000,
+  ) {
+    this.cache = cacheSeconds > 0 ? new LRUCache({ max: maxEntries, ttl: cacheSeconds * 1000 }) : undefined;
+  }
 
   middleware(): RequestHandler {
     return (req, _res, next) => {
@@ -49,26 +52,22 @@ export class ApiKeyAuthenticator {
 
   async principalFor(key: string): Promise<Principal | null> {
     const hash = hashApiKey(key);
-    const now = Date.now();
-    const cached = this.cache.get(hash);
-    if (cached && cached.expiresAt > now) return cached.principal;
+    const cached = this.cache?.get(hash);
+    if (cached) return cached.principal;
     const stored = await this.store.apiKeys.findByHash(hash);
     const matches = stored !== null && constantTimeEqual(stored.hash, hash);
     const principal: Principal | null =
       stored && matches
         ? { keyId: stored.id, name: stored.name, roles: stored.roles, sandboxes: stored.sandboxes }
         : null;
-    if (this.cacheSeconds > 0) {
-      if (this.cache.size >= this.maxEntries) this.cache.clear();
-      this.cache.set(hash, { principal, hash, expiresAt: now + this.cacheSeconds * 1000 });
-    }
+    this.cache?.set(hash, { principal });
     return principal;
   }
 
   /** Forgets cached answers, e.g. right after a key is revoked through this process. */
   forget(hash?: string): void {
-    if (hash) this.cache.delete(hash);
-    else this.cache.clear();
+    if (hash) this.cache?.delete(hash);
+    else this.cache?.clear();
   }
 }
 

@@ -11,7 +11,7 @@ import {
 import type { Store } from '@herald/store';
 import type { TemplateEngine } from '@herald/templating';
 import { smsLength, type SmsLength } from '../campaigns/sms-segments';
-import type { ContextValidators } from '../executions/context-validators';
+import type { ContextValidators } from '../triggers/context-validators';
 import type { PreviewRequest } from './campaign-tools.schema';
 import { campaignVersion, contextFor } from './tool-inputs';
 

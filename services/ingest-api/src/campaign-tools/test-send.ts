@@ -1,5 +1,5 @@
-import type { ChannelAdapter, OutboundMessage } from '@herald/channels';
-import type { CampaignVersion, Recipient } from '@herald/contracts';
+import type { ChannelAdapter } from '@herald/channels';
+import type { CampaignVersion, OutboundMessage, Recipient } from '@herald/contracts';
 import { newId } from '@herald/contracts';
 import { PermanentDeliveryError, UnprocessableError, ValidationError, type FieldError } from '@herald/errors';
 import {
@@ -11,7 +11,7 @@ import {
 } from '@herald/messages';
 import type { Store } from '@herald/store';
 import type { TemplateEngine } from '@herald/templating';
-import type { ContextValidators } from '../executions/context-validators';
+import type { ContextValidators } from '../triggers/context-validators';
 import { pushSubscriptionProblems } from '../profiles/push-subscription-rules';
 import type { TestAddress, TestSendRequest } from './campaign-tools.schema';
 import { campaignVersion, contextFor } from './tool-inputs';

@@ -2,7 +2,7 @@ import type { CampaignVersion } from '@herald/contracts';
 import { NotFoundError, ValidationError } from '@herald/errors';
 import type { Store } from '@herald/store';
 import { sampleFromSchema } from '../campaigns/sample-context';
-import type { ContextValidators } from '../executions/context-validators';
+import type { ContextValidators } from '../triggers/context-validators';
 import { toFieldErrors } from '../validation/ajv';
 
 /** A version of a campaign: the one asked for, else the newest (the draft being edited). */

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import { TooManyRequestsError } from '@herald/errors';
 import type { Logger } from '@herald/logger';
+import { RedisKeys, scriptsOf } from '@herald/queues';
 import { principalOf } from '../auth/principal';
 
 export interface ApiKeyRateLimitOptions {
@@ -14,14 +15,6 @@ export interface ApiKeyRateLimitOptions {
 }
 
 const WINDOW_MS = 1000;
-
-const COUNT_SCRIPT = `
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-end
-return count
-`;
 
 /** A counter that has not answered by then is treated as down: the limit must never slow calls. */
 const COUNTER_DEADLINE_MS = 200;
@@ -38,13 +31,14 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /**
  * Per-API-key call rate, counted in Redis so every API process shares one budget per key: a fixed
- * one-second window, one round trip (INCR and PEXPIRE in one script: a MULTI would build an
- * ioredis pipeline, which copies every script BullMQ defined on the connection, per call). When Redis cannot answer the
- * call goes through: the queue write that follows fails fast with 503 anyway, and refusing
+ * one-second window, one round trip (`heraldRateLimitCount`). When Redis cannot answer the call goes
+ * through: the queue write that follows fails fast with 503 anyway, and refusing
  * traffic because the counter is unreachable would turn a Redis hiccup into a full outage.
  */
 export function apiKeyRateLimit(options: ApiKeyRateLimitOptions): RequestHandler {
-  const { redis, prefix, limitPerSecond, logger } = options;
+  const { limitPerSecond, logger } = options;
+  const scripts = scriptsOf(options.redis);
+  const keys = new RedisKeys(options.prefix);
   let counterDown = false;
   return (req, _res, next) => {
     const principal = principalOf(req);
@@ -54,12 +48,12 @@ export function apiKeyRateLimit(options: ApiKeyRateLimitOptions): RequestHandler
     }
     const now = Date.now();
     const window = Math.floor(now / WINDOW_MS);
-    const key = `${prefix}:rate-limit:${principal.keyId}:${window}`;
+    const key = keys.rateLimit(principal.keyId, window);
     // Two windows, so a clock skew between API processes never drops a live counter.
-    withDeadline(redis.eval(COUNT_SCRIPT, 1, key, String(2 * WINDOW_MS)), COUNTER_DEADLINE_MS)
+    withDeadline(scripts.heraldRateLimitCount(key, 2 * WINDOW_MS), COUNTER_DEADLINE_MS)
       .then((count) => {
         counterDown = false;
-        if (typeof count === 'number' && count > limitPerSecond) {
+        if (count > limitPerSecond) {
           const untilNextWindow = (window + 1) * WINDOW_MS - now;
           next(
             new TooManyRequestsError(

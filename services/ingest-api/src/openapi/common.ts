@@ -2,8 +2,18 @@
 
 export type OpenApiObject = Record<string, unknown>;
 
-/** The paths and component schemas one area of the API contributes to the document. */
+/** A group of operations in the document: Swagger UI shows one section per tag. */
+export interface OpenApiTag {
+  name: string;
+  description: string;
+}
+
+/**
+ * The paths and component schemas one feature of the API contributes to the document. Every
+ * operation of the part is filed under its `tag`.
+ */
 export interface OpenApiPart {
+  tag: OpenApiTag;
   paths: Record<string, OpenApiObject>;
   schemas: Record<string, OpenApiObject>;
 }
@@ -53,3 +63,123 @@ export const problemSchema = {
     },
   },
 };
+
+/**
+ * Who may call an operation, which decides its security and the error answers every such
+ * operation can give:
+ * - `open`: no credentials (probes, this document);
+ * - `signed`: no API key, but the provider's signature (webhooks); writes to the store;
+ * - `api-key`: an API key with the right role and sandbox; the key is looked up in the store;
+ * - `execution`: an API key, under the per-key rate limit of `/im/executions`, and writing to Redis.
+ */
+export type OperationAccess = 'open' | 'signed' | 'api-key' | 'execution';
+
+const ref = (name: string) => ({ $ref: `#/components/responses/${name}` });
+
+const STANDARD_ANSWERS: Record<OperationAccess, Record<string, OpenApiObject>> = {
+  open: {},
+  signed: { '401': ref('BadSignature'), '503': ref('Unavailable') },
+  'api-key': { '401': ref('Unauthorized'), '403': ref('Forbidden'), '503': ref('Unavailable') },
+  execution: {
+    '401': ref('Unauthorized'),
+    '403': ref('Forbidden'),
+    '429': ref('RateLimited'),
+    '503': ref('Unavailable'),
+  },
+};
+
+/**
+ * An operation with the answers every operation of its access kind (and every operation that
+ * takes a body) can give, shared from `components.responses`; answers the operation lists itself
+ * win, so a route can say more about its own 503. Operations without an API key say so with an
+ * empty `security`, overriding the document's default.
+ */
+export function operation(access: OperationAccess, spec: OpenApiObject): OpenApiObject {
+  const own = (spec.responses ?? {}) as Record<string, OpenApiObject>;
+  const body = spec.requestBody as { content?: Record<string, unknown> } | undefined;
+  const bodyAnswers: Record<string, OpenApiObject> = body
+    ? {
+        '413': ref('PayloadTooLarge'),
+        ...(body.content?.['application/json'] ? { '415': ref('UnsupportedMediaType') } : {}),
+      }
+    : {};
+  const merged: Record<string, OpenApiObject> = { ...STANDARD_ANSWERS[access], ...bodyAnswers, ...own };
+  const responses = Object.fromEntries(Object.entries(merged).sort(([a], [b]) => a.localeCompare(b)));
+  const needsKey = access === 'api-key' || access === 'execution';
+  return { ...spec, ...(needsKey ? {} : { security: [] }), responses };
+}
+
+const retryAfter = {
+  'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait before retrying.' },
+};
+
+/** The shared answers `operation` refers to. */
+export const standardResponses: Record<string, OpenApiObject> = {
+  Unauthorized: {
+    ...problem,
+    description: '`unauthorized`: no API key, or one Herald does not know (revoked, mistyped).',
+  },
+  Forbidden: {
+    ...problem,
+    description: "`forbidden`: the key lacks the operation's role, or may not address this sandbox.",
+  },
+  BadSignature: {
+    ...problem,
+    description: "The provider's signature is missing, wrong or too old.",
+  },
+  RateLimited: {
+    ...problem,
+    description: '`rate-limited`: the API key made more calls this second than it may.',
+    headers: retryAfter,
+  },
+  Unavailable: {
+    ...problem,
+    description:
+      '`store-unavailable`, `queue-unavailable` (Redis cannot be reached) or `queue-full` (the delivery queue is too far behind): nothing was changed. Retry after `Retry-After` seconds.',
+    headers: retryAfter,
+  },
+  PayloadTooLarge: { ...problem, description: '`payload-too-large`: the body exceeds API_MAX_BODY_BYTES.' },
+  UnsupportedMediaType: {
+    ...problem,
+    description: '`unsupported-media-type`: the body is not `application/json`.',
+  },
+};
+
+/** The API key, as either header the API reads (`Authorization: Bearer` or `x-api-key`). */
+export const securitySchemes = {
+  bearerApiKey: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key as `Authorization: Bearer <key>`.',
+  },
+  apiKeyHeader: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-api-key',
+    description: 'An API key as `x-api-key: <key>` (the same key; use either header).',
+  },
+};
+
+/** The default of every operation: either scheme (alternatives, not both at once). */
+export const apiKeySecurity = [{ bearerApiKey: [] }, { apiKeyHeader: [] }];
+
+/**
+ * OpenAPI 3.1 is JSON Schema 2020-12, without 3.0's `nullable`; the validation schemas use Ajv's
+ * `nullable` (needed by its `JSONSchemaType`), so the document states it as a `null` type instead.
+ */
+export function withoutNullable(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutNullable);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const { nullable, ...rest } = schema as Record<string, unknown>;
+  // Only the keyword (a boolean) goes; a property that happens to be named `nullable` stays.
+  if (typeof nullable !== 'boolean') return mapValues(schema as Record<string, unknown>);
+  const converted = mapValues(rest);
+  if (!nullable) return converted;
+  if (typeof converted.type === 'string') return { ...converted, type: [converted.type, 'null'] };
+  if (Array.isArray(converted.type)) return { ...converted, type: [...converted.type, 'null'] };
+  return { anyOf: [converted, { type: 'null' }] };
+}
+
+function mapValues(object: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(object).map(([key, value]) => [key, withoutNullable(value)]));
+}

@@ -97,7 +97,7 @@ function canonical(profile: ProfileInput): ProfileInput {
  * answer per field). A call whose only fault is attribute size gets its own code.
  */
 function invalid(
-  code: string,
+  code: 'invalid-profile' | 'invalid-profiles',
   message: string,
   schemaErrors: FieldError[],
   ruleErrors: FieldError[],

@@ -2,6 +2,7 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { FanOutJobData } from '@herald/contracts';
 import { FANOUT_QUEUE } from '@herald/contracts';
+import { jobLogger } from '../job-logger';
 import { processFanOut, type FanOutDeps, type FanOutOutcome } from './process-fan-out';
 
 export interface FanOutWorkerOptions {
@@ -38,12 +39,11 @@ export function startFanOutWorker(
     if (!job) return;
     const final = STALLED.test(error.message) || job.attemptsMade >= (job.opts.attempts ?? 1);
     if (!final) return;
-    deps.logger.warn({ jobId: job.id, err: error.message }, 'audience fan-out failed');
+    const logger = jobLogger(deps.logger, job);
+    logger.warn({ err: error.message }, 'audience fan-out failed');
     void deps.store.executions
       .setStatus(job.data.sandbox, job.data.executionId, 'failed', error.message)
-      .catch((storeError: unknown) =>
-        deps.logger.error({ err: storeError, jobId: job.id }, 'cannot mark fan-out failed'),
-      );
+      .catch((storeError: unknown) => logger.error({ err: storeError }, 'cannot mark fan-out failed'));
   });
   return worker;
 }

@@ -1,9 +1,9 @@
 import type { Job } from 'bullmq';
-import type { Channel, DeliveryJobData, Execution, FanOutJobData } from '@herald/contracts';
-import { deliveryJobId } from '@herald/contracts';
+import type { Channel, Execution, FanOutJobData } from '@herald/contracts';
 import type { Logger } from '@herald/logger';
-import type { DeliveryQueue } from '@herald/queues';
+import { deliveryJob, type DeliveryQueue } from '@herald/queues';
 import type { Store } from '@herald/store';
+import { jobLogger } from '../job-logger';
 import { audienceMembers } from './audience-members';
 
 export interface FanOutDeps {
@@ -25,7 +25,8 @@ export type FanOutOutcome =
  */
 export async function processFanOut(job: Job<FanOutJobData>, deps: FanOutDeps): Promise<FanOutOutcome> {
   const data = job.data;
-  const { store, logger } = deps;
+  const { store } = deps;
+  const logger = jobLogger(deps.logger, job);
   if (data.scheduleId !== undefined && !(await triggerSchedule(data, data.scheduleId, store))) {
     logger.info({ scheduleId: data.scheduleId }, 'schedule no longer scheduled; not firing');
     return { outcome: 'skipped', reason: 'schedule-not-scheduled' };
@@ -49,22 +50,19 @@ export async function processFanOut(job: Job<FanOutJobData>, deps: FanOutDeps): 
   while (!finished) {
     const page = await readPage(cursor);
     const queuedAt = new Date().toISOString();
-    const jobs = page.recipients.map((recipient, offset) => {
-      const recipientIndex = index + offset;
-      const jobId = deliveryJobId(data.executionId, recipientIndex);
-      const delivery: DeliveryJobData = {
+    const jobs = page.recipients.map((recipient, offset) =>
+      deliveryJob({
         executionId: data.executionId,
-        deliveryId: jobId,
         sandbox: data.sandbox,
         campaignId: data.campaignId,
         campaignVersion: data.campaignVersion,
         channel,
-        recipientIndex,
+        recipientIndex: index + offset,
         recipient: data.context ? { ...recipient, context: data.context } : recipient,
         queuedAt,
-      };
-      return { name: 'deliver', data: delivery, opts: { jobId } };
-    });
+        ...(data.xRequestId === undefined ? {} : { xRequestId: data.xRequestId }),
+      }),
+    );
     if (jobs.length > 0) await queue.addBulk(jobs);
     index += jobs.length;
     await store.executions.recordFanOutProgress(data.sandbox, data.executionId, {
@@ -75,10 +73,7 @@ export async function processFanOut(job: Job<FanOutJobData>, deps: FanOutDeps): 
     cursor = page.nextCursor;
   }
   await store.executions.setStatus(data.sandbox, data.executionId, 'queued');
-  logger.info(
-    { executionId: data.executionId, audienceId: data.audienceId, targetedProfileCount: index },
-    'audience fan-out complete',
-  );
+  logger.info({ audienceId: data.audienceId, targetedProfileCount: index }, 'audience fan-out complete');
   return { outcome: 'queued', targetedProfileCount: index };
 }
 

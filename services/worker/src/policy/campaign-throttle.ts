@@ -1,24 +1,5 @@
 import type { Redis } from 'ioredis';
-
-/**
- * GCRA reservation: each call reserves the next free slot of the campaign (one slot every
- * 1000/perSecond ms) and returns it, so workers that all ask at once are handed successive slots
- * instead of racing for the same second. Redis TIME is the clock, so workers on other machines
- * agree. The key lives only as long as the reservations it holds.
- */
-const RESERVE = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local interval = tonumber(ARGV[1])
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-local slot = math.max(now, tat)
-if slot > tonumber(ARGV[2]) then
-  return { string.format('%.3f', slot), tostring(now), '0' }
-end
-local nextTat = slot + interval
-redis.call('SET', KEYS[1], string.format('%.3f', nextTat), 'PX', math.ceil(nextTat - now) + 1000)
-return { string.format('%.3f', slot), tostring(now), '1' }
-`;
+import { RedisKeys, scriptsOf, type RedisScripts } from '@herald/queues';
 
 export interface ThrottleReservation {
   /** Epoch ms at which the message may be sent (the first free slot, reserved or not). */
@@ -32,12 +13,14 @@ export interface ThrottleReservation {
   reserved: boolean;
 }
 
+/** A campaign's send rate, shared by every worker: slots reserved in Redis (`heraldThrottleReserve`). */
 export class CampaignThrottle {
-  constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-  ) {
-    redis.defineCommand('heraldThrottleReserve', { numberOfKeys: 1, lua: RESERVE });
+  private readonly scripts: RedisScripts;
+  private readonly keys: RedisKeys;
+
+  constructor(redis: Redis, prefix: string) {
+    this.scripts = scriptsOf(redis);
+    this.keys = new RedisKeys(prefix);
   }
 
   /** Reserves the campaign's next slot if it falls before `deadline` (epoch ms). */
@@ -47,13 +30,11 @@ export class CampaignThrottle {
     perSecond: number,
     deadline: number,
   ): Promise<ThrottleReservation> {
-    const key = `${this.prefix}:throttle:{${sandbox}:${campaignId}}`;
-    // Custom commands defined with defineCommand are not in ioredis' static types.
-    const redis = this.redis as unknown as Record<
-      'heraldThrottleReserve',
-      (key: string, interval: number, deadline: number) => Promise<[string, string, string]>
-    >;
-    const reply = await redis.heraldThrottleReserve(key, 1000 / perSecond, deadline);
+    const reply = await this.scripts.heraldThrottleReserve(
+      this.keys.throttle(sandbox, campaignId),
+      1000 / perSecond,
+      deadline,
+    );
     return { slotAt: Number(reply[0]), now: Number(reply[1]), reserved: reply[2] === '1' };
   }
 }

@@ -8,8 +8,8 @@ import type {
 import type { Campaign } from '@herald/contracts';
 import { hasMarketingConsent, quietHoursEnd } from '@herald/messages';
 import type { Store } from '@herald/store';
+import { LRUCache } from 'lru-cache';
 import type { FrequencyCaps } from './frequency-cap';
-import { TtlCache } from './ttl-cache';
 
 export type Verdict =
   { kind: 'go' } | { kind: 'exclude'; reason: ExclusionReason } | { kind: 'defer'; until: Date };
@@ -19,9 +19,22 @@ const GO: Verdict = { kind: 'go' };
 /** Statuses in which a campaign no longer sends what was queued for it. */
 const ENDED_STATUSES = new Set(['stopped', 'completed', 'archived']);
 
+/** Campaigns and sandboxes whose reads are kept; past that the least recently used go. */
+const MAX_CACHED = 10_000;
+
 export interface DeliveryPolicyOptions {
-  /** How stale a campaign's status or a sandbox's settings may be (ms). */
+  /** How stale a campaign's status or a sandbox's settings may be (ms, above 0). */
   cacheTtlMs: number;
+}
+
+/** A store read, boxed: the cache holds no `null`, and "not found" is remembered too. */
+interface Read<T> {
+  value: T | null;
+}
+
+interface CampaignRef {
+  sandbox: string;
+  campaignId: string;
 }
 
 /**
@@ -30,23 +43,36 @@ export interface DeliveryPolicyOptions {
  * stopped now stops sending within `cacheTtlMs` on every worker.
  */
 export class DeliveryPolicy {
-  private readonly campaignsCache: TtlCache<Campaign | null>;
-  private readonly settingsCache: TtlCache<SandboxSettings | null>;
+  // `fetch` reads through: concurrent misses on one key share one store read, and a failed read
+  // is not remembered (the next message tries again).
+  private readonly campaignsCache: LRUCache<string, Read<Campaign>, CampaignRef>;
+  private readonly settingsCache: LRUCache<string, Read<SandboxSettings>>;
 
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly caps: FrequencyCaps,
     options: DeliveryPolicyOptions,
   ) {
-    this.campaignsCache = new TtlCache(options.cacheTtlMs);
-    this.settingsCache = new TtlCache(options.cacheTtlMs);
+    this.campaignsCache = new LRUCache({
+      max: MAX_CACHED,
+      ttl: options.cacheTtlMs,
+      fetchMethod: async (_key, _stale, { context }) => ({
+        value: await store.campaigns.get(context.sandbox, context.campaignId),
+      }),
+    });
+    this.settingsCache = new LRUCache({
+      max: MAX_CACHED,
+      ttl: options.cacheTtlMs,
+      fetchMethod: async (sandbox) => ({ value: await store.settings.get(sandbox) }),
+    });
   }
 
   /** Stopped, completed or archived since the call, or past the end of its schedule. */
   async campaignEnded(sandbox: string, campaignId: string, definition: CampaignDefinition, now: Date) {
-    const campaign = await this.campaignsCache.get(`${sandbox}\u0000${campaignId}`, () =>
-      this.store.campaigns.get(sandbox, campaignId),
-    );
+    const read = await this.campaignsCache.fetch(`${sandbox}\u0000${campaignId}`, {
+      context: { sandbox, campaignId },
+    });
+    const campaign = read?.value;
     if (!campaign || ENDED_STATUSES.has(campaign.status)) return true;
     const end = definition.schedule?.end;
     return end !== undefined && Date.parse(end) <= now.getTime();
@@ -93,7 +119,7 @@ export class DeliveryPolicy {
     await this.caps.release(sandbox, profileId, channel, deliveryId);
   }
 
-  private settings(sandbox: string): Promise<SandboxSettings | null> {
-    return this.settingsCache.get(sandbox, () => this.store.settings.get(sandbox));
+  private async settings(sandbox: string): Promise<SandboxSettings | null> {
+    return (await this.settingsCache.fetch(sandbox))?.value ?? null;
   }
 }

@@ -1,35 +1,18 @@
 import type { Redis } from 'ioredis';
 import type { Channel, FrequencyCap } from '@herald/contracts';
+import { RedisKeys, scriptsOf, type RedisScripts } from '@herald/queues';
 
-/**
- * Sliding-window cap: a sorted set of the deliveries sent to one profile on one channel, scored
- * by time. The delivery id is the member, so a retried job takes the same place instead of a
- * second one. Returns 1 when the delivery may go, 0 when the cap is reached.
- */
-const TAKE = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local period = tonumber(ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - period)
-if redis.call('ZSCORE', KEYS[1], ARGV[3]) then return 1 end
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
-redis.call('ZADD', KEYS[1], now, ARGV[3])
-redis.call('PEXPIRE', KEYS[1], period)
-return 1
-`;
-
-type CapCommand = (key: string, periodMs: number, max: number, member: string) => Promise<number>;
-
+/** Per-profile frequency caps, shared by every worker: sliding windows in Redis (`heraldFrequencyTake`). */
 export class FrequencyCaps {
+  private readonly scripts: RedisScripts;
+  private readonly keys: RedisKeys;
+
   constructor(
     private readonly redis: Redis,
-    private readonly prefix: string,
+    prefix: string,
   ) {
-    redis.defineCommand('heraldFrequencyTake', { numberOfKeys: 1, lua: TAKE });
-  }
-
-  private key(sandbox: string, profileId: string, channel: Channel): string {
-    return `${this.prefix}:fcap:{${sandbox}:${profileId}}:${channel}`;
+    this.scripts = scriptsOf(redis);
+    this.keys = new RedisKeys(prefix);
   }
 
   /** Takes one place under the cap for this delivery; false when the cap is reached. */
@@ -40,10 +23,8 @@ export class FrequencyCaps {
     cap: FrequencyCap,
     deliveryId: string,
   ): Promise<boolean> {
-    // Custom commands defined with defineCommand are not in ioredis' static types.
-    const redis = this.redis as unknown as Record<'heraldFrequencyTake', CapCommand>;
-    const allowed = await redis.heraldFrequencyTake(
-      this.key(sandbox, profileId, channel),
+    const allowed = await this.scripts.heraldFrequencyTake(
+      this.keys.frequencyCap(sandbox, profileId, channel),
       cap.periodSeconds * 1000,
       cap.max,
       deliveryId,
@@ -53,6 +34,6 @@ export class FrequencyCaps {
 
   /** Gives the place back when the message was finally not sent. */
   async release(sandbox: string, profileId: string, channel: Channel, deliveryId: string): Promise<void> {
-    await this.redis.zrem(this.key(sandbox, profileId, channel), deliveryId);
+    await this.redis.zrem(this.keys.frequencyCap(sandbox, profileId, channel), deliveryId);
   }
 }

@@ -1,0 +1,5 @@
+export * from '../sendgrid/test-support/sendgrid-standin';
+export * from '../sendgrid/test-support/sendgrid-event-webhook';
+export * from '../smtp/test-support/smtp-standin';
+export * from '../twilio/test-support/twilio-standin';
+export * from '../webpush/test-support/push-standin';

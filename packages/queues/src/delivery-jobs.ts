@@ -1,0 +1,44 @@
+import type { JobsOptions } from 'bullmq';
+import type { DeliveryJobData, Recipient } from '@herald/contracts';
+import { deliveryJobId } from '@herald/contracts';
+
+/** What a producer knows of one recipient's delivery; the job's ids are derived from it. */
+export interface DeliveryJobInput {
+  executionId: string;
+  sandbox: string;
+  campaignId: string;
+  campaignVersion: number;
+  channel: DeliveryJobData['channel'];
+  recipientIndex: number;
+  recipient: Recipient;
+  queuedAt: string;
+  mode?: DeliveryJobData['mode'];
+  /** The `x-request-id` of the call that queued the delivery. */
+  xRequestId?: string;
+}
+
+export interface DeliveryJob {
+  name: 'deliver';
+  data: DeliveryJobData;
+  opts: Pick<JobsOptions, 'jobId'>;
+}
+
+/**
+ * The one way a delivery job is built, by the API (unitary and high-throughput calls) and by the
+ * worker's audience fan-out alike. Its id derives from (execution, recipient index), so a re-added
+ * batch never duplicates a job, and doubles as the delivery record id.
+ */
+export function deliveryJob(input: DeliveryJobInput): DeliveryJob {
+  const { mode, xRequestId, ...fields } = input;
+  const jobId = deliveryJobId(input.executionId, input.recipientIndex);
+  return {
+    name: 'deliver',
+    data: {
+      ...fields,
+      deliveryId: jobId,
+      ...(mode ? { mode } : {}),
+      ...(xRequestId === undefined ? {} : { xRequestId }),
+    },
+    opts: { jobId },
+  };
+}

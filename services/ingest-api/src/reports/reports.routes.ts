@@ -1,0 +1,75 @@
+import { Router, type RequestHandler } from 'express';
+import { requireAnyRole, requireRole } from '../auth/require-role';
+import { jsonBody } from '../http/json-body';
+import { pathParam } from '../http/path-param';
+import { sandboxOf } from '../http/sandbox';
+import type { CampaignReportService } from './campaign-report.service';
+import type { ExecutionReportService } from './execution-report.service';
+import type { ReplayFailuresService } from './replay-failures.service';
+
+export interface ReportServices {
+  executions: ExecutionReportService;
+  campaigns: CampaignReportService;
+  replays: ReplayFailuresService;
+}
+
+/**
+ * What an execution did and its dead letter: reads for `execute` or `manage` keys (the caller
+ * that triggered the execution may follow it), replay for `manage` only; and a campaign's
+ * outcomes across its executions (`manage`).
+ */
+export function reportsRoutes(
+  { executions: reports, campaigns: campaignReports, replays }: ReportServices,
+  maxBodyBytes: number,
+): Router {
+  const router = Router();
+  const read = requireAnyRole(['execute', 'manage']);
+  router.get('/executions/:executionId', read, async (req, res) => {
+    res.json(await reports.report(sandboxOf(req), pathParam(req, 'executionId')));
+  });
+  router.get('/executions/:executionId/deliveries', read, async (req, res) => {
+    res.json(await reports.deliveries(sandboxOf(req), pathParam(req, 'executionId'), req.query));
+  });
+  router.get('/executions/:executionId/failures', read, async (req, res) => {
+    res.json(await reports.failures(sandboxOf(req), pathParam(req, 'executionId'), req.query));
+  });
+  router.get('/campaigns/:campaignId/report', requireRole('manage'), async (req, res) => {
+    res.json(await campaignReports.report(sandboxOf(req), pathParam(req, 'campaignId')));
+  });
+  router.post(
+    '/executions/:executionId/failures/replay',
+    requireRole('manage'),
+    optionalJsonBody(maxBodyBytes),
+    async (req, res) => {
+      const body: unknown = req.body;
+      res.status(202).json(await replays.replay(sandboxOf(req), pathParam(req, 'executionId'), body));
+    },
+  );
+  return router;
+}
+
+/** A JSON body when one is sent; none at all is allowed too. */
+function optionalJsonBody(limitBytes: number): RequestHandler {
+  const parsers = jsonBody(limitBytes);
+  return (req, res, next) => {
+    const contentLength = req.header('content-length');
+    const hasBody =
+      req.header('transfer-encoding') !== undefined || (contentLength !== undefined && contentLength !== '0');
+    if (hasBody) runInOrder(parsers, req, res, next);
+    else next();
+  };
+}
+
+function runInOrder(
+  handlers: readonly RequestHandler[],
+  ...[req, res, next]: Parameters<RequestHandler>
+): void {
+  const [first, ...rest] = handlers;
+  if (!first) {
+    next();
+    return;
+  }
+  void first(req, res, (error?: unknown) =>
+    error === undefined ? runInOrder(rest, req, res, next) : next(error),
+  );
+}

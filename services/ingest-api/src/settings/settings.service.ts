@@ -1,0 +1,22 @@
+import type { SandboxSettings } from '@herald/contracts';
+import type { SandboxSettingsRepository } from '@herald/store';
+import { SettingsInputValidator } from './settings.schema';
+
+/** A sandbox that never stored settings: no caps and no quiet hours. */
+export type DefaultSettings = Omit<SandboxSettings, 'updatedAt'> & { updatedAt: null };
+
+/** The delivery policy of one sandbox: frequency caps and quiet hours. */
+export class SettingsService {
+  private readonly validator = new SettingsInputValidator();
+
+  constructor(private readonly settings: SandboxSettingsRepository) {}
+
+  async get(sandbox: string): Promise<SandboxSettings | DefaultSettings> {
+    return (await this.settings.get(sandbox)) ?? { sandbox, frequencyCaps: {}, updatedAt: null };
+  }
+
+  /** Replaces the settings whole; throws ValidationError `invalid-settings` and changes nothing. */
+  async put(sandbox: string, body: unknown): Promise<SandboxSettings> {
+    return this.settings.put(sandbox, this.validator.parse(body));
+  }
+}

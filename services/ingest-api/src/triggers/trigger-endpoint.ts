@@ -1,0 +1,48 @@
+import type { Request, RequestHandler } from 'express';
+import { callerOf } from '../auth/principal';
+import { requireRole } from '../auth/require-role';
+import { bodyFingerprint } from './idempotency';
+import type { IncomingTrigger } from './trigger-call';
+import { correlationOf } from '../http/correlation';
+import { dryRunRequested } from '../http/dry-run-flag';
+import { reportTriggerIds } from '../http/error-handler';
+import { jsonBody, rawBodyOf } from '../http/json-body';
+import { sandboxOf } from '../http/sandbox';
+
+/** A trigger request as the execution services take it; after `jsonBody` and the role check. */
+export function incomingTriggerOf(req: Request): IncomingTrigger {
+  return {
+    sandbox: sandboxOf(req),
+    body: req.body as unknown,
+    fingerprint: bodyFingerprint(rawBodyOf(req)),
+    createdBy: callerOf(req),
+    correlation: correlationOf(req),
+  };
+}
+
+/** What a trigger endpoint's service does with a call. */
+export interface TriggerHandler {
+  execute(call: IncomingTrigger): Promise<unknown>;
+  /** Present on the endpoints that take `?dryRun=true` (not audience calls). */
+  dryRun?(sandbox: string, body: unknown): Promise<unknown>;
+}
+
+/**
+ * The middleware chain of every trigger endpoint: the `execute` role, the JSON body (its bytes
+ * kept for the fingerprint), the ids named in error answers, then `202` with the service's
+ * answer, or `200` with the dry run's.
+ */
+export function triggerEndpoint(handler: TriggerHandler, maxBodyBytes: number): RequestHandler[] {
+  return [
+    requireRole('execute'),
+    ...jsonBody(maxBodyBytes),
+    reportTriggerIds,
+    async (req, res) => {
+      if (handler.dryRun && dryRunRequested(req.query.dryRun)) {
+        res.status(200).json(await handler.dryRun(sandboxOf(req), req.body as unknown));
+        return;
+      }
+      res.status(202).json(await handler.execute(incomingTriggerOf(req)));
+    },
+  ];
+}

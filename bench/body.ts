@@ -1,11 +1,12 @@
 import type { CampaignDefinition } from '@herald/contracts';
+import { orderShippedCampaign } from '@herald/testing';
 
 /** Recipients per call: the AJO default maximum, the case the issue's target is set for. */
 export const RECIPIENTS_PER_CALL = 20;
 
 const REQUEST_ID_MARKER = '__bench-request-id__';
 
-/** An order-confirmation e-mail campaign whose context schema checks every field the body sends. */
+/** The tests' order e-mail campaign, with a context schema that checks every field the body sends. */
 export function benchCampaign(): CampaignDefinition {
   const item = {
     type: 'object',
@@ -18,11 +19,8 @@ export function benchCampaign(): CampaignDefinition {
       unitPrice: { type: 'number', minimum: 0 },
     },
   };
-  return {
+  return orderShippedCampaign({
     name: 'Bench order confirmation',
-    type: 'transactional',
-    channel: 'email',
-    channelConfig: { email: { fromAddress: 'shop@example.com', fromName: 'Shop' } },
     content: {
       defaultLocale: 'en',
       locales: {
@@ -54,9 +52,8 @@ export function benchCampaign(): CampaignDefinition {
         },
       },
     },
-    identityNamespace: 'email',
     createProfiles: false,
-  };
+  });
 }
 
 function recipient(index: number): Record<string, unknown> {

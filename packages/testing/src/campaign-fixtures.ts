@@ -1,5 +1,5 @@
 import { createECDH, randomBytes } from 'node:crypto';
-import type { CampaignDefinition } from '@herald/contracts';
+import type { CampaignDefinition, Recipient, RecipientType } from '@herald/contracts';
 
 /** A complete, valid e-mail campaign; tests override what they exercise. */
 
@@ -37,6 +37,20 @@ export function orderShippedCampaign(overrides: Partial<CampaignDefinition> = {}
     createProfiles: true,
     ...overrides,
   };
+}
+
+/**
+ * A recipient of `orderShippedCampaign`, named by e-mail address: an `external` one is sent to
+ * the address as given, an `aep` one through its profile (looked up, or created).
+ */
+export function orderShippedRecipient(
+  email: string,
+  {
+    type = 'external',
+    context = { orderId: 'A-1', total: 1 },
+  }: { type?: RecipientType; context?: Record<string, unknown> } = {},
+): Recipient {
+  return { type, namespace: 'email', userId: email, context };
 }
 
 /** Keys of a browser push subscription: a real P-256 public key and a 16-byte auth secret. */

@@ -5,8 +5,9 @@ import pino from 'pino';
 import { loadConfig, type HeraldConfig } from '@herald/config';
 import { QUEUE_NAMES } from '@herald/contracts';
 import type { Logger } from '@herald/logger';
-import { openStore, type Store } from '@herald/store';
+import { openStore, type ApiKey, type ApiKeyRole, type Store } from '@herald/store';
 import { createTempDir, testRedisUrl, uniqueQueuePrefix, type TempDir } from '@herald/testing';
+import { hashApiKey } from '../src/auth/api-key-secret';
 import { buildApi, type ApiRuntime } from '../src/index';
 
 /** The API wired for real (Redis, embedded store in a temp dir), driven in-process by supertest. */
@@ -22,7 +23,16 @@ export interface ApiHarness {
   store: Store;
   emailQueue: Queue;
   dir: TempDir;
+  /** Stores an API key whose secret is `key`, as an admin would have created it. */
+  addApiKey(key: string, grant: ApiKeyGrant): Promise<ApiKey>;
   close(): Promise<void>;
+}
+
+/** What a test key may do: its roles, in which sandboxes, under a name for the key list. */
+export interface ApiKeyGrant {
+  name: string;
+  roles: ApiKeyRole[];
+  sandboxes: string[];
 }
 
 /** `logger` receives the API's log lines (none are written by default). */
@@ -52,6 +62,7 @@ export async function startApiHarness(
     store,
     emailQueue,
     dir,
+    addApiKey: (key, grant) => store.apiKeys.create({ ...grant, hash: hashApiKey(key) }),
     close: async () => {
       await emailQueue.obliterate({ force: true });
       await emailQueue.close();

@@ -1,6 +1,5 @@
 import request from 'supertest';
 import type { Profile } from '@herald/contracts';
-import { hashApiKey } from '../src/auth/api-key-secret';
 import { audienceExample } from '../src/audiences/audiences.openapi';
 import { startApiHarness, type ApiHarness } from './api-harness.fixture';
 
@@ -11,12 +10,7 @@ describe('audiences', () => {
 
   beforeAll(async () => {
     h = await startApiHarness('audiences');
-    await h.store.apiKeys.create({
-      name: 'exec',
-      hash: hashApiKey(executeKey),
-      roles: ['execute'],
-      sandboxes: ['*'],
-    });
+    await h.addApiKey(executeKey, { name: 'exec', roles: ['execute'], sandboxes: ['*'] });
     const people = [
       { label: 'ada', email: 'ada@shop.example', tier: 'gold', city: 'Paris', consent: 'y' },
       { label: 'bob', email: 'bob@shop.example', tier: 'silver', city: 'Lyon', consent: 'y' },

@@ -19,24 +19,9 @@ describe('API keys and access', () => {
 
   beforeAll(async () => {
     h = await startApiHarness('auth');
-    await h.store.apiKeys.create({
-      name: 'exec',
-      hash: hashApiKey(keys.execute),
-      roles: ['execute'],
-      sandboxes: ['prod'],
-    });
-    await h.store.apiKeys.create({
-      name: 'manage',
-      hash: hashApiKey(keys.manage),
-      roles: ['manage'],
-      sandboxes: ['*'],
-    });
-    await h.store.apiKeys.create({
-      name: 'dev',
-      hash: hashApiKey(keys.devManage),
-      roles: ['manage'],
-      sandboxes: ['dev'],
-    });
+    await h.addApiKey(keys.execute, { name: 'exec', roles: ['execute'], sandboxes: ['prod'] });
+    await h.addApiKey(keys.manage, { name: 'manage', roles: ['manage'], sandboxes: ['*'] });
+    await h.addApiKey(keys.devManage, { name: 'dev', roles: ['manage'], sandboxes: ['dev'] });
     campaignId = await createLiveCampaign(h, orderShippedCampaign());
   });
   afterAll(async () => h.close());
@@ -125,12 +110,7 @@ describe('API keys and access', () => {
 
   it('keeps an admin key bound to a sandbox within it: no wider keys, no view of other keys', async () => {
     const devAdmin = 'key-dev-admin-0123456789abcdef';
-    await h.store.apiKeys.create({
-      name: 'dev admin',
-      hash: hashApiKey(devAdmin),
-      roles: ['admin'],
-      sandboxes: ['dev'],
-    });
+    await h.addApiKey(devAdmin, { name: 'dev admin', roles: ['admin'], sandboxes: ['dev'] });
     await app()
       .post('/api-keys')
       .set('x-api-key', devAdmin)
@@ -185,12 +165,7 @@ describe('the API key cache', () => {
     const uncached = await startApiHarness('key-nocache', { API_KEY_CACHE_SECONDS: '0' });
     try {
       for (const h of [cached, uncached]) {
-        const stored = await h.store.apiKeys.create({
-          name: 'c',
-          hash: hashApiKey(key),
-          roles: ['manage'],
-          sandboxes: ['*'],
-        });
+        const stored = await h.addApiKey(key, { name: 'c', roles: ['manage'], sandboxes: ['*'] });
         await request(h.runtime.app).get('/campaigns').set('x-api-key', key).expect(200);
         // Revoked by another API process: this one only learns it from the store.
         await h.store.apiKeys.revoke(stored.id);

@@ -3,7 +3,6 @@ import { Redis } from 'ioredis';
 import request from 'supertest';
 import { QUEUE_NAMES, type DeliveryJobData } from '@herald/contracts';
 import { waitFor } from '@herald/testing';
-import { hashApiKey } from '../src/auth/api-key-secret';
 import { startApiHarness, type ApiHarness } from './api-harness.fixture';
 
 const MANAGE_KEY = 'board-manage-key-0123456789abcdefghij';
@@ -58,12 +57,7 @@ describe('Bull Board at /admin/queues', () => {
 
   beforeAll(async () => {
     h = await startApiHarness('bull-board');
-    await h.store.apiKeys.create({
-      name: 'manager',
-      hash: hashApiKey(MANAGE_KEY),
-      roles: ['manage'],
-      sandboxes: ['*'],
-    });
+    await h.addApiKey(MANAGE_KEY, { name: 'manager', roles: ['manage'], sandboxes: ['*'] });
     failedJobId = await deadLetterJob(h, 'board-exec-1');
   });
   afterAll(async () => h.close());

@@ -4,7 +4,6 @@ import { simpleParser } from 'mailparser';
 import type { CampaignDefinition } from '@herald/contracts';
 import { orderShippedCampaign, pushSubscriptionKeys as pushKeys } from '@herald/testing';
 import request from 'supertest';
-import { hashApiKey } from '../src/auth/api-key-secret';
 import { startApiHarness, type ApiHarness } from './api-harness.fixture';
 
 const smsCampaign = (): CampaignDefinition => ({
@@ -66,12 +65,7 @@ describe('campaign author tools', () => {
 
   beforeAll(async () => {
     h = await startApiHarness('campaign-tools');
-    await h.store.apiKeys.create({
-      name: 'execute',
-      hash: hashApiKey(executeKey),
-      roles: ['execute'],
-      sandboxes: ['*'],
-    });
+    await h.addApiKey(executeKey, { name: 'execute', roles: ['execute'], sandboxes: ['*'] });
     emailId = (await h.api.post('/campaigns').send(orderShippedCampaign()).expect(201)).body.id;
     smsId = (await h.api.post('/campaigns').send(smsCampaign()).expect(201)).body.id;
     pushId = (await h.api.post('/campaigns').send(pushCampaign()).expect(201)).body.id;

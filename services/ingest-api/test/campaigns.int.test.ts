@@ -1,7 +1,6 @@
 import type { CampaignDefinition } from '@herald/contracts';
 import { orderShippedCampaign } from '@herald/testing';
 import request from 'supertest';
-import { hashApiKey } from '../src/auth/api-key-secret';
 import { startApiHarness, type ApiHarness } from './api-harness.fixture';
 
 const smsCampaign = (body = 'Order {{ context.orderId }} shipped'): CampaignDefinition => ({
@@ -614,15 +613,9 @@ describe('campaign access', () => {
 
   beforeAll(async () => {
     h = await startApiHarness('campaign-access');
-    await h.store.apiKeys.create({
-      name: 'execute',
-      hash: hashApiKey(executeKey),
-      roles: ['execute'],
-      sandboxes: ['*'],
-    });
-    await h.store.apiKeys.create({
+    await h.addApiKey(executeKey, { name: 'execute', roles: ['execute'], sandboxes: ['*'] });
+    await h.addApiKey(stagingManageKey, {
       name: 'staging manager',
-      hash: hashApiKey(stagingManageKey),
       roles: ['manage'],
       sandboxes: ['staging'],
     });

@@ -5,7 +5,6 @@ import { deliveryJobId, type Execution } from '@herald/contracts';
 import { DeliveryCounters, RedisKeys } from '@herald/queues';
 import type { ApiKeyRole } from '@herald/store';
 import { orderShippedCampaign } from '@herald/testing';
-import { hashApiKey } from '../src/auth/api-key-secret';
 import { startApiHarness, type ApiHarness } from './api-harness.fixture';
 import { ExecutionFixtures, failJobs, type Outcome } from './executions.fixture';
 
@@ -29,8 +28,11 @@ describe('execution reports and the replay of failures', () => {
       ['execute', 'other'],
     ];
     for (const [role, sandbox] of keys) {
-      const hash = hashApiKey(keyOf(role, sandbox));
-      await h.store.apiKeys.create({ name: `${role}@${sandbox}`, hash, roles: [role], sandboxes: [sandbox] });
+      await h.addApiKey(keyOf(role, sandbox), {
+        name: `${role}@${sandbox}`,
+        roles: [role],
+        sandboxes: [sandbox],
+      });
     }
   });
   afterAll(async () => {

@@ -3,7 +3,6 @@ import request from 'supertest';
 import { Redis } from 'ioredis';
 import type { CampaignDefinition } from '@herald/contracts';
 import { orderShippedCampaign, waitFor } from '@herald/testing';
-import { hashApiKey } from '../src/auth/api-key-secret';
 import { buildApi, type ApiRuntime } from '../src/index';
 import { startApiHarness, TEST_ADMIN_KEY, type ApiHarness } from './api-harness.fixture';
 import { twoRecipientCall } from './trigger-setup.fixture';
@@ -37,24 +36,9 @@ describe('the scope and lifetime of a requestId', () => {
   beforeAll(async () => {
     h = await startApiHarness('idempotency-scope');
     redis = new Redis(h.config.redis.url);
-    await h.store.apiKeys.create({
-      name: 'prod',
-      hash: hashApiKey(KEYS.prod),
-      roles: ['execute'],
-      sandboxes: ['prod'],
-    });
-    await h.store.apiKeys.create({
-      name: 'prod-other',
-      hash: hashApiKey(KEYS.prodOther),
-      roles: ['execute'],
-      sandboxes: ['prod'],
-    });
-    await h.store.apiKeys.create({
-      name: 'dev',
-      hash: hashApiKey(KEYS.dev),
-      roles: ['execute'],
-      sandboxes: ['dev'],
-    });
+    await h.addApiKey(KEYS.prod, { name: 'prod', roles: ['execute'], sandboxes: ['prod'] });
+    await h.addApiKey(KEYS.prodOther, { name: 'prod-other', roles: ['execute'], sandboxes: ['prod'] });
+    await h.addApiKey(KEYS.dev, { name: 'dev', roles: ['execute'], sandboxes: ['dev'] });
     campaigns.prod = await createLiveCampaignIn('prod', orderShippedCampaign());
     campaigns.dev = await createLiveCampaignIn('dev', orderShippedCampaign());
   });

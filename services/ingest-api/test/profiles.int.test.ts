@@ -1,7 +1,6 @@
 import { pushSubscriptionKeys as pushKeys } from '@herald/testing';
 import request from 'supertest';
 import type { Identity } from '@herald/contracts';
-import { hashApiKey } from '../src/auth/api-key-secret';
 import { startApiHarness, type ApiHarness } from './api-harness.fixture';
 
 interface FieldErrorBody {
@@ -394,12 +393,7 @@ describe('profiles API', () => {
   describe('access', () => {
     it('refuses a key without the manage role with 403', async () => {
       const key = 'profiles-execute-only-key-0123456789';
-      await h.store.apiKeys.create({
-        name: 'executor',
-        hash: hashApiKey(key),
-        roles: ['execute'],
-        sandboxes: ['*'],
-      });
+      await h.addApiKey(key, { name: 'executor', roles: ['execute'], sandboxes: ['*'] });
       const anonymous = request(h.runtime.app);
       for (const call of [
         anonymous.get('/profiles'),
@@ -417,12 +411,7 @@ describe('profiles API', () => {
 
     it('refuses a manage key outside its sandboxes with 403', async () => {
       const key = 'profiles-manage-sandbox-a-key-0123456789';
-      await h.store.apiKeys.create({
-        name: 'a only',
-        hash: hashApiKey(key),
-        roles: ['manage'],
-        sandboxes: ['a'],
-      });
+      await h.addApiKey(key, { name: 'a only', roles: ['manage'], sandboxes: ['a'] });
       await request(h.runtime.app)
         .get('/profiles')
         .set('x-api-key', key)

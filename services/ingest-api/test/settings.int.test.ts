@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { hashApiKey } from '../src/auth/api-key-secret';
 import { startApiHarness, type ApiHarness } from './api-harness.fixture';
 
 interface FieldErrorBody {
@@ -145,18 +144,8 @@ describe('settings API', () => {
   it('needs the manage role in the sandbox addressed', async () => {
     const executeKey = 'settings-execute-key-0123456789abcdef';
     const otherSandboxKey = 'settings-other-sandbox-key-0123456789';
-    await h.store.apiKeys.create({
-      name: 'execute',
-      hash: hashApiKey(executeKey),
-      roles: ['execute'],
-      sandboxes: ['prod'],
-    });
-    await h.store.apiKeys.create({
-      name: 'manage elsewhere',
-      hash: hashApiKey(otherSandboxKey),
-      roles: ['manage'],
-      sandboxes: ['other'],
-    });
+    await h.addApiKey(executeKey, { name: 'execute', roles: ['execute'], sandboxes: ['prod'] });
+    await h.addApiKey(otherSandboxKey, { name: 'manage elsewhere', roles: ['manage'], sandboxes: ['other'] });
     const app = request(h.runtime.app);
 
     await app.get('/settings').expect(401);

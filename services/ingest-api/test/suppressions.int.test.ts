@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { hashApiKey } from '../src/auth/api-key-secret';
 import { startApiHarness, type ApiHarness } from './api-harness.fixture';
 
 interface FieldErrorBody {
@@ -192,12 +191,7 @@ describe('suppressions API', () => {
   describe('access', () => {
     it('refuses a key without the manage role with 403', async () => {
       const key = 'suppressions-execute-only-key-0123456789';
-      await h.store.apiKeys.create({
-        name: 'executor',
-        hash: hashApiKey(key),
-        roles: ['execute'],
-        sandboxes: ['*'],
-      });
+      await h.addApiKey(key, { name: 'executor', roles: ['execute'], sandboxes: ['*'] });
       const app = request(h.runtime.app);
       for (const call of [
         app.post('/suppressions').send({ channel: 'email', address: 'role@example.com', reason: 'manual' }),
@@ -213,12 +207,7 @@ describe('suppressions API', () => {
 
     it('refuses a manage key outside its sandboxes with 403', async () => {
       const key = 'suppressions-manage-sandbox-a-key-0123456789';
-      await h.store.apiKeys.create({
-        name: 'a only',
-        hash: hashApiKey(key),
-        roles: ['manage'],
-        sandboxes: ['a'],
-      });
+      await h.addApiKey(key, { name: 'a only', roles: ['manage'], sandboxes: ['a'] });
       const app = request(h.runtime.app);
       await app
         .get('/suppressions?channel=email')

@@ -1,6 +1,7 @@
-import type { CampaignDefinition, Delivery, Recipient } from '@herald/contracts';
+import type { CampaignDefinition, Delivery } from '@herald/contracts';
 import { DeliveryCounters } from '@herald/queues';
-import { orderShippedCampaign, waitFor } from '@herald/testing';
+import type { SuppressionReason } from '@herald/store';
+import { orderShippedCampaign, orderShippedRecipient, waitFor } from '@herald/testing';
 import { startWorkerHarness, type WorkerHarness } from './worker-harness.fixture';
 
 /** A marketing e-mail: consent, caps and quiet hours apply to it. */
@@ -9,12 +10,7 @@ const newsletter = (overrides: Partial<CampaignDefinition> = {}): CampaignDefini
 
 const order = { orderId: 'A-1', total: 1 };
 
-const aep = (email: string): Recipient => ({
-  type: 'aep',
-  namespace: 'email',
-  userId: email,
-  context: order,
-});
+const aep = (email: string) => orderShippedRecipient(email, { type: 'aep', context: order });
 
 const MINUTE = 60_000;
 
@@ -91,61 +87,41 @@ describe('worker exclusions (real Redis, real embedded store)', () => {
     });
   }
 
+  const suppress = (sandbox: string, address: string, reason: SuppressionReason) =>
+    h.store.suppressions.add({ sandbox, channel: 'email', address, reason, source: 'test' });
+
+  /** Of a two-recipient execution, the first was sent and the second excluded as suppressed. */
+  async function expectSentThenSuppressed(sandbox: string, executionId: string): Promise<void> {
+    const records = await h.settled(executionId, 2, undefined, sandbox);
+    expect(records.map((r) => [r.status, r.reason ?? null])).toEqual([
+      ['sent', null],
+      ['excluded', 'suppressed'],
+    ]);
+    expect(await countedOutcomes(sandbox, executionId, 2)).toEqual({
+      sent: 1,
+      failed: 0,
+      excluded: 1,
+      excludedByReason: { suppressed: 1 },
+    });
+  }
+
   it('excludes a suppressed address, counts it by reason, and sends to the others', async () => {
     const sandbox = nextSandbox();
     await consentingProfile(sandbox, 'ok@example.com');
     await consentingProfile(sandbox, 'Bounced@Example.com');
-    await h.store.suppressions.add({
-      sandbox,
-      channel: 'email',
-      address: 'bounced@example.com',
-      reason: 'hard-bounce',
-      source: 'test',
-    });
+    await suppress(sandbox, 'bounced@example.com', 'hard-bounce');
     const version = await h.liveCampaign(newsletter(), sandbox);
     const { executionId } = await h.enqueue(version, [aep('ok@example.com'), aep('Bounced@Example.com')]);
-    const records = await h.settled(executionId, 2, undefined, sandbox);
-    expect(records.map((r) => [r.status, r.reason ?? null])).toEqual([
-      ['sent', null],
-      ['excluded', 'suppressed'],
-    ]);
-    expect(await countedOutcomes(sandbox, executionId, 2)).toEqual({
-      sent: 1,
-      failed: 0,
-      excluded: 1,
-      excludedByReason: { suppressed: 1 },
-    });
+    await expectSentThenSuppressed(sandbox, executionId);
   });
 
   it('still sends transactional messages to an address suppressed for a spam complaint, never to a hard bounce', async () => {
     const sandbox = nextSandbox();
-    await h.store.suppressions.add({
-      sandbox,
-      channel: 'email',
-      address: 'spam@example.com',
-      reason: 'spam-complaint',
-      source: 'test',
-    });
-    await h.store.suppressions.add({
-      sandbox,
-      channel: 'email',
-      address: 'gone@example.com',
-      reason: 'hard-bounce',
-      source: 'test',
-    });
+    await suppress(sandbox, 'spam@example.com', 'spam-complaint');
+    await suppress(sandbox, 'gone@example.com', 'hard-bounce');
     const version = await h.liveCampaign(orderShippedCampaign(), sandbox);
     const { executionId } = await h.enqueue(version, [aep('spam@example.com'), aep('gone@example.com')]);
-    const records = await h.settled(executionId, 2, undefined, sandbox);
-    expect(records.map((r) => [r.status, r.reason ?? null])).toEqual([
-      ['sent', null],
-      ['excluded', 'suppressed'],
-    ]);
-    expect(await countedOutcomes(sandbox, executionId, 2)).toEqual({
-      sent: 1,
-      failed: 0,
-      excluded: 1,
-      excludedByReason: { suppressed: 1 },
-    });
+    await expectSentThenSuppressed(sandbox, executionId);
   });
 
   it('excludes marketing to a profile without explicit marketing consent for the channel, and counts it by reason', async () => {

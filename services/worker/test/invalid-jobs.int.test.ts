@@ -1,15 +1,8 @@
 import { newId, type Recipient } from '@herald/contracts';
 import { DeliveryCounters } from '@herald/queues';
-import { jobInState, orderShippedCampaign } from '@herald/testing';
+import { jobInState, orderShippedCampaign, orderShippedRecipient } from '@herald/testing';
 import { startSendGridStandin, type SendGridStandin } from '@herald/channels/test-support';
 import { startWorkerHarness, type WorkerHarness } from './worker-harness.fixture';
-
-const customer = (email: string): Recipient => ({
-  type: 'external',
-  namespace: 'email',
-  userId: email,
-  context: { orderId: 'A-1', total: 12 },
-});
 
 describe('worker jobs that can never be delivered (real Redis, embedded store, SendGrid stand-in)', () => {
   let sendgrid: SendGridStandin;
@@ -41,9 +34,13 @@ describe('worker jobs that can never be delivered (real Redis, embedded store, S
     async (_what, naming) => {
       const before = sendgrid.requestCount;
       const version = await h.liveCampaign(orderShippedCampaign());
-      const { executionId, deliveryIds } = await h.enqueue(version, [customer('nobody@example.com')], {
-        data: naming(),
-      });
+      const { executionId, deliveryIds } = await h.enqueue(
+        version,
+        [orderShippedRecipient('nobody@example.com')],
+        {
+          data: naming(),
+        },
+      );
 
       const [record] = await h.settled(executionId, 1);
       expect(record).toMatchObject({ status: 'failed', reason: 'campaign-version-missing', attempts: 1 });
@@ -69,7 +66,9 @@ describe('worker jobs that can never be delivered (real Redis, embedded store, S
         channelConfig: { email: { fromAddress: 'shop@example.com', fromName: 42 as unknown as string } },
       }),
     );
-    const { executionId, deliveryIds } = await h.enqueue(version, [customer('refused@example.com')]);
+    const { executionId, deliveryIds } = await h.enqueue(version, [
+      orderShippedRecipient('refused@example.com'),
+    ]);
 
     const [record] = await h.settled(executionId, 1);
     expect(record).toMatchObject({ status: 'failed', reason: 'invalid-message', attempts: 1 });
@@ -101,9 +100,13 @@ describe('worker jobs that can never be delivered (real Redis, embedded store, S
   it('dead-letters a job whose record could not be keyed (no recipientIndex) without sending it', async () => {
     const before = sendgrid.requestCount;
     const version = await h.liveCampaign(orderShippedCampaign());
-    const { executionId, deliveryIds } = await h.enqueue(version, [customer('unkeyed@example.com')], {
-      data: { recipientIndex: undefined as unknown as number },
-    });
+    const { executionId, deliveryIds } = await h.enqueue(
+      version,
+      [orderShippedRecipient('unkeyed@example.com')],
+      {
+        data: { recipientIndex: undefined as unknown as number },
+      },
+    );
 
     const job = await jobInState(h.queue('email'), deliveryIds[0]!, 'failed');
     expect(job.attemptsMade).toBe(1);

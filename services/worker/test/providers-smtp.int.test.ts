@@ -1,14 +1,8 @@
-import type { Recipient } from '@herald/contracts';
-import { orderShippedCampaign, waitFor } from '@herald/testing';
+import { orderShippedCampaign, orderShippedRecipient, waitFor } from '@herald/testing';
 import { startSmtpStandin, type SmtpStandin } from '@herald/channels/test-support';
 import { startWorkerHarness, type WorkerHarness } from './worker-harness.fixture';
 
-const customer = (email: string): Recipient => ({
-  type: 'external',
-  namespace: 'email',
-  userId: email,
-  context: { orderId: 'S-7', total: 30 },
-});
+const customer = (email: string) => orderShippedRecipient(email, { context: { orderId: 'S-7', total: 30 } });
 
 describe('worker delivering e-mail through nodemailer to the SMTP stand-in', () => {
   let smtp: SmtpStandin;

@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
-import type { DeliveryJobData, Recipient } from '@herald/contracts';
+import type { DeliveryJobData } from '@herald/contracts';
 import { DeliveryCounters, RedisKeys } from '@herald/queues';
-import { jobInState, orderShippedCampaign } from '@herald/testing';
+import { jobInState, orderShippedCampaign, orderShippedRecipient } from '@herald/testing';
 import { CampaignThrottle } from '../src/policy/campaign-throttle';
 import { startWorkerHarness, type WorkerHarness } from './worker-harness.fixture';
 
@@ -17,12 +17,7 @@ const newsletter = () =>
     throttle: { perSecond: 1 },
   });
 
-const aep = (email: string): Recipient => ({
-  type: 'aep',
-  namespace: 'email',
-  userId: email,
-  context: { orderId: 'A-1', total: 1 },
-});
+const aep = (email: string) => orderShippedRecipient(email, { type: 'aep' });
 
 /** HH:MM in UTC, `offsetMinutes` from `from`. */
 function clock(from: number, offsetMinutes: number): string {

@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { CHANNELS, DELIVERY_STATUSES } from '@herald/contracts';
-import type { Channel, DeliveryStatus } from '@herald/contracts';
+import type { Delivery, DeliveryEvent } from '@herald/contracts';
 import { ConfigError } from '@herald/errors';
 import { SCHEMA_OPTIONS, SUBDOCUMENT_OPTIONS } from './schema-options';
 
@@ -9,29 +9,13 @@ export const DEFAULT_DELIVERY_RETENTION_DAYS = 180;
 /** Name of the TTL index, fixed so its expiry can be changed in place (collMod) by name. */
 export const DELIVERY_TTL_INDEX = 'createdAt_ttl';
 
-export interface DeliveryEventDoc {
-  status: DeliveryStatus;
-  at: Date;
-  reason?: string;
-  detail?: string;
-}
+/** A delivery event as stored: the same fields, with a BSON date. */
+export type DeliveryEventDoc = Omit<DeliveryEvent, 'at'> & { at: Date };
 
-export interface DeliveryDoc {
+/** A delivery as stored: its id as `_id`, and BSON dates (which the TTL index needs). */
+export interface DeliveryDoc extends Omit<Delivery, 'id' | 'history' | 'createdAt' | 'updatedAt'> {
   /** The delivery id (`<executionId>-r<index>`, also the queue job id). */
   _id: string;
-  sandbox: string;
-  executionId: string;
-  campaignId: string;
-  campaignVersion: number;
-  recipientIndex: number;
-  channel: Channel;
-  status: DeliveryStatus;
-  reason?: string;
-  address?: string;
-  profileId?: string;
-  providerMessageId?: string;
-  attempts: number;
-  lastError?: string;
   history: DeliveryEventDoc[];
   createdAt: Date;
   updatedAt: Date;

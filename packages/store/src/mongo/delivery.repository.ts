@@ -13,6 +13,7 @@ import type {
 } from '../ports';
 import { keepsStatus } from '../delivery-feedback';
 import { toIso } from './dates';
+import { fieldsOf, setFieldsOf } from './document-fields';
 import { toDeliveryEvent, toDeliveryEventDoc } from './delivery-events';
 import { applyFeedback } from './delivery-feedback';
 import {
@@ -27,19 +28,17 @@ import { cursorAfter, pageLimit, toPage } from './paging';
 export function toDelivery(doc: DeliveryDoc): Delivery {
   return {
     id: doc._id,
-    sandbox: doc.sandbox,
-    executionId: doc.executionId,
-    campaignId: doc.campaignId,
-    campaignVersion: doc.campaignVersion,
-    recipientIndex: doc.recipientIndex,
-    channel: doc.channel,
-    status: doc.status,
-    ...(doc.reason != null ? { reason: doc.reason } : {}),
-    ...(doc.address != null ? { address: doc.address } : {}),
-    ...(doc.profileId != null ? { profileId: doc.profileId } : {}),
-    ...(doc.providerMessageId != null ? { providerMessageId: doc.providerMessageId } : {}),
+    ...fieldsOf(doc, [
+      'sandbox',
+      'executionId',
+      'campaignId',
+      'campaignVersion',
+      'recipientIndex',
+      'channel',
+      'status',
+    ]),
+    ...setFieldsOf(doc, ['reason', 'address', 'profileId', 'providerMessageId', 'lastError']),
     attempts: doc.attempts ?? 0,
-    ...(doc.lastError != null ? { lastError: doc.lastError } : {}),
     history: (doc.history ?? []).map(toDeliveryEvent),
     createdAt: toIso(doc.createdAt),
     updatedAt: toIso(doc.updatedAt),

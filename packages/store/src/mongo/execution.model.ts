@@ -1,22 +1,11 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { ExecutionKind, ExecutionStatus } from '@herald/contracts';
+import type { Execution } from '@herald/contracts';
 import { SCHEMA_OPTIONS } from './schema-options';
 
-export interface ExecutionDoc {
+/** An execution as stored: its id as `_id`, and BSON dates. */
+export interface ExecutionDoc extends Omit<Execution, 'id' | 'createdAt' | 'updatedAt'> {
   /** The execution id (UUIDv7 from the ingest), so ids sort in creation order. */
   _id: string;
-  sandbox: string;
-  kind: ExecutionKind;
-  campaignId: string;
-  campaignVersion: number;
-  requestId: string;
-  recipientCount: number;
-  status: ExecutionStatus;
-  error?: string;
-  createdBy?: string;
-  audienceId?: string;
-  targetedProfileCount?: number;
-  fanOutCursor?: string;
   createdAt: Date;
   updatedAt: Date;
 }

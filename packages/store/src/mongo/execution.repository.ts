@@ -3,6 +3,7 @@ import type { Execution, ExecutionStatus } from '@herald/contracts';
 import { ConflictError } from '@herald/errors';
 import type { ExecutionRepository, FanOutProgress, NewExecution, Page, PageRequest } from '../ports';
 import { toIso } from './dates';
+import { fieldsOf, setFieldsOf } from './document-fields';
 import { isDuplicateKeyError } from './duplicate-key';
 import type { ExecutionDoc, ExecutionModel } from './execution.model';
 import { cursorAfter, pageLimit, toPage } from './paging';
@@ -10,18 +11,16 @@ import { cursorAfter, pageLimit, toPage } from './paging';
 export function toExecution(doc: ExecutionDoc): Execution {
   return {
     id: doc._id,
-    sandbox: doc.sandbox,
-    kind: doc.kind,
-    campaignId: doc.campaignId,
-    campaignVersion: doc.campaignVersion,
-    requestId: doc.requestId,
-    recipientCount: doc.recipientCount,
-    status: doc.status,
-    ...(doc.error != null ? { error: doc.error } : {}),
-    ...(doc.createdBy != null ? { createdBy: doc.createdBy } : {}),
-    ...(doc.audienceId != null ? { audienceId: doc.audienceId } : {}),
-    ...(doc.targetedProfileCount != null ? { targetedProfileCount: doc.targetedProfileCount } : {}),
-    ...(doc.fanOutCursor != null ? { fanOutCursor: doc.fanOutCursor } : {}),
+    ...fieldsOf(doc, [
+      'sandbox',
+      'kind',
+      'campaignId',
+      'campaignVersion',
+      'requestId',
+      'recipientCount',
+      'status',
+    ]),
+    ...setFieldsOf(doc, ['error', 'createdBy', 'audienceId', 'targetedProfileCount', 'fanOutCursor']),
     createdAt: toIso(doc.createdAt),
     updatedAt: toIso(doc.updatedAt),
   };

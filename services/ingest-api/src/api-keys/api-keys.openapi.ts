@@ -1,5 +1,5 @@
 import { newApiKeySchema } from './api-key.schema';
-import { jsonContent, problem, type OpenApiPart, operation } from '../openapi/common';
+import { jsonContent, problem, type OpenApiPart, operation, jsonRequest } from '../openapi/common';
 
 const apiKeyProperties = {
   id: { type: 'string' },
@@ -18,15 +18,11 @@ export function apiKeysOpenApi(): OpenApiPart {
         post: operation('api-key', {
           operationId: 'createApiKey',
           summary: 'Create an API key (admin). The key is in this answer only; Herald stores its SHA-256.',
-          requestBody: {
-            required: true,
-            content: {
-              'application/json': {
-                schema: { $ref: '#/components/schemas/NewApiKey' },
-                example: { name: 'shop backend', roles: ['execute'], sandboxes: ['prod'] },
-              },
-            },
-          },
+          requestBody: jsonRequest('NewApiKey', {
+            name: 'shop backend',
+            roles: ['execute'],
+            sandboxes: ['prod'],
+          }),
           responses: {
             '201': { description: 'Created.', content: jsonContent('CreatedApiKey') },
             '400': problem,

@@ -11,6 +11,7 @@ import {
   type OpenApiObject,
   type OpenApiPart,
   operation,
+  jsonRequest,
 } from '../openapi/common';
 
 const audienceIdParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
@@ -48,15 +49,7 @@ export function audiencesOpenApi(): OpenApiPart {
           description:
             'Refused with 400 `invalid-audience` when the body breaks its schema, and 400 `invalid-audience-query` (each problem with its JSON pointer) when the query uses an operator or field that is not allowed. A static audience may list up to 10,000 identities; repeats are dropped.',
           parameters: [sandboxHeader],
-          requestBody: {
-            required: true,
-            content: {
-              'application/json': {
-                schema: { $ref: '#/components/schemas/AudienceInput' },
-                example: audienceExample,
-              },
-            },
-          },
+          requestBody: jsonRequest('AudienceInput', audienceExample),
           responses: {
             '201': audienceResponse,
             '400': problem,

@@ -1,5 +1,12 @@
 import { previewSchema, testSendSchema } from './campaign-tools.schema';
-import { jsonContent, problem, sandboxHeader, type OpenApiPart, operation } from '../openapi/common';
+import {
+  jsonContent,
+  problem,
+  sandboxHeader,
+  type OpenApiPart,
+  operation,
+  jsonRequest,
+} from '../openapi/common';
 
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: 128 } };
 
@@ -80,19 +87,11 @@ export function campaignToolsOpenApi(): OpenApiPart {
           description:
             'Renders with the code the worker sends with. The profile is a stored one (by identity) or given inline; without a context, sample values generated from the `contextSchema` are used. Each locale reports the message that would be sent, or the exclusion (`no-address`, `profile-not-found`) with the content it would have had, or the error that would fail the recipient (`render-failed`, `missing-content`, `channel-config-missing`).',
           parameters: [sandboxHeader, idParam],
-          requestBody: {
-            required: true,
-            content: {
-              'application/json': {
-                schema: { $ref: '#/components/schemas/PreviewRequest' },
-                example: {
-                  profile: { inline: { attributes: { person: { name: { firstName: 'Ada' } } } } },
-                  channelData: { mobilePhoneNumber: '+33612345678' },
-                  context: { orderId: 'A-1001' },
-                },
-              },
-            },
-          },
+          requestBody: jsonRequest('PreviewRequest', {
+            profile: { inline: { attributes: { person: { name: { firstName: 'Ada' } } } } },
+            channelData: { mobilePhoneNumber: '+33612345678' },
+            context: { orderId: 'A-1001' },
+          }),
           responses: {
             '200': { description: 'The preview of each locale.', content: jsonContent('CampaignPreview') },
             '400': problem,
@@ -107,15 +106,9 @@ export function campaignToolsOpenApi(): OpenApiPart {
           description:
             'Each message is rendered like a triggered one and marked as a test: `[TEST] ` before the e-mail subject, the SMS body or the push title. Nothing is queued and no delivery record is written. Every recipient is checked and rendered first, and all problems are listed at once: an address that does not suit the channel or a context that breaks the `contextSchema` gives 400 `invalid-recipients`, a message that cannot be rendered 422 `test-send-failed`; either way nothing is sent.',
           parameters: [sandboxHeader, idParam],
-          requestBody: {
-            required: true,
-            content: {
-              'application/json': {
-                schema: { $ref: '#/components/schemas/TestSendRequest' },
-                example: { recipients: [{ address: 'qa@example.com', context: { orderId: 'A-1001' } }] },
-              },
-            },
-          },
+          requestBody: jsonRequest('TestSendRequest', {
+            recipients: [{ address: 'qa@example.com', context: { orderId: 'A-1001' } }],
+          }),
           responses: {
             '200': { description: 'One result per recipient.', content: jsonContent('TestSendResult') },
             '400': problem,

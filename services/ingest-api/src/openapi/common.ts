@@ -35,6 +35,29 @@ export function jsonContent(schemaName: string): OpenApiObject {
   return { 'application/json': { schema: { $ref: `#/components/schemas/${schemaName}` } } };
 }
 
+/** A JSON request body of the named component schema, with the example Swagger UI fills in. */
+export function jsonRequest(
+  schemaName: string,
+  example: unknown,
+  { required = true }: { required?: boolean } = {},
+): OpenApiObject {
+  return {
+    required,
+    content: { 'application/json': { schema: { $ref: `#/components/schemas/${schemaName}` }, example } },
+  };
+}
+
+/** The `dryRun` switch of the trigger calls: validate and preview, queue nothing. */
+export function dryRunParameter(description: string): OpenApiObject {
+  return {
+    name: 'dryRun',
+    in: 'query',
+    required: false,
+    schema: { type: 'boolean', default: false },
+    description,
+  };
+}
+
 export const problemSchema = {
   type: 'object',
   required: ['type', 'title', 'status', 'detail', 'code'],
@@ -107,6 +130,15 @@ export function operation(access: OperationAccess, spec: OpenApiObject): OpenApi
   const responses = Object.fromEntries(Object.entries(merged).sort(([a], [b]) => a.localeCompare(b)));
   const needsKey = access === 'api-key' || access === 'execution';
   return { ...spec, ...(needsKey ? {} : { security: [] }), responses };
+}
+
+/** The path item of a GET anyone may call (probes, this document). */
+export function openGet(
+  operationId: string,
+  summary: string,
+  responses: Record<string, OpenApiObject>,
+): OpenApiObject {
+  return { get: operation('open', { operationId, summary, responses }) };
 }
 
 const retryAfter = {

@@ -6,6 +6,7 @@ import {
   sandboxHeader,
   type OpenApiPart,
   operation,
+  jsonRequest,
 } from '../openapi/common';
 
 const profileIdParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
@@ -30,15 +31,6 @@ const profileExample = {
     },
   ],
 };
-
-function jsonRequest(schemaName: string, example: unknown): Record<string, unknown> {
-  return {
-    required: true,
-    content: {
-      'application/json': { schema: { $ref: `#/components/schemas/${schemaName}` }, example },
-    },
-  };
-}
 
 export function profilesOpenApi(): OpenApiPart {
   const queryParameters = Object.entries(profileQuerySchema.properties).map(([name, schema]) => ({

@@ -1,7 +1,14 @@
 import { CHANNELS, DELIVERY_STATUSES } from '@herald/contracts';
 import { deliveryListQuerySchema, failureListQuerySchema } from './execution-report.service';
 import { NOT_REPLAYABLE_REASONS, replayFailuresSchema } from './replay-failures.service';
-import { jsonContent, problem, sandboxHeader, type OpenApiPart, operation } from '../openapi/common';
+import {
+  jsonContent,
+  problem,
+  sandboxHeader,
+  type OpenApiPart,
+  operation,
+  jsonRequest,
+} from '../openapi/common';
 
 const executionIdParam = { name: 'executionId', in: 'path', required: true, schema: { type: 'string' } };
 
@@ -179,15 +186,11 @@ export function reportsOpenApi(): OpenApiPart {
           description:
             'Replays the listed deliveries, or every failure of the execution when the body (or deliveryIds) is omitted. Each replayed record gets a `queued` event with reason `replayed`.',
           parameters: [sandboxHeader, executionIdParam],
-          requestBody: {
-            required: false,
-            content: {
-              'application/json': {
-                schema: { $ref: '#/components/schemas/ReplayFailuresRequest' },
-                example: { deliveryIds: ['01a20dbe-9aaf-7325-95af-8082d00bb019-r0'] },
-              },
-            },
-          },
+          requestBody: jsonRequest(
+            'ReplayFailuresRequest',
+            { deliveryIds: ['01a20dbe-9aaf-7325-95af-8082d00bb019-r0'] },
+            { required: false },
+          ),
           responses: {
             '202': {
               description: 'The jobs moved back to waiting.',

@@ -1,5 +1,12 @@
 import { settingsInputSchema } from './settings.schema';
-import { jsonContent, problem, sandboxHeader, type OpenApiPart, operation } from '../openapi/common';
+import {
+  jsonContent,
+  problem,
+  sandboxHeader,
+  type OpenApiPart,
+  operation,
+  jsonRequest,
+} from '../openapi/common';
 
 export function settingsOpenApi(): OpenApiPart {
   return {
@@ -23,27 +30,19 @@ export function settingsOpenApi(): OpenApiPart {
           description:
             'Replaces the settings whole: a channel or `quietHours` left out is removed. Transactional campaigns ignore them.',
           parameters: [sandboxHeader],
-          requestBody: {
-            required: true,
-            content: {
-              'application/json': {
-                schema: { $ref: '#/components/schemas/SandboxSettingsInput' },
-                example: {
-                  frequencyCaps: {
-                    email: { max: 3, periodSeconds: 86400 },
-                    sms: { max: 1, periodSeconds: 604800 },
-                  },
-                  quietHours: {
-                    start: '21:00',
-                    end: '08:00',
-                    weekdays: [1, 2, 3, 4, 5],
-                    timezone: 'Europe/Paris',
-                    action: 'defer',
-                  },
-                },
-              },
+          requestBody: jsonRequest('SandboxSettingsInput', {
+            frequencyCaps: {
+              email: { max: 3, periodSeconds: 86400 },
+              sms: { max: 1, periodSeconds: 604800 },
             },
-          },
+            quietHours: {
+              start: '21:00',
+              end: '08:00',
+              weekdays: [1, 2, 3, 4, 5],
+              timezone: 'Europe/Paris',
+              action: 'defer',
+            },
+          }),
           responses: {
             '200': { description: 'The stored settings.', content: jsonContent('SandboxSettings') },
             '400': problem,

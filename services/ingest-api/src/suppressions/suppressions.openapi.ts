@@ -1,5 +1,12 @@
 import { newSuppressionSchema, suppressionListQuerySchema } from './suppression.schema';
-import { jsonContent, problem, sandboxHeader, type OpenApiPart, operation } from '../openapi/common';
+import {
+  jsonContent,
+  problem,
+  sandboxHeader,
+  type OpenApiPart,
+  operation,
+  jsonRequest,
+} from '../openapi/common';
 
 const addressParams = [
   sandboxHeader,
@@ -32,20 +39,12 @@ export function suppressionsOpenApi(): OpenApiPart {
           description:
             'Idempotent: 201 when the address is added, 200 with the existing entry (its first reason and date kept) when it was already suppressed.',
           parameters: [sandboxHeader],
-          requestBody: {
-            required: true,
-            content: {
-              'application/json': {
-                schema: { $ref: '#/components/schemas/NewSuppression' },
-                example: {
-                  channel: 'email',
-                  address: 'ada@example.com',
-                  reason: 'manual',
-                  source: 'support-desk',
-                },
-              },
-            },
-          },
+          requestBody: jsonRequest('NewSuppression', {
+            channel: 'email',
+            address: 'ada@example.com',
+            reason: 'manual',
+            source: 'support-desk',
+          }),
           responses: {
             '201': entry,
             '200': entry,

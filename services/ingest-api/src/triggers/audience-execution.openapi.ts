@@ -1,5 +1,12 @@
 import { audienceExecutionSchema } from './audience-execution.schema';
-import { jsonContent, problem, sandboxHeader, type OpenApiPart, operation } from '../openapi/common';
+import {
+  jsonContent,
+  problem,
+  sandboxHeader,
+  type OpenApiPart,
+  operation,
+  jsonRequest,
+} from '../openapi/common';
 import { executionsTag } from './unitary-execution.openapi';
 
 function idParam(name: string): Record<string, unknown> {
@@ -29,21 +36,13 @@ export function audienceExecutionOpenApi(): OpenApiPart {
           summary:
             'Send a marketing campaign to an audience now, or at schedule.executeAt; the audience is audience.id or else the campaign’s.',
           parameters: [sandboxHeader],
-          requestBody: {
-            required: true,
-            content: {
-              'application/json': {
-                schema: { $ref: '#/components/schemas/AudienceExecutionRequest' },
-                example: {
-                  requestId: 'spring-sale-2026',
-                  campaignId: '01a20dbe-9aaf-7325-95af-8082d00bb019',
-                  audience: { id: '01a20dbe-9b10-7a2e-8a1e-3f0c1d2e4b55' },
-                  context: { promoCode: 'SPRING26', discount: 20 },
-                  schedule: { executeAt: '2030-04-01T08:00:00Z' },
-                },
-              },
-            },
-          },
+          requestBody: jsonRequest('AudienceExecutionRequest', {
+            requestId: 'spring-sale-2026',
+            campaignId: '01a20dbe-9aaf-7325-95af-8082d00bb019',
+            audience: { id: '01a20dbe-9b10-7a2e-8a1e-3f0c1d2e4b55' },
+            context: { promoCode: 'SPRING26', discount: 20 },
+            schedule: { executeAt: '2030-04-01T08:00:00Z' },
+          }),
           responses: {
             '202': {
               description:

@@ -1,4 +1,11 @@
-import { problem, sandboxHeader, type OpenApiPart, operation } from '../openapi/common';
+import {
+  problem,
+  sandboxHeader,
+  type OpenApiPart,
+  operation,
+  jsonRequest,
+  dryRunParameter,
+} from '../openapi/common';
 import { executionsTag } from './unitary-execution.openapi';
 
 /** `POST /im/executions/highthroughput`: the unitary body, external recipients and e-mail only. */
@@ -12,35 +19,21 @@ export function highThroughputExecutionOpenApi(maxRecipients: number): OpenApiPa
           summary: `Send an e-mail campaign to up to ${maxRecipients} external recipients, without profile lookup; 202 once every job is queued.`,
           parameters: [
             sandboxHeader,
-            {
-              name: 'dryRun',
-              in: 'query',
-              required: false,
-              schema: { type: 'boolean', default: false },
-              description: 'Herald extension: validate and render every recipient, queue nothing (200).',
-            },
+            dryRunParameter('Herald extension: validate and render every recipient, queue nothing (200).'),
           ],
-          requestBody: {
-            required: true,
-            content: {
-              'application/json': {
-                schema: { $ref: '#/components/schemas/UnitaryExecutionRequest' },
-                example: {
-                  requestId: 'newsletter-2026-11-ada',
-                  campaignId: '01a20dbe-9aaf-7325-95af-8082d00bb019',
-                  recipients: [
-                    {
-                      type: 'external',
-                      userId: 'ada@example.com',
-                      namespace: 'email',
-                      profile: { person: { name: { firstName: 'Ada' } } },
-                      context: { orderId: 'A-1001', total: 42.5 },
-                    },
-                  ],
-                },
+          requestBody: jsonRequest('UnitaryExecutionRequest', {
+            requestId: 'newsletter-2026-11-ada',
+            campaignId: '01a20dbe-9aaf-7325-95af-8082d00bb019',
+            recipients: [
+              {
+                type: 'external',
+                userId: 'ada@example.com',
+                namespace: 'email',
+                profile: { person: { name: { firstName: 'Ada' } } },
+                context: { orderId: 'A-1001', total: 42.5 },
               },
-            },
-          },
+            ],
+          }),
           responses: {
             '200': {
               description: 'Dry run: what each recipient would be sent, or why not.',

@@ -1,5 +1,12 @@
 import { unitaryExecutionSchema } from '@herald/contracts';
-import { problem, sandboxHeader, type OpenApiPart, operation } from '../openapi/common';
+import {
+  problem,
+  sandboxHeader,
+  type OpenApiPart,
+  operation,
+  jsonRequest,
+  dryRunParameter,
+} from '../openapi/common';
 
 /** The AJO-compatible trigger calls, whichever file documents them, form one section. */
 export const executionsTag = {
@@ -25,44 +32,31 @@ export function unitaryExecutionOpenApi(maxRecipients: number): OpenApiPart {
             'creating anything.',
           parameters: [
             sandboxHeader,
-            {
-              name: 'dryRun',
-              in: 'query',
-              required: false,
-              schema: { type: 'boolean', default: false },
-              description:
-                'Validate, resolve profiles (without creating them), apply exclusions and render; answer what ' +
+            dryRunParameter(
+              'Validate, resolve profiles (without creating them), apply exclusions and render; answer what ' +
                 'each recipient would be sent. Nothing is queued or stored, and the requestId is not used up.',
-            },
+            ),
           ],
-          requestBody: {
-            required: true,
-            content: {
-              'application/json': {
-                schema: { $ref: '#/components/schemas/UnitaryExecutionRequest' },
-                example: {
-                  requestId: 'order-1001-shipped',
-                  campaignId: '01a20dbe-9aaf-7325-95af-8082d00bb019',
-                  recipients: [
-                    {
-                      type: 'aep',
-                      userId: 'ada@example.com',
-                      namespace: 'email',
-                      profile: { person: { name: { firstName: 'Ada' } } },
-                      context: { orderId: 'A-1001', total: 42.5 },
-                    },
-                    {
-                      type: 'external',
-                      userId: 'crm-991',
-                      namespace: 'crmId',
-                      channelData: { emailAddress: 'grace@example.com' },
-                      context: { orderId: 'G-9', total: 12 },
-                    },
-                  ],
-                },
+          requestBody: jsonRequest('UnitaryExecutionRequest', {
+            requestId: 'order-1001-shipped',
+            campaignId: '01a20dbe-9aaf-7325-95af-8082d00bb019',
+            recipients: [
+              {
+                type: 'aep',
+                userId: 'ada@example.com',
+                namespace: 'email',
+                profile: { person: { name: { firstName: 'Ada' } } },
+                context: { orderId: 'A-1001', total: 42.5 },
               },
-            },
-          },
+              {
+                type: 'external',
+                userId: 'crm-991',
+                namespace: 'crmId',
+                channelData: { emailAddress: 'grace@example.com' },
+                context: { orderId: 'G-9', total: 12 },
+              },
+            ],
+          }),
           responses: {
             '200': {
               description: 'Dry run (`dryRun=true`): what each recipient would be sent, or why not.',

@@ -27,7 +27,8 @@ async function runBlocks(blocks: string[], env: Record<string, string>, cwd: str
   ].join('\n');
   const child = spawn('bash', ['-euo', 'pipefail', '-c', script], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    // TMPDIR inside the test folder: the tutorial's `mktemp -d` is removed with it.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TMPDIR: cwd, ...env },
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

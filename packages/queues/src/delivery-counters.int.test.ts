@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { testRedisUrl, uniqueQueuePrefix } from '@herald/testing';
 import { RedisKeys } from './redis-keys';
 import { DeliveryCounters, type CounterScope, type StatusTransition } from './delivery-counters';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
 describe('DeliveryCounters', () => {
-  const prefix = `test-counters-${randomBytes(4).toString('hex')}`;
+  // The test environment removes the keys under this prefix when the file ends.
+  const prefix = uniqueQueuePrefix('counters');
   let redis: Redis;
   let counters: DeliveryCounters;
   let executions = 0;
@@ -23,14 +22,10 @@ describe('DeliveryCounters', () => {
   ): StatusTransition => ({ scope, from, to, ...reasons });
 
   beforeAll(() => {
-    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    redis = new Redis(testRedisUrl(process.env), { maxRetriesPerRequest: 1 });
     counters = new DeliveryCounters(redis, prefix);
   });
-  afterAll(async () => {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
-  });
+  afterAll(() => redis.disconnect());
 
   it('counts outcomes and reasons of one execution, and of its campaign across executions', async () => {
     const first = nextScope('campaign-a');

@@ -1,5 +1,5 @@
 /**
- * What Bull Board may show of a job (DESIGN §13): operators need to recognise a job and its
+ * What Bull Board may show of a job: operators need to recognise a job and its
  * error, not to read who it was for. Addresses are masked, the recipient's profile and context
  * are reduced to their size, and push subscriptions lose their keys.
  */

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Channel } from '@herald/contracts';
 import { ServiceUnavailableError } from '@herald/errors';
 import type { Logger } from '@herald/logger';
@@ -15,30 +16,27 @@ export interface QueueBackpressureOptions {
 /** Long enough for workers to drain a slice of the queue, short enough to resume quickly. */
 const RETRY_AFTER_SECONDS = 5;
 
-interface CachedCount {
-  count: number;
-  expiresAt: number;
-}
-
 /**
  * Refuses trigger calls for a channel whose queue holds more than `maxWaiting` waiting jobs,
  * instead of letting it grow without bound. The answer is 503, not 429: the system is over
  * capacity, not this caller over its allowance, and every caller of that channel is refused.
  */
 export class QueueBackpressure {
-  private readonly counts = new Map<Channel, CachedCount>();
-  /** One count request per channel at a time: concurrent calls share it. */
-  private readonly pending = new Map<Channel, Promise<number>>();
-  private readonly cacheMs: number;
+  /** Waiting counts per channel, trusted for `cacheMs`; concurrent misses share one request. */
+  private readonly counts: LRUCache<Channel, number>;
 
   constructor(private readonly options: QueueBackpressureOptions) {
-    this.cacheMs = options.cacheMs ?? 250;
+    this.counts = new LRUCache<Channel, number>({
+      max: Object.keys(options.queues).length,
+      ttl: options.cacheMs ?? 250,
+      fetchMethod: (channel) => this.fetchCount(channel),
+    });
   }
 
   async assertQueueHasRoom(channel: Channel): Promise<void> {
     const { maxWaiting } = this.options;
     if (maxWaiting === 0) return;
-    const waiting = await this.waitingCount(channel);
+    const waiting = (await this.counts.fetch(channel)) ?? 0;
     if (waiting > maxWaiting) {
       throw new ServiceUnavailableError(
         'queue-full',
@@ -48,28 +46,16 @@ export class QueueBackpressure {
     }
   }
 
-  private async waitingCount(channel: Channel): Promise<number> {
-    const cached = this.counts.get(channel);
-    if (cached && cached.expiresAt > Date.now()) return cached.count;
-    const inFlight = this.pending.get(channel);
-    if (inFlight) return inFlight;
-    const request = this.fetchCount(channel).finally(() => this.pending.delete(channel));
-    this.pending.set(channel, request);
-    return request;
-  }
-
   /**
    * An unknown count lets calls through: the queue write that follows fails fast with 503 when
    * Redis is down, and a healthy Redis answers the next count.
    */
   private async fetchCount(channel: Channel): Promise<number> {
-    let count = 0;
     try {
-      count = await this.options.queues[channel].getWaitingCount();
+      return await this.options.queues[channel].getWaitingCount();
     } catch (error) {
       this.options.logger.warn({ err: error, channel }, 'cannot read the queue depth; calls are let through');
+      return 0;
     }
-    this.counts.set(channel, { count, expiresAt: Date.now() + this.cacheMs });
-    return count;
   }
 }

@@ -38,7 +38,7 @@ interface CampaignRef {
 }
 
 /**
- * The rules that decide whether a rendered-and-addressed recipient may be sent to now (DESIGN §6).
+ * The rules that decide whether a rendered-and-addressed recipient may be sent to now.
  * Campaign status and sandbox settings are cached for a few seconds per process: a campaign
  * stopped now stops sending within `cacheTtlMs` on every worker.
  */

@@ -90,9 +90,12 @@ export interface HeraldSystem {
   stop(): Promise<void>;
 }
 
-export async function startHeraldSystem(name: string): Promise<HeraldSystem> {
+export async function startHeraldSystem(
+  name: string,
+  extraEnv: Record<string, string> = {},
+): Promise<HeraldSystem> {
   const dir = createTempDir(name);
-  const env = await heraldEnv(name, dir.path);
+  const env = await heraldEnv(name, dir.path, extraEnv);
   const [api, worker] = await Promise.all([startApiProcess(env), startWorkerProcess(env)]);
   const store = await openStore({ url: path.join(dir.path, 'herald.sqlite') });
   return {

@@ -11,3 +11,6 @@ export * from './twilio/twilio.adapter';
 export * from './twilio/twilio-status';
 export * from './twilio/twilio-signature';
 export * from './webpush/webpush.adapter';
+export * from './mobile-push-payload';
+export * from './fcm/fcm.adapter';
+export * from './apns/apns.adapter';

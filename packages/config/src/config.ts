@@ -32,11 +32,36 @@ export type PushProviderConfig =
       readonly vapidSubject: string;
     };
 
+/** FCM HTTP v1 with a service account; `tokenUrl` is the key's `token_uri`. */
+export interface FcmProviderConfig {
+  readonly projectId: string;
+  readonly clientEmail: string;
+  readonly privateKey: string;
+  readonly tokenUrl: string;
+  readonly apiUrl: string;
+}
+
+/** APNs with token-based (ES256 JWT) authentication. */
+export interface ApnsProviderConfig {
+  readonly teamId: string;
+  readonly keyId: string;
+  /** PEM of the `.p8` key. */
+  readonly privateKey: string;
+  readonly productionUrl: string;
+  readonly sandboxUrl: string;
+  /** Absolute path of extra trusted CAs (a test stand-in's). */
+  readonly caFile?: string;
+}
+
 /** Which provider carries each channel, and the limits the provider account imposes. */
 export interface ProvidersConfig {
   readonly email: EmailProviderConfig;
   readonly sms: SmsProviderConfig;
   readonly push: PushProviderConfig;
+  /** Mobile push to `fcm` devices; absent: they go to the outbox. */
+  readonly fcm?: FcmProviderConfig;
+  /** Mobile push to `apns` and `apnsSandbox` devices; absent: they go to the outbox. */
+  readonly apns?: ApnsProviderConfig;
   readonly timeoutMs: number;
   /** Messages per second per channel across all workers (BullMQ limiter); 0 = no limit. */
   readonly rateLimitPerSecond: Readonly<Record<Channel, number>>;
@@ -115,5 +140,10 @@ export interface HeraldConfig {
     readonly adminKey?: string;
     /** How long a looked-up API key is trusted before the store is asked again (revocation delay). */
     readonly keyCacheSeconds: number;
+    /** Organisation id given to new API credentials (`x-gw-ims-org-id`). */
+    readonly orgId: string;
+    /** HS256 keys of the access tokens: the first signs, all verify; empty when no tokens are issued. */
+    readonly tokenSigningKeys: readonly string[];
+    readonly accessTokenTtlSeconds: number;
   };
 }

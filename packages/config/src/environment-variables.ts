@@ -69,7 +69,8 @@ export const ENVIRONMENT_VARIABLES = {
     type: 'integer',
     minimum: 1024,
     maximum: 104857600,
-    default: 1048576,
+    // 20 recipients with a context at API_MAX_CONTEXT_BYTES (200 KB) each, plus the envelope.
+    default: 5242880,
     description: 'Largest request body; larger bodies get `413 payload-too-large`.',
   },
   API_MAX_RECIPIENTS: {
@@ -192,6 +193,28 @@ export const ENVIRONMENT_VARIABLES = {
     default: 30,
     description:
       'How long an API process trusts a looked-up key before asking the store again, so how long a revoked key keeps working (0: every request).',
+  },
+  HERALD_ORG_ID: {
+    type: 'string',
+    pattern: '^[A-Za-z0-9@._-]{1,128}$',
+    default: 'HERALD@AdobeOrg',
+    description:
+      'Org id of new API credentials, sent as `x-gw-ims-org-id` with their tokens (AJO: the IMS org id).',
+  },
+  TOKEN_SIGNING_KEYS: {
+    type: 'string',
+    maxLength: 4096,
+    pattern: '^[\\x21-\\x2b\\x2d-\\x7e]{32,}(,[\\x21-\\x2b\\x2d-\\x7e]{32,})*$',
+    secret: true,
+    description:
+      'HS256 keys (32+ characters, comma-separated) of the `/ims/token/v3` tokens: the first signs, all verify (rotation). Unset: no tokens.',
+  },
+  ACCESS_TOKEN_TTL_SECONDS: {
+    type: 'integer',
+    minimum: 60,
+    maximum: 604800,
+    default: 86400,
+    description: 'Lifetime (`expires_in`) of the `/ims/token/v3` tokens.',
   },
   ALLOW_PRIVATE_URLS: {
     type: 'boolean',

@@ -155,4 +155,21 @@ describe('loadConfig', () => {
     expect(loadConfig({ SOFT_BOUNCE_LIMIT: '1' }).webhooks.softBounceLimit).toBe(1);
     expect(() => loadConfig({ SOFT_BOUNCE_LIMIT: '21' })).toThrow(ConfigError);
   });
+
+  it('turns mobile push providers on only with all their credentials, naming what is missing', () => {
+    expect(loadConfig({}).providers).not.toHaveProperty('fcm');
+    expect(() => loadConfig({ APNS_TEAM_ID: 'ABCDE12345' })).toThrow(/APNS_KEY_ID.*\n.*APNS_PRIVATE_KEY/s);
+    expect(() => loadConfig({ FCM_PROJECT_ID: 'herald' })).toThrow(/FCM_SERVICE_ACCOUNT_JSON/);
+    const key = {
+      client_email: 'a@b.iam',
+      private_key: 'k',
+      token_uri: 'https://oauth2.googleapis.com/token',
+      project_id: 'p1',
+    };
+    expect(loadConfig({ FCM_SERVICE_ACCOUNT_JSON: JSON.stringify(key) }).providers.fcm).toMatchObject({
+      projectId: 'p1',
+      tokenUrl: 'https://oauth2.googleapis.com/token',
+      apiUrl: 'https://fcm.googleapis.com',
+    });
+  });
 });

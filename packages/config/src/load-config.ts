@@ -3,7 +3,7 @@ import Ajv from 'ajv';
 import type { Channel } from '@herald/contracts';
 import { CHANNELS } from '@herald/contracts';
 import { ConfigError } from '@herald/errors';
-import type { HeraldConfig, ProvidersConfig } from './config';
+import type { ApnsProviderConfig, FcmProviderConfig, HeraldConfig, ProvidersConfig } from './config';
 import {
   ENVIRONMENT_VARIABLES,
   SECRET_VARIABLES,
@@ -48,7 +48,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Heral
     );
   }
   const values = raw as unknown as RawConfig;
-  const providers = readProviders(values);
+  const providers = readProviders(values, cwd);
   const dataDir = path.resolve(cwd, values.HERALD_DATA_DIR);
   const storeUrl = values.STORE_URL ?? path.join(dataDir, 'herald.sqlite');
   const config: HeraldConfig = {
@@ -87,6 +87,9 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Heral
     auth: {
       ...(values.HERALD_ADMIN_KEY ? { adminKey: values.HERALD_ADMIN_KEY } : {}),
       keyCacheSeconds: values.API_KEY_CACHE_SECONDS,
+      orgId: values.HERALD_ORG_ID,
+      tokenSigningKeys: values.TOKEN_SIGNING_KEYS?.split(',') ?? [],
+      accessTokenTtlSeconds: values.ACCESS_TOKEN_TTL_SECONDS,
     },
     allowPrivateUrls: values.ALLOW_PRIVATE_URLS,
     providers,
@@ -102,8 +105,8 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Heral
 }
 
 /** The provider of each channel, with the settings it needs; a chosen provider missing one is an error. */
-function readProviders(values: RawConfig): ProvidersConfig {
-  const missing: Array<{ path: string; code: string; message: string }> = [];
+function readProviders(values: RawConfig, cwd: string): ProvidersConfig {
+  const missing: ConfigProblem[] = [];
   const need = (name: keyof RawConfig, provider: string): string => {
     const value = values[name];
     if (typeof value !== 'string') {
@@ -149,6 +152,8 @@ function readProviders(values: RawConfig): ProvidersConfig {
           vapidSubject: need('VAPID_SUBJECT', 'PUSH_PROVIDER=webpush'),
         }
       : { kind: 'outbox' };
+  const fcm = readFcm(values, missing);
+  const apns = readApns(values, cwd, missing);
   if (missing.length > 0) {
     throw new ConfigError(
       `Invalid configuration:\n${missing.map((problem) => `  - ${problem.message}`).join('\n')}`,
@@ -159,12 +164,103 @@ function readProviders(values: RawConfig): ProvidersConfig {
     email,
     sms,
     push,
+    ...(fcm ? { fcm } : {}),
+    ...(apns ? { apns } : {}),
     timeoutMs: values.PROVIDER_TIMEOUT_MS,
     rateLimitPerSecond: {
       email: values.EMAIL_RATE_LIMIT_PER_SECOND,
       sms: values.SMS_RATE_LIMIT_PER_SECOND,
       push: values.PUSH_RATE_LIMIT_PER_SECOND,
     },
+  };
+}
+
+type ConfigProblem = { path: string; code: string; message: string };
+
+/** FCM is on when its service account is given; a project id alone is a mistake, not "off". */
+function readFcm(values: RawConfig, problems: ConfigProblem[]): FcmProviderConfig | undefined {
+  if (values.FCM_SERVICE_ACCOUNT_JSON === undefined) {
+    if (values.FCM_PROJECT_ID !== undefined) {
+      problems.push({
+        path: 'FCM_SERVICE_ACCOUNT_JSON',
+        code: 'missing-config',
+        message: 'FCM_SERVICE_ACCOUNT_JSON is required when FCM_PROJECT_ID is set',
+      });
+    }
+    return undefined;
+  }
+  const key = parseServiceAccount(values.FCM_SERVICE_ACCOUNT_JSON);
+  const projectId = values.FCM_PROJECT_ID ?? key?.project_id;
+  if (!key || typeof projectId !== 'string' || projectId === '') {
+    problems.push({
+      path: 'FCM_SERVICE_ACCOUNT_JSON',
+      code: 'invalid-config',
+      message: key
+        ? 'FCM_PROJECT_ID is required: the service account names no project_id'
+        : 'FCM_SERVICE_ACCOUNT_JSON must be a service account key: JSON with client_email, private_key and token_uri',
+    });
+    return undefined;
+  }
+  return {
+    projectId,
+    clientEmail: key.client_email,
+    privateKey: key.private_key,
+    tokenUrl: key.token_uri,
+    apiUrl: values.FCM_API_URL,
+  };
+}
+
+interface ServiceAccountKey {
+  client_email: string;
+  private_key: string;
+  token_uri: string;
+  project_id?: unknown;
+}
+
+function parseServiceAccount(text: string): ServiceAccountKey | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const key = parsed as Record<string, unknown>;
+  const isText = (value: unknown): value is string => typeof value === 'string' && value !== '';
+  if (!isText(key.client_email) || !isText(key.private_key) || !isText(key.token_uri)) return undefined;
+  if (!/^https?:\/\//.test(key.token_uri)) return undefined;
+  return {
+    client_email: key.client_email,
+    private_key: key.private_key,
+    token_uri: key.token_uri,
+    project_id: key.project_id,
+  };
+}
+
+/** APNs is on when any of its three credentials is given, and then needs all three. */
+function readApns(values: RawConfig, cwd: string, problems: ConfigProblem[]): ApnsProviderConfig | undefined {
+  const names = ['APNS_TEAM_ID', 'APNS_KEY_ID', 'APNS_PRIVATE_KEY'] as const;
+  const given = names.filter((name) => values[name] !== undefined);
+  if (given.length === 0) return undefined;
+  if (given.length < names.length) {
+    const absent = names.filter((name) => values[name] === undefined);
+    problems.push(
+      ...absent.map((name) => ({
+        path: name,
+        code: 'missing-config',
+        message: `${name} is required when ${given.join(' and ')} ${given.length === 1 ? 'is' : 'are'} set`,
+      })),
+    );
+    return undefined;
+  }
+  return {
+    teamId: values.APNS_TEAM_ID ?? '',
+    keyId: values.APNS_KEY_ID ?? '',
+    // Keys pasted into one-line variables often carry `\n` for their line breaks.
+    privateKey: (values.APNS_PRIVATE_KEY ?? '').replace(/\\n/g, '\n'),
+    productionUrl: values.APNS_URL,
+    sandboxUrl: values.APNS_SANDBOX_URL,
+    ...(values.APNS_CA_FILE ? { caFile: path.resolve(cwd, values.APNS_CA_FILE) } : {}),
   };
 }
 

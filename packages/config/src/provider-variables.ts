@@ -16,7 +16,7 @@ export const PROVIDER_VARIABLES = {
     type: 'string',
     enum: ['outbox', 'webpush'],
     default: 'outbox',
-    description: 'Where the workers send web push.',
+    description: 'Where the workers send web push (mobile push goes to FCM or APNs when configured).',
   },
   SENDGRID_API_KEY: {
     type: 'string',
@@ -114,6 +114,62 @@ export const PROVIDER_VARIABLES = {
     type: 'string',
     pattern: '^(mailto:|https://)',
     description: 'Contact given to push services; required with `PUSH_PROVIDER=webpush`.',
+  },
+  FCM_SERVICE_ACCOUNT_JSON: {
+    type: 'string',
+    minLength: 2,
+    maxLength: 20000,
+    secret: true,
+    description:
+      "Contents (not the path) of a Firebase service account's JSON key; turns on mobile push to `fcm` devices through FCM HTTP v1 (without it they go to the outbox). Its `token_uri` is where access tokens are fetched.",
+  },
+  FCM_PROJECT_ID: {
+    type: 'string',
+    pattern: '^[a-z0-9-]{1,100}$',
+    description: "Firebase project receiving FCM sends; the service account's `project_id` unless set.",
+  },
+  FCM_API_URL: {
+    type: 'string',
+    pattern: '^https?://',
+    default: 'https://fcm.googleapis.com',
+    description: "Base URL of FCM's HTTP v1 API, for a proxy or a test stand-in.",
+  },
+  APNS_TEAM_ID: {
+    type: 'string',
+    pattern: '^[A-Z0-9]{10}$',
+    description:
+      'Apple developer team id (the JWT `iss`); with `APNS_KEY_ID` and `APNS_PRIVATE_KEY`, turns on mobile push to `apns` and `apnsSandbox` devices (without them they go to the outbox).',
+  },
+  APNS_KEY_ID: {
+    type: 'string',
+    pattern: '^[A-Z0-9]{10}$',
+    description: 'Id of the APNs authentication key (the JWT `kid`).',
+  },
+  APNS_PRIVATE_KEY: {
+    type: 'string',
+    pattern: '-----BEGIN PRIVATE KEY-----',
+    maxLength: 4000,
+    secret: true,
+    description:
+      'The APNs authentication key: the PEM text of the `.p8` file (`\\n` escapes accepted for newlines).',
+  },
+  APNS_URL: {
+    type: 'string',
+    pattern: '^https://',
+    default: 'https://api.push.apple.com',
+    description: 'APNs server for `apns` devices (production).',
+  },
+  APNS_SANDBOX_URL: {
+    type: 'string',
+    pattern: '^https://',
+    default: 'https://api.sandbox.push.apple.com',
+    description: 'APNs server for `apnsSandbox` devices (development builds of the app).',
+  },
+  APNS_CA_FILE: {
+    type: 'string',
+    minLength: 1,
+    description:
+      "PEM file of extra certificate authorities trusted for APNs's TLS; for a test stand-in only.",
   },
   PROVIDER_TIMEOUT_MS: {
     type: 'integer',

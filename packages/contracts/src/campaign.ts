@@ -3,6 +3,8 @@ export const CHANNELS: readonly Channel[] = ['email', 'sms', 'push'];
 
 export type CampaignType = 'transactional' | 'marketing';
 
+export type UnknownProfiles = 'reject' | 'exclude';
+
 export type CampaignStatus = 'draft' | 'scheduled' | 'live' | 'stopped' | 'completed' | 'archived';
 
 export interface EmailChannelConfig {
@@ -17,12 +19,21 @@ export interface EmailChannelConfig {
 export interface SmsChannelConfig {
   /** Sender id or E.164 number. */
   sender: string;
+  /**
+   * ISO 3166 alpha-2 region national numbers (written without `+`) are read in; overrides the
+   * sandbox's `sms.defaultRegion`.
+   */
+  defaultRegion?: string;
 }
 
 export type PushUrgency = 'very-low' | 'low' | 'normal' | 'high';
 
 export interface PushChannelConfig {
-  /** Subscriptions of profiles are filtered by this app id when set. */
+  /**
+   * The app the campaign sends for (AJO: the app of the channel surface): the FCM app id or iOS
+   * bundle id, or a web app's id. Set: the profiles' device tokens and subscriptions registered for
+   * it. Unset: every Web Push subscription of the profile (no mobile device).
+   */
   appId?: string;
   /** Seconds the push service keeps an undelivered message (RFC 8030 TTL). */
   ttlSeconds?: number;
@@ -72,6 +83,12 @@ export interface CampaignDefinition {
   contextSchema: JsonSchemaObject;
   identityNamespace: string;
   createProfiles: boolean;
+  /**
+   * With `createProfiles` off, what a unitary call does with `aep` recipients that have no
+   * profile: `reject` the whole call (400, nothing queued), or `exclude` them (`profile-not-found`).
+   * Absent means `reject`.
+   */
+  unknownProfiles?: UnknownProfiles;
   /** Access labels (who may see or edit the campaign). */
   labels?: string[];
   /** Audience of marketing audience sends. */

@@ -37,6 +37,10 @@ export const OUTCOME_STATUSES: readonly DeliveryStatus[] = Object.freeze(
 export type ExclusionReason =
   | 'profile-not-found'
   | 'no-address'
+  /** A push campaign for an app the recipient has no device token (or subscription) for. */
+  | 'no-push-token-for-app'
+  /** The device given in the call is on a platform the campaign's app is not (a browser for a mobile app). */
+  | 'push-platform-mismatch'
   | 'suppressed'
   | 'no-marketing-consent'
   | 'frequency-capped'

@@ -1,4 +1,4 @@
-import type { Identity } from './profile';
+import { canonicalNamespace, type Identity } from './profile';
 
 export type RecipientType = 'aep' | 'external';
 
@@ -50,6 +50,7 @@ export interface Execution {
   updatedAt: string;
 }
 
+/** Equal for two spellings of one identity (namespaces compare without case). */
 export function identityKey(identity: Identity): string {
-  return `${identity.namespace}:${identity.id}`;
+  return `${canonicalNamespace(identity.namespace)}:${identity.id}`;
 }

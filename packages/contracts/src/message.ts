@@ -59,5 +59,31 @@ export interface PushMessage {
   urgency?: PushUrgency;
 }
 
+/** Platforms of a mobile device token: Firebase Cloud Messaging, or APNs (production or sandbox). */
+export const MOBILE_PUSH_PLATFORMS = ['fcm', 'apns', 'apnsSandbox'] as const;
+export type MobilePushPlatform = (typeof MOBILE_PUSH_PLATFORMS)[number];
+
+/** One app install on one device: what AJO's `channelData.pushInfo` names. */
+export interface DeviceTarget {
+  platform: MobilePushPlatform;
+  /** The app: the FCM app id or the iOS bundle id (APNs sends it as `apns-topic`). */
+  appId: string;
+  token: string;
+}
+
+/** A notification to one mobile device through FCM or APNs. */
+export interface MobilePushMessage {
+  channel: 'push';
+  deliveryId: string;
+  executionId: string;
+  sandbox: string;
+  device: DeviceTarget;
+  payload: PushPayload;
+  /** Seconds the provider keeps an undelivered message. */
+  ttlSeconds?: number;
+  /** `high` maps to APNs priority 10 and FCM's HIGH; otherwise normal priority. */
+  urgency?: PushUrgency;
+}
+
 /** What the domain builds and a channel adapter sends. */
-export type OutboundMessage = EmailMessage | SmsMessage | PushMessage;
+export type OutboundMessage = EmailMessage | SmsMessage | PushMessage | MobilePushMessage;

@@ -1,8 +1,21 @@
 import type { Channel } from './campaign';
+import type { MobilePushPlatform } from './message';
 
 export interface Identity {
   namespace: string;
   id: string;
+}
+
+/**
+ * Namespaces are case-insensitive (`Email` and `email` name one identity, as in AJO): stored and
+ * compared lower-case. Ids keep their case.
+ */
+export function canonicalNamespace(namespace: string): string {
+  return namespace.toLowerCase();
+}
+
+export function canonicalIdentity(identity: Identity): Identity {
+  return { namespace: canonicalNamespace(identity.namespace), id: identity.id };
 }
 
 export type ConsentValue = 'y' | 'n';
@@ -17,6 +30,14 @@ export interface PushSubscription {
   appId?: string;
 }
 
+/** A mobile app install's device token (FCM registration token or APNs device token). */
+export interface PushToken {
+  /** The app: the FCM app id or the iOS bundle id; a push campaign names the app it sends for. */
+  appId: string;
+  platform: MobilePushPlatform;
+  token: string;
+}
+
 export interface Profile {
   id: string;
   sandbox: string;
@@ -26,6 +47,7 @@ export interface Profile {
   timezone?: string;
   consents: Consents;
   pushSubscriptions: PushSubscription[];
+  pushTokens: PushToken[];
   createdAt: string;
   updatedAt: string;
 }
@@ -38,4 +60,5 @@ export interface ProfileInput {
   timezone?: string;
   consents?: Consents;
   pushSubscriptions?: PushSubscription[];
+  pushTokens?: PushToken[];
 }

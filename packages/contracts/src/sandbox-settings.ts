@@ -21,11 +21,27 @@ export interface QuietHours {
   action: 'defer' | 'discard';
 }
 
+export interface SmsSettings {
+  /** ISO 3166 alpha-2 region national numbers (written without `+`) are read in. */
+  defaultRegion?: string;
+}
+
+/** How the execution API deduplicates the sandbox's trigger calls. */
+export interface IdempotencySettings {
+  /**
+   * `requestId` in the body is an idempotency key (default true). Off for callers that reuse
+   * requestIds for different sends; the `x-request-id` header still deduplicates.
+   */
+  bodyRequestId: boolean;
+}
+
 /** Delivery policy of one sandbox; marketing campaigns obey it, transactional ones ignore it. */
 export interface SandboxSettings {
   sandbox: string;
   frequencyCaps: Partial<Record<Channel, FrequencyCap>>;
   quietHours?: QuietHours;
+  idempotency?: IdempotencySettings;
+  sms?: SmsSettings;
   updatedAt: string;
 }
 

@@ -16,7 +16,7 @@ export const ERROR_CODES = {
   'invalid-campaign': {
     status: 400,
     meaning:
-      'The campaign definition breaks the schema, or `contextSchema` is not a valid draft 2020-12 object schema.',
+      'The campaign definition breaks the schema, `contextSchema` is not a valid draft 2020-12 object schema, or `channelConfig.sms.defaultRegion` is not a known region (`unknown-region`).',
   },
   'invalid-if-match': { status: 400, meaning: '`If-Match` does not name a version.' },
   'invalid-version': { status: 400, meaning: 'The `{version}` path parameter is not a positive integer.' },
@@ -31,6 +31,16 @@ export const ERROR_CODES = {
   'invalid-recipients': {
     status: 400,
     meaning: 'Unitary, highthroughput or test-send: one or more recipients are invalid; nothing was queued.',
+  },
+  'invalid-phone-number': {
+    status: 400,
+    meaning:
+      "Unitary (and its dry run) of an SMS campaign, when phone numbers are the only problems: a recipient's number (`errors[].path` names it, such as `/recipients/3/channelData/mobilePhoneNumber`) is impossible, or has no `+` while neither the campaign nor the sandbox names `sms.defaultRegion`. Numbers of the right length for their region are accepted even outside assigned ranges (AJO's example `111-111-1111`). With other problems the call answers `invalid-recipients`, these keeping `errors[].code` `invalid-phone-number`. Nothing was queued.",
+  },
+  'unknown-profiles': {
+    status: 400,
+    meaning:
+      'Unitary (and its dry run): `aep` recipients without a profile, while the campaign has `createProfiles` off and `unknownProfiles` `reject` (the default); each is listed (`errors[].code` `profile-not-found`, path `/recipients/{i}/userId`). Nothing was queued.',
   },
   'duplicate-recipient': {
     status: 400,
@@ -72,10 +82,11 @@ export const ERROR_CODES = {
     meaning: 'Suppression path: empty or too long address; test-send: an invalid test address.',
   },
   'invalid-api-key': { status: 400, meaning: 'The API key definition breaks its schema.' },
+  'invalid-api-credential': { status: 400, meaning: 'The API credential definition breaks its schema.' },
   'invalid-settings': {
     status: 400,
     meaning:
-      '`PUT /settings`: the body breaks its schema, names an unknown time zone or has `start` equal to `end`; every problem is listed.',
+      '`PUT /settings`: the body breaks its schema, names an unknown time zone or phone region (`unknown-region`), or has `start` equal to `end`; every problem is listed.',
   },
   'invalid-replay': {
     status: 400,
@@ -85,12 +96,27 @@ export const ERROR_CODES = {
     status: 401,
     meaning: 'No key, an unknown key or a revoked key. Sent with `WWW-Authenticate: Bearer`.',
   },
+  'token-invalid': {
+    status: 401,
+    meaning:
+      'An access token that does not verify: malformed, tampered, or signed with a key not in `TOKEN_SIGNING_KEYS`.',
+  },
+  'token-expired': { status: 401, meaning: 'An access token past its expiry.' },
+  'credential-revoked': { status: 401, meaning: "The access token's API credential is revoked." },
   'invalid-signature': {
     status: 401,
     meaning:
       'A provider webhook without a valid signature: missing, wrong, or signed more than `WEBHOOK_MAX_AGE_SECONDS` from now. Nothing was applied.',
   },
   forbidden: { status: 403, meaning: "The key lacks the route's role, or may not use the sandbox." },
+  'client-id-mismatch': {
+    status: 403,
+    meaning: "With an access token: `x-api-key` missing or not the token's client id.",
+  },
+  'org-mismatch': {
+    status: 403,
+    meaning: "With an access token: `x-gw-ims-org-id` missing or not the token's org.",
+  },
   'route-not-found': { status: 404, meaning: 'No such method and path.' },
   'campaign-not-found': { status: 404, meaning: 'No campaign with that id in the sandbox.' },
   'campaign-version-not-found': { status: 404, meaning: 'The campaign has no such version.' },
@@ -98,6 +124,11 @@ export const ERROR_CODES = {
   'audience-not-found': { status: 404, meaning: 'No audience with that id in the sandbox.' },
   'not-suppressed': { status: 404, meaning: 'The address is not on the suppression list.' },
   'api-key-not-found': { status: 404, meaning: 'No active API key with that id.' },
+  'api-credential-not-found': { status: 404, meaning: 'No active API credential with that id.' },
+  'tokens-not-configured': {
+    status: 404,
+    meaning: '`POST /ims/token/v3` while `TOKEN_SIGNING_KEYS` is unset.',
+  },
   'execution-not-found': {
     status: 404,
     meaning: 'No execution (or audience execution) with that id in the sandbox.',
@@ -131,12 +162,21 @@ export const ERROR_CODES = {
     status: 409,
     meaning: 'Creating a profile with a taken identity; upserting identities of two or more profiles.',
   },
+  'x-request-id-in-progress': {
+    status: 409,
+    meaning:
+      'An `x-request-id` whose first call (with another body) has not answered yet; retry that call, or use a new x-request-id.',
+  },
   'request-id-reused': {
     status: 409,
     meaning:
       'Unitary or highthroughput: the `requestId` was used in this sandbox, within `IDEMPOTENCY_TTL_SECONDS`, with a different body.',
   },
   'api-key-exists': { status: 409, meaning: 'An API key with this hash or id is already stored.' },
+  'api-credential-exists': {
+    status: 409,
+    meaning: 'An API credential with this id or client id is already stored.',
+  },
   'audience-exists': { status: 409, meaning: 'An audience with this id is already stored.' },
   'campaign-exists': { status: 409, meaning: 'A campaign with this id is already stored.' },
   'execution-exists': { status: 409, meaning: 'An execution with this id is already stored.' },
@@ -222,7 +262,8 @@ export const ERROR_CODES = {
   },
   'subscription-gone': {
     status: 422,
-    meaning: 'Delivery: every push subscription of the recipient answered `404` or `410`.',
+    meaning:
+      'Delivery: every push subscription or device of the recipient is gone (Web Push `404`/`410`, FCM `UNREGISTERED` or an invalid token, APNs `Unregistered`, `BadDeviceToken` or `DeviceTokenNotForTopic`); each is removed from the profile.',
   },
   'endpoint-not-allowed': {
     status: 422,
@@ -236,7 +277,8 @@ export const ERROR_CODES = {
   },
   'push-payload-too-large': {
     status: 422,
-    meaning: 'Delivery: the encrypted push payload is over 4,096 bytes.',
+    meaning:
+      'Delivery: the push payload (encrypted for Web Push; as FCM or APNs receives it) is over 4,096 bytes.',
   },
   'invalid-delivery-id': {
     status: 422,

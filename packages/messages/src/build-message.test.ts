@@ -103,6 +103,7 @@ describe('buildMessage', () => {
           { endpoint: 'https://push.example/1', keys },
           { endpoint: 'https://push.example/2', keys },
         ],
+        devices: [],
         payload: {
           title: 'Order A-1',
           body: 'On its way',
@@ -114,6 +115,36 @@ describe('buildMessage', () => {
         urgency: 'high',
       },
     });
+  });
+
+  it("builds a push message for every device token of the campaign's app", async () => {
+    const mobile = version({
+      channel: 'push',
+      channelConfig: { push: { appId: 'com.shop' } },
+      content: { defaultLocale: 'en', locales: { en: { title: 'Hi', body: 'On its way' } } },
+    });
+    const iphone = { appId: 'com.shop', platform: 'apns' as const, token: 'ab'.repeat(32) };
+    const profile = {
+      identities: [],
+      attributes: {},
+      pushSubscriptions: [],
+      pushTokens: [iphone, { appId: 'com.blog', platform: 'fcm' as const, token: 'other' }],
+    } as Partial<Profile> as Profile;
+    const built = await buildMessage(templates, {
+      version: mobile,
+      recipient: recipient({ type: 'aep' }),
+      profile,
+    });
+    expect(built).toMatchObject({
+      kind: 'message',
+      message: { subscriptions: [], devices: [iphone], payload: { title: 'Hi', body: 'On its way' } },
+    });
+    const none = await buildMessage(templates, {
+      version: mobile,
+      recipient: recipient({ type: 'aep' }),
+      profile: { ...profile, pushTokens: [] },
+    });
+    expect(none).toMatchObject({ kind: 'excluded', reason: 'no-push-token-for-app' });
   });
 
   it('excludes a recipient without an address for the channel, naming the locale it would use', async () => {

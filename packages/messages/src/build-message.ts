@@ -2,6 +2,7 @@ import {
   assertHeaderSafe,
   type CampaignVersion,
   type EmailAddress,
+  type DeviceTarget,
   type ExclusionReason,
   type Profile,
   type PushPayload,
@@ -13,7 +14,9 @@ import { PermanentDeliveryError } from '@herald/errors';
 import type { TemplateEngine } from '@herald/templating';
 import { chooseLocale } from './choose-locale';
 import { overlay, renderEmail, renderPush, renderSms, type RenderData } from './render-message';
-import { resolveEmailAddress, resolvePushTargets, resolveSmsNumber } from './resolve-address';
+import { smsDefaultRegion } from './phone-number';
+import { resolveEmailAddress, resolveSmsNumber } from './resolve-address';
+import { resolvePushTargets } from './resolve-push-targets';
 
 export interface EmailToSend {
   channel: 'email';
@@ -34,8 +37,10 @@ export interface SmsToSend {
 
 export interface PushToSend {
   channel: 'push';
-  /** Every device of the recipient; one push message goes to each. */
+  /** Every browser of the recipient; one push message goes to each. */
   subscriptions: PushTarget[];
+  /** Every mobile app install of the recipient (FCM, APNs); one push message goes to each. */
+  devices: DeviceTarget[];
   payload: PushPayload;
   ttlSeconds?: number;
   urgency?: PushUrgency;
@@ -45,20 +50,26 @@ export interface PushToSend {
 export type MessageToSend = EmailToSend | SmsToSend | PushToSend;
 
 /**
- * Where a message goes: the e-mail address, the phone number, or every push endpoint. The first
- * is what a delivery record keeps; suppression is checked on each.
+ * Where a message goes: the e-mail address, the phone number, or every push endpoint and device
+ * token. The first is what a delivery record keeps; suppression is checked on each.
  */
 export function messageAddresses(message: MessageToSend): string[] {
-  return message.channel === 'push' ? message.subscriptions.map((s) => s.endpoint) : [message.to];
+  return message.channel === 'push'
+    ? [...message.subscriptions.map((s) => s.endpoint), ...message.devices.map((d) => d.token)]
+    : [message.to];
 }
 
 /**
- * Without the suppressed push subscriptions (other channels have one address: excluded whole).
- * The worker sends this, and a dry run shows it.
+ * Without the suppressed push subscriptions and device tokens (other channels have one address:
+ * excluded whole). The worker sends this, and a dry run shows it.
  */
 export function withoutAddresses(message: MessageToSend, suppressed: ReadonlySet<string>): MessageToSend {
   if (message.channel !== 'push' || suppressed.size === 0) return message;
-  return { ...message, subscriptions: message.subscriptions.filter((s) => !suppressed.has(s.endpoint)) };
+  return {
+    ...message,
+    subscriptions: message.subscriptions.filter((s) => !suppressed.has(s.endpoint)),
+    devices: message.devices.filter((d) => !suppressed.has(d.token)),
+  };
 }
 
 export type BuiltMessage =
@@ -72,6 +83,11 @@ export interface MessageInput {
   profile: Profile | null;
   /** Forces a locale of the campaign instead of choosing one (previews of every locale). */
   locale?: string;
+  /**
+   * The sandbox's `sms.defaultRegion`: phone numbers without `+` are read in it, unless the
+   * campaign's SMS settings name their own.
+   */
+  sandboxSmsRegion?: string;
 }
 
 /**
@@ -109,7 +125,7 @@ export async function buildMessage(templates: TemplateEngine, input: MessageInpu
     case 'sms': {
       const sms = config.sms;
       if (!sms) throw missingConfig('SMS');
-      const to = resolveSmsNumber(recipient, profile);
+      const to = resolveSmsNumber(recipient, profile, smsDefaultRegion(definition, input.sandboxSmsRegion));
       if (!to) return { kind: 'excluded', locale, reason: 'no-address' };
       const content = await renderSms(templates, version, locale, data);
       return {
@@ -120,15 +136,15 @@ export async function buildMessage(templates: TemplateEngine, input: MessageInpu
     }
     case 'push': {
       const push = config.push ?? {};
-      const subscriptions = resolvePushTargets(recipient, profile, push.appId);
-      if (subscriptions.length === 0) return { kind: 'excluded', locale, reason: 'no-address' };
+      const resolved = resolvePushTargets(recipient, profile, push.appId);
+      if (resolved.kind === 'excluded') return { kind: 'excluded', locale, reason: resolved.reason };
       const content = await renderPush(templates, version, locale, data);
       return {
         kind: 'message',
         locale,
         message: {
           channel: 'push',
-          subscriptions,
+          ...resolved.targets,
           payload: content.payload,
           ...(push.ttlSeconds !== undefined ? { ttlSeconds: push.ttlSeconds } : {}),
           ...(push.urgency ? { urgency: push.urgency } : {}),

@@ -1,5 +1,5 @@
 import type { Profile, Recipient } from '@herald/contracts';
-import { resolveEmailAddress, resolvePushTargets, resolveSmsNumber, toE164 } from './resolve-address';
+import { resolveEmailAddress, resolveSmsNumber } from './resolve-address';
 import { overlay } from './render-message';
 
 const base: Recipient = { type: 'aep', userId: 'ECID-123', namespace: 'ECID' };
@@ -38,8 +38,8 @@ describe('resolveSmsNumber', () => {
       '+33612345678',
     );
   });
-  it('uses a phone userId', () => {
-    expect(resolveSmsNumber({ ...base, userId: '33612345678', namespace: 'phone' }, null)).toBe(
+  it('uses a phone userId, read in the default region when it has no +', () => {
+    expect(resolveSmsNumber({ ...base, userId: '0612345678', namespace: 'phone' }, null, 'FR')).toBe(
       '+33612345678',
     );
     expect(resolveSmsNumber({ ...base, userId: '+1 (415) 555-0100' }, null)).toBe('+14155550100');
@@ -53,51 +53,17 @@ describe('resolveSmsNumber', () => {
     );
     expect(resolveSmsNumber(base, profile({ attributes: { phone: '+33700000003' } }))).toBe('+33700000003');
   });
-  it('ignores an id that is not a phone number and numbers in national form', () => {
+  it('reads profile numbers without + in the default region', () => {
+    expect(resolveSmsNumber(base, profile({ attributes: { phone: '(415) 555-0100' } }), 'US')).toBe(
+      '+14155550100',
+    );
+  });
+  it('ignores an id that is not a phone number, and national numbers without a default region', () => {
     expect(resolveSmsNumber({ ...base, userId: '1234567890' }, null)).toBeUndefined();
     expect(
       resolveSmsNumber({ ...base, channelData: { mobilePhoneNumber: '0612345678' } }, null),
     ).toBeUndefined();
-  });
-});
-
-describe('toE164', () => {
-  it('accepts 7 to 15 digits with a country code and refuses the rest', () => {
-    expect(toE164('+33 6.12.34.56.78')).toBe('+33612345678');
-    expect(toE164('+123456')).toBeUndefined();
-    expect(toE164('+1234567890123456')).toBeUndefined();
-    expect(toE164('+33abc')).toBeUndefined();
-  });
-});
-
-describe('resolvePushTargets', () => {
-  const keys = { p256dh: 'p', auth: 'a' };
-  it('takes the subscription given in channelData.pushInfo first', () => {
-    const recipient = {
-      ...base,
-      channelData: { pushInfo: { endpoint: 'https://push.example/given', keys } },
-    };
-    const stored = profile({ pushSubscriptions: [{ endpoint: 'https://push.example/stored', keys }] });
-    expect(resolvePushTargets(recipient, stored, undefined)).toEqual([
-      { endpoint: 'https://push.example/given', keys },
-    ]);
-  });
-  it("uses the profile's subscriptions, only those of the campaign's app when it names one", () => {
-    const stored = profile({
-      pushSubscriptions: [
-        { endpoint: 'https://push.example/web', keys, appId: 'web' },
-        { endpoint: 'https://push.example/other', keys, appId: 'other' },
-      ],
-    });
-    expect(resolvePushTargets(base, stored, 'web').map((target) => target.endpoint)).toEqual([
-      'https://push.example/web',
-    ]);
-    expect(resolvePushTargets(base, stored, undefined)).toHaveLength(2);
-  });
-  it('finds nothing without a subscription', () => {
-    expect(
-      resolvePushTargets({ ...base, channelData: { pushInfo: { token: 'x' } } }, null, undefined),
-    ).toEqual([]);
+    expect(resolveSmsNumber({ ...base, userId: '4155550101', namespace: 'phone' }, null)).toBeUndefined();
   });
 });
 

@@ -12,6 +12,7 @@ import type { Channel } from '@herald/contracts';
  * | Key                                               | Type   | TTL                       | Written by                           |
  * | ------------------------------------------------- | ------ | ------------------------- | ------------------------------------ |
  * | `<prefix>:idem:{<sandbox>:<requestId>}`           | string | IDEMPOTENCY_TTL_SECONDS   | API, trigger calls (IdempotencyGuard) |
+ * | `<prefix>:idem-x:{<sandbox>:<x-request-id>}`      | string | IDEMPOTENCY_TTL_SECONDS   | API, trigger calls (IdempotencyGuard) |
  * | `<prefix>:rate-limit:{<keyId>}:<second>`          | string | 2 s                       | API, per-key rate limit              |
  * | `<prefix>:softbounce:{<sandbox>}:<channel>:<sha>` | string | 30 days after last bounce | API, provider webhooks               |
  * | `<prefix>:fcap:{<sandbox>:<profileId>}:<channel>` | zset   | the cap's period          | worker, frequency cap                |
@@ -30,6 +31,11 @@ export class RedisKeys {
   /** A trigger call's idempotency record. */
   idempotency(sandbox: string, requestId: string): string {
     return `${this.prefix}:idem:{${sandbox}:${requestId}}`;
+  }
+
+  /** A trigger call's idempotency record under the caller's `x-request-id` header. */
+  headerIdempotency(sandbox: string, xRequestId: string): string {
+    return `${this.prefix}:idem-x:{${sandbox}:${xRequestId}}`;
   }
 
   /** Calls of one API key in one one-second window (`window` = epoch seconds). */

@@ -100,8 +100,9 @@ const CASES: ReadonlyArray<{ name: string; query: Record<string, unknown>; expec
     expected: ['dee', 'eve', 'gus', 'hal', 'ivy', 'jon'],
   },
   {
+    // Namespaces are stored lower-case (profiles given `crmId`): queries name them so.
     name: '$elemMatch on identities',
-    query: { identities: { $elemMatch: { namespace: 'crmId', id: { $in: ['c-ada', 'c-fay'] } } } },
+    query: { identities: { $elemMatch: { namespace: 'crmid', id: { $in: ['c-ada', 'c-fay'] } } } },
     expected: ['ada', 'fay'],
   },
   {

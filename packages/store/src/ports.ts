@@ -9,12 +9,15 @@ import type {
   Identity,
   Profile,
   ProfileInput,
+  PushToken,
   SandboxSettings,
   SandboxSettingsInput,
 } from '@herald/contracts';
+import type { ApiCredentialRepository, ApiKeyRepository } from './access.ports';
 import type { DeliveryRepository } from './delivery.ports';
 import type { Page, PageRequest } from './paging.ports';
 
+export type * from './access.ports';
 export type * from './delivery.ports';
 export type * from './paging.ports';
 
@@ -78,7 +81,13 @@ export interface ProfileRepository {
   /** Throws ConflictError `identity-conflict` when any identity already belongs to a profile. */
   create(sandbox: string, input: ProfileInput): Promise<Profile>;
   get(sandbox: string, id: string): Promise<Profile | null>;
+  /** Namespaces compare without case everywhere: they are stored lower-case. */
   findByIdentity(sandbox: string, identity: Identity): Promise<Profile | null>;
+  /**
+   * The profile of each identity (null when none holds it), in order, read in one store query:
+   * a trigger call checks all its recipients at once.
+   */
+  findByIdentities(sandbox: string, identities: readonly Identity[]): Promise<Array<Profile | null>>;
   /**
    * Returns the profile holding `identity`, creating it (with `defaults`) when none does.
    * Safe under concurrency across processes: concurrent callers get the same single profile.
@@ -118,6 +127,11 @@ export interface ProfileRepository {
    * 404/410 for it). True when one was removed; false when the profile or endpoint is unknown.
    */
   removePushSubscription(sandbox: string, profileId: string, endpoint: string): Promise<boolean>;
+  /**
+   * Removes the device token from the profile, for that app and platform (FCM or APNs said the
+   * token is unregistered or bad). True when one was removed.
+   */
+  removePushToken(sandbox: string, profileId: string, token: PushToken): Promise<boolean>;
 }
 
 export interface NewExecution {
@@ -234,28 +248,6 @@ export interface SuppressionRepository {
   list(sandbox: string, channel: Channel, page?: PageRequest): Promise<Page<Suppression>>;
 }
 
-export type ApiKeyRole = 'execute' | 'manage' | 'admin';
-
-export interface ApiKey {
-  id: string;
-  name: string;
-  /** SHA-256 of the key, hex; the key itself is never stored. */
-  hash: string;
-  sandboxes: string[];
-  roles: ApiKeyRole[];
-  createdAt: string;
-  revokedAt?: string;
-}
-
-export interface ApiKeyRepository {
-  /** Throws ConflictError `api-key-exists` when the hash is already stored. */
-  create(input: Omit<ApiKey, 'id' | 'createdAt' | 'revokedAt'> & { id?: string }): Promise<ApiKey>;
-  /** Revoked keys are not returned. */
-  findByHash(hash: string): Promise<ApiKey | null>;
-  list(page?: PageRequest): Promise<Page<ApiKey>>;
-  revoke(id: string): Promise<boolean>;
-}
-
 export interface SandboxSettingsRepository {
   /** Null when the sandbox never had settings stored. */
   get(sandbox: string): Promise<SandboxSettings | null>;
@@ -273,6 +265,7 @@ export interface Store {
   readonly schedules: ScheduleRepository;
   readonly suppressions: SuppressionRepository;
   readonly apiKeys: ApiKeyRepository;
+  readonly apiCredentials: ApiCredentialRepository;
   readonly settings: SandboxSettingsRepository;
   /** Resolves when the store answers; used by readiness checks. */
   ping(): Promise<void>;

@@ -1,4 +1,5 @@
 import type { Store } from './ports';
+import { describeApiCredentialContract } from './contract/api-credential.contract';
 import { describeCampaignContract } from './contract/campaign.contract';
 import { describeCampaignLifecycleContract } from './contract/campaign-lifecycle.contract';
 import { describeDeliveryFeedbackContract } from './contract/delivery-feedback.contract';
@@ -6,6 +7,7 @@ import { describeDeliveryTrackingContract } from './contract/delivery-tracking.c
 import { describeExecutionContract } from './contract/execution.contract';
 import { describeProfileContract } from './contract/profile.contract';
 import { describeProfileUpsertContract } from './contract/profile-upsert.contract';
+import { describePushTokenContract } from './contract/push-token.contract';
 import { describeRegistryContract } from './contract/registry.contract';
 import { describeSettingsContract } from './contract/settings.contract';
 
@@ -33,10 +35,12 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     describeCampaignLifecycleContract(() => store);
     describeProfileContract(() => store);
     describeProfileUpsertContract(() => store);
+    describePushTokenContract(() => store);
     describeExecutionContract(() => store);
     describeRegistryContract(() => store);
     describeDeliveryTrackingContract(() => store);
     describeDeliveryFeedbackContract(() => store);
     describeSettingsContract(() => store);
+    describeApiCredentialContract(() => store);
   });
 }

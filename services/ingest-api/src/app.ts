@@ -2,6 +2,8 @@ import express, { type Express, type RequestHandler } from 'express';
 import type { Queue } from 'bullmq';
 import type { Logger } from '@herald/logger';
 import { BULL_BOARD_PATH, bullBoard } from './admin/bull-board';
+import type { ApiCredentialService } from './api-credentials/api-credential.service';
+import { apiCredentialsRoutes } from './api-credentials/api-credentials.routes';
 import type { ApiKeyService } from './api-keys/api-key.service';
 import { apiKeysRoutes } from './api-keys/api-keys.routes';
 import type { AudienceService } from './audiences/audience.service';
@@ -12,9 +14,12 @@ import { campaignToolsRoutes } from './campaign-tools/campaign-tools.routes';
 import type { CampaignService } from './campaigns/campaign.service';
 import { campaignsRoutes } from './campaigns/campaigns.routes';
 import { healthRoutes, type ReadinessCheck } from './health/health.routes';
+import type { ImsTokenService } from './ims-token/ims-token.service';
+import { imsTokenRoutes } from './ims-token/ims-token.routes';
 import { accessLog } from './http/access-log';
 import { correlation } from './http/correlation';
 import { errorHandler, notFoundHandler } from './http/error-handler';
+import { executionApiPaths } from './http/execution-api-paths';
 import { openApiDocument } from './openapi/openapi-document';
 import { openApiRoutes } from './openapi/openapi.routes';
 import type { ProfileService } from './profiles/profile.service';
@@ -50,6 +55,8 @@ export interface AppDeps {
   suppressions: SuppressionService;
   settings: SettingsService;
   apiKeys: ApiKeyService;
+  apiCredentials: ApiCredentialService;
+  imsTokens: ImsTokenService;
   /** Per-API-key call rate of the execution API, shared by all API processes. */
   apiKeyRateLimit: RequestHandler;
   readinessChecks: readonly ReadinessCheck[];
@@ -70,6 +77,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(openApiRoutes(openApiDocument(deps.maxRecipients)));
   // Signed by the provider instead of an API key.
   app.use(webhooksRoutes(deps.webhooks));
+  // The client id and secret in the request are its credentials.
+  app.use(imsTokenRoutes(deps.imsTokens, deps.maxBodyBytes));
   // Everything below needs a key; each route says which role.
   app.use(deps.authenticator.middleware());
   app.use(
@@ -81,7 +90,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   const { maxBodyBytes } = deps;
-  app.use('/im/executions', deps.apiKeyRateLimit);
+  app.use(executionApiPaths('/executions'), deps.apiKeyRateLimit);
   app.use(highThroughputExecutionRoutes(deps.highThroughputExecutions, maxBodyBytes));
   app.use(unitaryExecutionRoutes(deps.unitaryExecutions, maxBodyBytes));
   app.use(audienceExecutionRoutes(deps.audienceExecutions, maxBodyBytes));
@@ -92,6 +101,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(suppressionsRoutes(deps.suppressions, maxBodyBytes));
   app.use(settingsRoutes(deps.settings, maxBodyBytes));
   app.use(apiKeysRoutes(deps.apiKeys, maxBodyBytes));
+  app.use(apiCredentialsRoutes(deps.apiCredentials, maxBodyBytes));
   app.use(campaignToolsRoutes(deps.campaignTools, maxBodyBytes));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

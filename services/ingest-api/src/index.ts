@@ -38,11 +38,15 @@ import { ContextValidators } from './triggers/context-validators';
 import { UnitaryExecutionService } from './triggers/unitary-execution.service';
 import { AudienceExecutionService } from './triggers/audience-execution.service';
 import { IdempotencyGuard } from './triggers/idempotency';
+import { IdempotencyPolicy } from './settings/idempotency-policy';
 import { createUserSchemaAjv } from './validation/ajv';
 import { HighThroughputExecutionService } from './triggers/highthroughput-execution.service';
 import { apiKeyRateLimit } from './limits/api-key-rate-limit';
 import { QueueBackpressure } from './limits/queue-backpressure';
 import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
+import { AccessTokens } from './auth/access-tokens';
+import { ApiCredentialService } from './api-credentials/api-credential.service';
+import { ImsTokenService } from './ims-token/ims-token.service';
 import { bootstrapAdminKey } from './auth/bootstrap-admin-key';
 
 export interface ApiRuntime {
@@ -91,15 +95,18 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
   const backpressure = new QueueBackpressure({ queues, maxWaiting: config.api.queueMaxWaiting, logger });
   // One of each for every trigger endpoint: a requestId is unique across them, and a campaign
   // version's context schema is compiled once.
+  const idempotencyPolicy = new IdempotencyPolicy(store.settings);
   const idempotency = new IdempotencyGuard(redis, {
     prefix: config.redis.queuePrefix,
     ttlSeconds: config.api.idempotencyTtlSeconds,
+    bodyRequestIdEnabled: (sandbox) => idempotencyPolicy.bodyRequestIdEnabled(sandbox),
   });
   const contextValidators = new ContextValidators(createUserSchemaAjv);
   const deliveryCounters = new DeliveryCounters(redis, config.redis.queuePrefix);
   const { sendGridPublicKey, maxAgeSeconds } = config.webhooks;
   const { sms } = config.providers;
-  const authenticator = new ApiKeyAuthenticator(store, config.auth.keyCacheSeconds);
+  const accessTokens = new AccessTokens(config.auth.tokenSigningKeys, config.auth.accessTokenTtlSeconds);
+  const authenticator = new ApiKeyAuthenticator(store, config.auth.keyCacheSeconds, accessTokens);
   const reportDeps = { store, counters: deliveryCounters, queues };
   const app = createApp({
     logger,
@@ -148,8 +155,10 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
     profiles: new ProfileService(store.profiles, { allowPrivatePushEndpoints: config.allowPrivateUrls }),
     audiences: new AudienceService(store),
     suppressions: new SuppressionService(store.suppressions),
-    settings: new SettingsService(store.settings),
+    settings: new SettingsService(store.settings, idempotencyPolicy),
     apiKeys: new ApiKeyService(store.apiKeys, authenticator),
+    apiCredentials: new ApiCredentialService(store.apiCredentials, authenticator, config.auth.orgId),
+    imsTokens: new ImsTokenService(store.apiCredentials, accessTokens),
     apiKeyRateLimit: apiKeyRateLimit({
       redis,
       prefix: config.redis.queuePrefix,

@@ -3,10 +3,12 @@ import type { ApiKeyRole } from '@herald/store';
 import { startApiHarness, type ApiHarness } from './api-harness.fixture';
 
 /**
- * Routes anyone may call with no API key: probes, the API description, and provider webhooks,
- * which need the provider's signature instead (sendgrid-webhook and twilio-webhook tests).
+ * Routes anyone may call with no API key: probes, the API description, provider webhooks, which
+ * need the provider's signature instead (sendgrid-webhook and twilio-webhook tests), and the token
+ * request, which needs a client id and secret (ims-token test).
  */
 const OPEN = new Set([
+  '/ims/token/v3',
   '/health',
   '/ready',
   '/im/health',
@@ -19,7 +21,7 @@ const OPEN = new Set([
 /** The roles that may call each documented operation, by method and path. */
 function allowedRoles(method: string, path: string): ApiKeyRole[] {
   if (path.startsWith('/im/')) return ['execute'];
-  if (path.startsWith('/api-keys')) return ['admin'];
+  if (path.startsWith('/api-keys') || path.startsWith('/api-credentials')) return ['admin'];
   // Execution reports are read by the systems that trigger them as well as by managers.
   if (path.startsWith('/executions/') && method === 'get') return ['execute', 'manage'];
   return ['manage'];

@@ -55,8 +55,16 @@ describe('requestId as an idempotency key on POST /im/executions/unitary', () =>
   });
 
   it('recovers a call that crashed after claiming its requestId: the retry queues under the claimed execution', async () => {
-    const guard = new IdempotencyGuard(redis, { prefix: h.config.redis.queuePrefix, ttlSeconds: 60 });
-    const claimed = await guard.begin('prod', 'idem-crash', fingerprintOf(call('idem-crash')));
+    const guard = new IdempotencyGuard(redis, {
+      prefix: h.config.redis.queuePrefix,
+      ttlSeconds: 60,
+      bodyRequestIdEnabled: async () => true,
+    });
+    const claimed = await guard.begin({
+      sandbox: 'prod',
+      requestId: 'idem-crash',
+      fingerprint: fingerprintOf(call('idem-crash')),
+    });
     expect(claimed.kind).toBe('new');
     if (claimed.kind !== 'new') return;
     expect(await queuedJobIds()).toEqual([]);

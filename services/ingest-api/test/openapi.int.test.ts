@@ -10,25 +10,39 @@ interface Operation {
   requestBody?: { content?: Record<string, { schema: { $ref?: string }; example?: unknown }> };
 }
 
-/** Operations that need no API key: probes, the API description, and the signed provider webhooks. */
+/**
+ * Operations that need no API key: probes, the API description, the signed provider webhooks, and
+ * the token request (its client id and secret are its credentials).
+ */
 const WITHOUT_API_KEY = [
+  'POST /ims/token/v3',
   'GET /health',
   'GET /ready',
   'GET /im/health',
+  'GET /ajo/im/health',
   'GET /docs',
   'GET /openapi.json',
   'POST /webhooks/sendgrid',
   'POST /webhooks/twilio',
 ];
 
-/** The operationIds of AJO's Interactive Message Execution API, kept for its paths. */
+/**
+ * The operationIds of AJO's Interactive Message Execution API, on AJO's paths (its server URL ends
+ * in `/ajo`); the same operations under Herald's `/im` end in `Herald`.
+ */
 const AJO_OPERATION_IDS = {
-  'POST /im/executions/unitary': 'postIMUnitaryMessageExecution',
-  'POST /im/executions/highthroughput': 'postIMUnitaryHAMessageExecution',
-  'POST /im/executions/audience': 'postIMAudienceMessageExecution',
-  'GET /im/executions/audience/{executionId}': 'getBatchExecutionStatusByExecutionId',
-  'GET /im/executions/schedules/{scheduleId}': 'getBatchExecutionStatusByScheduleId',
-  'DELETE /im/executions/schedules/{scheduleId}': 'deleteScheduledExecution',
+  'POST /ajo/im/executions/unitary': 'postIMUnitaryMessageExecution',
+  'POST /ajo/im/executions/highthroughput': 'postIMUnitaryHAMessageExecution',
+  'POST /ajo/im/executions/audience': 'postIMAudienceMessageExecution',
+  'GET /ajo/im/executions/audience/{executionId}': 'getBatchExecutionStatusByExecutionId',
+  'GET /ajo/im/executions/schedules/{scheduleId}': 'getBatchExecutionStatusByScheduleId',
+  'DELETE /ajo/im/executions/schedules/{scheduleId}': 'deleteScheduledExecution',
+  'POST /im/executions/unitary': 'postIMUnitaryMessageExecutionHerald',
+  'POST /im/executions/highthroughput': 'postIMUnitaryHAMessageExecutionHerald',
+  'POST /im/executions/audience': 'postIMAudienceMessageExecutionHerald',
+  'GET /im/executions/audience/{executionId}': 'getBatchExecutionStatusByExecutionIdHerald',
+  'GET /im/executions/schedules/{scheduleId}': 'getBatchExecutionStatusByScheduleIdHerald',
+  'DELETE /im/executions/schedules/{scheduleId}': 'deleteScheduledExecutionHerald',
 };
 
 /** Every operation of the document, named `METHOD path`. */
@@ -104,8 +118,16 @@ describe('the OpenAPI document', () => {
     expect(document.components.securitySchemes).toEqual({
       bearerApiKey: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
       apiKeyHeader: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'x-api-key' }),
+      imsAccessToken: expect.objectContaining({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }),
+      imsClientId: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'x-api-key' }),
+      imsOrgId: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'x-gw-ims-org-id' }),
     });
-    expect(document.security).toEqual([{ bearerApiKey: [] }, { apiKeyHeader: [] }]);
+    // An API key in either header, or an AJO-style access token with its two headers at once.
+    expect(document.security).toEqual([
+      { bearerApiKey: [] },
+      { apiKeyHeader: [] },
+      { imsAccessToken: [], imsClientId: [], imsOrgId: [] },
+    ]);
     const open = operationsOf(document)
       .filter(([, operation]) => operation.security !== undefined)
       .map(([name, operation]) => {
@@ -121,7 +143,7 @@ describe('the OpenAPI document', () => {
       const statuses = Object.keys(operation.responses);
       if (WITHOUT_API_KEY.includes(name)) continue;
       expect({ name, statuses }).toEqual({ name, statuses: expect.arrayContaining(['401', '403', '503']) });
-      if (name.includes(' /im/executions/')) {
+      if (/ (\/ajo)?\/im\/executions\//.test(name)) {
         expect({ name, statuses }).toEqual({ name, statuses: expect.arrayContaining(['429']) });
       }
       if (operation.requestBody) {

@@ -110,7 +110,7 @@ describe('profiles API', () => {
     expect(merged.body.created).toBe(false);
     expect(merged.body.profile).toMatchObject({
       id: created.body.profile.id,
-      identities: [email('merge@example.com'), { namespace: 'crmId', id: 'C-merge' }],
+      identities: [email('merge@example.com'), { namespace: 'crmid', id: 'C-merge' }],
       attributes: { a: 1, b: { y: 2 }, c: 3 },
       preferredLanguage: 'de',
     });
@@ -291,6 +291,48 @@ describe('profiles API', () => {
       expect(res.body.errors).toEqual([
         expect.objectContaining({ path: '/pushSubscriptions/1/endpoint', code: 'duplicate-endpoint' }),
       ]);
+    });
+  });
+
+  describe('push tokens', () => {
+    const iphone = { appId: 'com.example.shop', platform: 'apns', token: 'a3f1'.repeat(16) };
+    const android = { appId: '1:1042:android:7b1e', platform: 'fcm', token: 'fGcmT0ken:APA91bH' };
+
+    it('stores device tokens per app and platform through create, upsert and bulk upsert', async () => {
+      const created = await h.api
+        .post('/profiles')
+        .send({ identities: [email('tokens@example.com')], pushTokens: [iphone] })
+        .expect(201);
+      expect(created.body.pushTokens).toEqual([iphone]);
+      const upserted = await h.api
+        .post('/profiles/upsert')
+        .send({ identities: [email('tokens@example.com')], pushTokens: [iphone, android] })
+        .expect(200);
+      expect(upserted.body.profile.pushTokens).toEqual([iphone, android]);
+      await h.api
+        .post('/profiles/bulk')
+        .send({ profiles: [{ identities: [email('tokens@example.com')], pushTokens: [android] }] })
+        .expect(200);
+      const stored = await h.api.get(`/profiles/${created.body.id}`).expect(200);
+      expect(stored.body.pushTokens).toEqual([android]);
+    });
+
+    it('refuses tokens whose format does not fit their platform, naming each', async () => {
+      const res = await h.api
+        .post('/profiles')
+        .send({
+          identities: [email('bad-tokens@example.com')],
+          pushTokens: [
+            { ...iphone, token: 'not-hex' },
+            { ...android, token: 'x'.repeat(4097) },
+            { ...android, platform: 'web' },
+          ],
+        })
+        .expect(400);
+      const paths = (res.body.errors as FieldErrorBody[]).map((error) => error.path);
+      expect(paths).toEqual(
+        expect.arrayContaining(['/pushTokens/0/token', '/pushTokens/1/token', '/pushTokens/2/platform']),
+      );
     });
   });
 

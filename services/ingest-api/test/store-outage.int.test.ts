@@ -58,12 +58,16 @@ describe('POST /im/executions/unitary while the store fails', () => {
 
   it('answers 503 store-unavailable and queues nothing when a retried call cannot read whether it was queued', async () => {
     // The first attempt claimed the requestId and died before its jobs.
-    const guard = new IdempotencyGuard(redis, { prefix: h.config.redis.queuePrefix, ttlSeconds: 60 });
-    const claimed = await guard.begin(
-      'prod',
-      'store-unreadable',
-      bodyFingerprint(Buffer.from(JSON.stringify(call('store-unreadable')))),
-    );
+    const guard = new IdempotencyGuard(redis, {
+      prefix: h.config.redis.queuePrefix,
+      ttlSeconds: 60,
+      bodyRequestIdEnabled: async () => true,
+    });
+    const claimed = await guard.begin({
+      sandbox: 'prod',
+      requestId: 'store-unreadable',
+      fingerprint: bodyFingerprint(Buffer.from(JSON.stringify(call('store-unreadable')))),
+    });
     expect(claimed.kind).toBe('new');
     if (claimed.kind !== 'new') return;
 

@@ -317,8 +317,11 @@ describe('POST /im/executions/unitary', () => {
       }
     });
 
-    it('reports a recipient without a profile as excluded when the campaign does not create profiles', async () => {
-      const noProfilesId = await createLiveCampaign(h, orderShippedCampaign({ createProfiles: false }));
+    it('reports a recipient without a profile as excluded when the campaign excludes unknown profiles', async () => {
+      const noProfilesId = await createLiveCampaign(
+        h,
+        orderShippedCampaign({ createProfiles: false, unknownProfiles: 'exclude' }),
+      );
       const res = await h.api
         .post('/im/executions/unitary?dryRun=true')
         .send({ requestId: 'dry-2', campaignId: noProfilesId, recipients: [recipient(0)] })

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import {
+  ApnsAdapter,
+  FcmAdapter,
   OutboxAdapter,
   SendGridAdapter,
   SmtpAdapter,
@@ -8,6 +11,7 @@ import {
 } from '@herald/channels';
 import type { HeraldConfig } from '@herald/config';
 import type { Channel } from '@herald/contracts';
+import { PushRouter } from './push-router';
 
 export interface ChannelAdapters {
   forChannel(channel: Channel): ChannelAdapter;
@@ -23,6 +27,30 @@ export function createChannelAdapters(config: HeraldConfig): ChannelAdapters {
   const email = providers.email;
   const sms = providers.sms;
   const push = providers.push;
+  const web: ChannelAdapter =
+    push.kind === 'webpush'
+      ? new WebPushAdapter({
+          vapid: {
+            publicKey: push.vapidPublicKey,
+            privateKey: push.vapidPrivateKey,
+            subject: push.vapidSubject,
+          },
+          timeoutMs,
+          allowPrivateUrls: config.allowPrivateUrls,
+        })
+      : outbox;
+  const fcm: ChannelAdapter = providers.fcm ? new FcmAdapter({ ...providers.fcm, timeoutMs }) : outbox;
+  const apns: ChannelAdapter = providers.apns
+    ? new ApnsAdapter({
+        teamId: providers.apns.teamId,
+        keyId: providers.apns.keyId,
+        privateKey: providers.apns.privateKey,
+        productionUrl: providers.apns.productionUrl,
+        sandboxUrl: providers.apns.sandboxUrl,
+        ...(providers.apns.caFile ? { ca: readFileSync(providers.apns.caFile, 'utf8') } : {}),
+        timeoutMs,
+      })
+    : outbox;
   const adapters: Record<Channel, ChannelAdapter> = {
     email:
       email.kind === 'sendgrid'
@@ -46,23 +74,13 @@ export function createChannelAdapters(config: HeraldConfig): ChannelAdapters {
             timeoutMs,
           })
         : outbox,
-    push:
-      push.kind === 'webpush'
-        ? new WebPushAdapter({
-            vapid: {
-              publicKey: push.vapidPublicKey,
-              privateKey: push.vapidPrivateKey,
-              subject: push.vapidSubject,
-            },
-            timeoutMs,
-            allowPrivateUrls: config.allowPrivateUrls,
-          })
-        : outbox,
+    push: new PushRouter({ web, fcm, apns }),
   };
+  const owned = new Set([adapters.email, adapters.sms, web, fcm, apns]);
   return {
     forChannel: (channel) => adapters[channel],
     close: async () => {
-      await Promise.all([...new Set(Object.values(adapters))].map((adapter) => adapter.close?.()));
+      await Promise.all([...owned].map((adapter) => adapter.close?.()));
     },
   };
 }

@@ -143,7 +143,14 @@ async function deliver(
     return { status: 'deferred', until: early.until.getTime() };
   }
 
-  const built = await buildMessage(deps.templates, { version, recipient: data.recipient, profile });
+  const sandboxSmsRegion =
+    definition.channel === 'sms' ? await policy.sandboxSmsRegion(data.sandbox) : undefined;
+  const built = await buildMessage(deps.templates, {
+    version,
+    recipient: data.recipient,
+    profile,
+    sandboxSmsRegion,
+  });
   if (built.kind === 'excluded') return exclude(built.reason, profileId);
   const addressesBuilt = messageAddresses(built.message);
   const suppressed = await suppressedAddresses(deps.store, data.sandbox, definition, addressesBuilt);

@@ -107,7 +107,7 @@ describe('worker delivering web push with VAPID to the push stand-in', () => {
     expect(await endpointsOf(profile.id)).toEqual([devices[1]!.endpoint, otherApp.endpoint]);
   });
 
-  it('fails with subscription-gone once every device of the app is gone, then has no address for it', async () => {
+  it('fails with subscription-gone once every device of the app is gone, then has no token for the app', async () => {
     const { profile, devices, otherApp, recipient } = await subscribedProfile();
     for (const device of devices) push.expire(device.endpoint);
     const version = await h.liveCampaign(pushCampaignFixture);
@@ -117,7 +117,7 @@ describe('worker delivering web push with VAPID to the push stand-in', () => {
     expect(await endpointsOf(profile.id)).toEqual([otherApp.endpoint]);
     const second = await h.enqueue(version, [recipient]);
     const [excluded] = await h.settled(second.executionId, 1);
-    expect(excluded).toMatchObject({ status: 'excluded', reason: 'no-address' });
+    expect(excluded).toMatchObject({ status: 'excluded', reason: 'no-push-token-for-app' });
     for (const device of devices) expect(receivedAt(device.endpoint)).toEqual([]);
   });
 });

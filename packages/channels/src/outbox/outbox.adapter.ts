@@ -6,6 +6,7 @@ import {
   assertEmailHeadersSafe,
   type Channel,
   type EmailMessage,
+  type MobilePushMessage,
   type OutboundMessage,
   type PushMessage,
   type SmsMessage,
@@ -82,13 +83,14 @@ async function buildEml(message: EmailMessage): Promise<Buffer> {
 }
 
 /**
- * SMS and push messages as JSON. The push subscription's keys are left out: they let anyone
- * who reads the outbox encrypt messages to the device, and a reader of the file needs only the
- * endpoint to tell which device it was for.
+ * SMS and push messages (web and mobile) as JSON. A web push subscription's keys are left out:
+ * they let anyone who reads the outbox encrypt messages to the device, and a reader of the file
+ * needs only the endpoint to tell which device it was for. A mobile device token is kept whole:
+ * it is that device's address, as the endpoint is a browser's.
  */
-function toJson(message: SmsMessage | PushMessage): Buffer {
+function toJson(message: SmsMessage | PushMessage | MobilePushMessage): Buffer {
   const written =
-    message.channel === 'push'
+    message.channel === 'push' && 'subscription' in message
       ? { ...message, subscription: { endpoint: message.subscription.endpoint } }
       : message;
   return Buffer.from(`${JSON.stringify(written, null, 2)}\n`);

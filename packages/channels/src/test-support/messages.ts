@@ -1,4 +1,11 @@
-import type { EmailMessage, PushMessage, PushTarget, SmsMessage } from '@herald/contracts';
+import type {
+  DeviceTarget,
+  EmailMessage,
+  MobilePushMessage,
+  PushMessage,
+  PushTarget,
+  SmsMessage,
+} from '@herald/contracts';
 
 /** An e-mail from Herald to Ada; a test passes only what its case is about. */
 export function emailMessage(change: Partial<EmailMessage> = {}): EmailMessage {
@@ -42,6 +49,27 @@ export function pushMessage(subscription: PushTarget, change: Partial<PushMessag
       title: 'Your order shipped',
       body: 'Ada, it arrives Tuesday',
       url: 'https://shop.example/o/1',
+    },
+    ...change,
+  };
+}
+
+/** A mobile push to `device`; a test passes only what its case is about. */
+export function mobilePushMessage(
+  device: DeviceTarget,
+  change: Partial<MobilePushMessage> = {},
+): MobilePushMessage {
+  return {
+    channel: 'push',
+    deliveryId: 'exec-1-r0',
+    executionId: 'exec-1',
+    sandbox: 'prod',
+    device,
+    payload: {
+      title: 'Your order shipped',
+      body: 'Ada, it arrives Tuesday',
+      url: 'https://shop.example/o/1',
+      data: { orderId: '1' },
     },
     ...change,
   };

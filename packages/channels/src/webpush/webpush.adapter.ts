@@ -119,8 +119,8 @@ export class WebPushAdapter implements ChannelAdapter {
   }
 
   async send(message: OutboundMessage): Promise<SendResult> {
-    if (message.channel !== 'push') {
-      throw new PermanentDeliveryError('channel-not-supported', `${PROVIDER} sends push only`);
+    if (message.channel !== 'push' || !('subscription' in message)) {
+      throw new PermanentDeliveryError('channel-not-supported', `${PROVIDER} sends web push only`);
     }
     const url = this.endpointUrl(message.subscription.endpoint);
     const request = this.buildRequest(message, url.origin);

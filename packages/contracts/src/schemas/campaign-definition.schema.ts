@@ -1,4 +1,4 @@
-import { LOCALE_PATTERN, NAMESPACE_PATTERN, SINGLE_LINE_PATTERN } from './common';
+import { LOCALE_PATTERN, NAMESPACE_PATTERN, REGION_PATTERN, SINGLE_LINE_PATTERN } from './common';
 
 /** Longest template source of a single-line field (subject, title, URL). */
 const LINE_TEMPLATE_MAX = 2000;
@@ -46,14 +46,29 @@ const smsConfig = {
   type: 'object',
   additionalProperties: false,
   required: ['sender'],
-  properties: { sender: { type: 'string', pattern: SMS_SENDER_PATTERN } },
+  properties: {
+    sender: { type: 'string', pattern: SMS_SENDER_PATTERN },
+    defaultRegion: {
+      type: 'string',
+      pattern: REGION_PATTERN,
+      description:
+        "Region (ISO 3166 alpha-2, e.g. `US`) that phone numbers written without `+` are read in; overrides the sandbox's `sms.defaultRegion`.",
+    },
+  },
 } as const;
 
 const pushConfig = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    appId: { type: 'string', minLength: 1, maxLength: 256 },
+    appId: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 256,
+      pattern: '^\\S+$',
+      description:
+        "The app sent for: its FCM app id or iOS bundle id (or a web app's id). Set: the profiles' device tokens and subscriptions of that app, and the rendered payload must fit 4 KB. Unset: every Web Push subscription.",
+    },
     ttlSeconds: { type: 'integer', minimum: 0, maximum: 2_419_200 },
     urgency: { enum: ['very-low', 'low', 'normal', 'high'] },
     defaultUrl: httpsUrl,
@@ -168,6 +183,11 @@ export const campaignDefinitionSchema = {
     contextSchema: { type: 'object', maxProperties: 100 },
     identityNamespace: { type: 'string', pattern: NAMESPACE_PATTERN },
     createProfiles: { type: 'boolean', default: false },
+    unknownProfiles: {
+      enum: ['reject', 'exclude'],
+      description:
+        'With `createProfiles` off, unitary calls naming `aep` recipients without a profile: `reject` (default) answers 400 `unknown-profiles` and queues nothing; `exclude` accepts the call and excludes them (`profile-not-found`).',
+    },
     audience: {
       type: 'object',
       additionalProperties: false,

@@ -7,3 +7,6 @@ export const SINGLE_LINE_PATTERN = '^[^\\r\\n]*$';
 export const SANDBOX_PATTERN = '^[a-z0-9][a-z0-9-]{0,63}$';
 
 export const NAMESPACE_PATTERN = '^[A-Za-z0-9_.-]{1,64}$';
+
+/** An ISO 3166 alpha-2 region, upper case: the default region of phone numbers. */
+export const REGION_PATTERN = '^[A-Z]{2}$';

@@ -13,8 +13,14 @@ export const recipientSchema = {
       additionalProperties: false,
       properties: {
         emailAddress: { type: 'string', format: 'email', maxLength: 254 },
-        mobilePhoneNumber: { type: 'string', pattern: '^\\+?[0-9]{7,15}$' },
-        pushInfo: { type: 'object', maxProperties: 20 },
+        // Digits as people write them (`(415) 555-0100`); SMS calls read them with libphonenumber.
+        mobilePhoneNumber: { type: 'string', pattern: '^[0-9+() .-]{1,40}$' },
+        pushInfo: {
+          type: 'object',
+          maxProperties: 20,
+          description:
+            "The one device to push to: AJO's `{appID, platform, token}` (platform `fcm`, `apns`, `apnsSandbox`, or `web` with the browser subscription as JSON in `token`), or a browser subscription `{endpoint, keys: {p256dh, auth}}`.",
+        },
       },
     },
     profile: { type: 'object', maxProperties: 200 },

@@ -56,6 +56,50 @@ export function describeProfileContract(stores: () => Store): void {
       expect(await store.profiles.get(sandbox, newId())).toBeNull();
     });
 
+    test('finds the profiles of many identities at once, in order, null for the unknown', async () => {
+      const sandbox = newSandbox();
+      const ada = await store.profiles.create(sandbox, { identities: [email('ada@example.com'), crm('42')] });
+      const bob = await store.profiles.create(sandbox, { identities: [email('bob@example.com')] });
+
+      const found = await store.profiles.findByIdentities(sandbox, [
+        crm('42'),
+        email('nobody@example.com'),
+        { namespace: 'Email', id: 'bob@example.com' },
+        email('ada@example.com'),
+      ]);
+
+      expect(found.map((profile) => profile?.id ?? null)).toEqual([ada.id, null, bob.id, ada.id]);
+      expect(await store.profiles.findByIdentities(sandbox, [])).toEqual([]);
+      expect(await store.profiles.findByIdentities(newSandbox(), [crm('42')])).toEqual([null]);
+    });
+
+    test('treats namespaces without case: Email and email are one identity, stored lower-case', async () => {
+      const sandbox = newSandbox();
+      const created = await store.profiles.create(sandbox, {
+        identities: [{ namespace: 'Email', id: 'ada@example.com' }],
+      });
+
+      expect(created.identities).toEqual([email('ada@example.com')]);
+      expect((await store.profiles.findByIdentity(sandbox, email('ada@example.com')))?.id).toBe(created.id);
+      const again = await store.profiles.findOrCreateByIdentity(sandbox, {
+        namespace: 'EMAIL',
+        id: 'ada@example.com',
+      });
+      expect(again).toMatchObject({ created: false, profile: { id: created.id } });
+      const [many] = await store.profiles.findOrCreateManyByIdentity(sandbox, [
+        { namespace: 'eMail', id: 'ada@example.com' },
+      ]);
+      expect(many).toMatchObject({ created: false, profile: { id: created.id } });
+      const upserted = await store.profiles.upsert(sandbox, {
+        identities: [
+          { namespace: 'Email', id: 'ada@example.com' },
+          { namespace: 'CRM', id: '7' },
+        ],
+      });
+      expect(upserted).toMatchObject({ created: false, profile: { id: created.id } });
+      expect(upserted.profile.identities).toEqual([email('ada@example.com'), { namespace: 'crm', id: '7' }]);
+    });
+
     test('refuses a profile whose identity belongs to another profile', async () => {
       const sandbox = newSandbox();
       await store.profiles.create(sandbox, { identities: [email('ada@example.com')] });

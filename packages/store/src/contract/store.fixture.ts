@@ -19,7 +19,7 @@ export function email(address: string): Identity {
 }
 
 export function crm(id: string): Identity {
-  return { namespace: 'crmId', id };
+  return { namespace: 'crmid', id };
 }
 
 export function definition(name = 'Order shipped'): CampaignDefinition {

@@ -1,4 +1,5 @@
 import type { Store } from '../ports';
+import { EmbeddedApiCredentialRepository } from './api-credential.repository';
 import { EmbeddedApiKeyRepository } from './api-key.repository';
 import { EmbeddedAudienceRepository } from './audience.repository';
 import { EmbeddedCampaignRepository } from './campaign.repository';
@@ -45,6 +46,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       schedules: new EmbeddedScheduleRepository(db),
       suppressions: new EmbeddedSuppressionRepository(db),
       apiKeys: new EmbeddedApiKeyRepository(db),
+      apiCredentials: new EmbeddedApiCredentialRepository(db),
       settings: new EmbeddedSandboxSettingsRepository(db),
       async ping() {
         ping.get();

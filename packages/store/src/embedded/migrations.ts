@@ -158,4 +158,28 @@ export const MIGRATIONS: readonly string[] = [
     updated_at TEXT NOT NULL
   );
   `,
+  `
+  -- OAuth client credentials (AJO-style tokens); like api_keys, they belong to no sandbox.
+  CREATE TABLE api_credentials (
+    id          TEXT NOT NULL PRIMARY KEY,
+    name        TEXT NOT NULL,
+    client_id   TEXT NOT NULL UNIQUE,
+    secret_hash TEXT NOT NULL,
+    org_id      TEXT NOT NULL,
+    sandboxes   TEXT NOT NULL,
+    roles       TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    revoked_at  TEXT
+  );
+  `,
+  `
+  -- Mobile device tokens ({appId, platform, token}) beside the Web Push subscriptions.
+  ALTER TABLE profiles ADD COLUMN push_tokens TEXT NOT NULL DEFAULT '[]';
+  `,
+  `
+  -- Namespaces are case-insensitive, stored lower-case. An identity whose lower-case spelling
+  -- another profile already holds keeps its old spelling (no profile is merged silently): no
+  -- lookup finds it any more, so it is left for an operator to merge or delete.
+  UPDATE OR IGNORE profile_identities SET namespace = lower(namespace) WHERE namespace <> lower(namespace);
+  `,
 ];

@@ -1,5 +1,5 @@
-import type { Consents, Identity, Profile, PushSubscription } from '@herald/contracts';
-import { identityKey } from '@herald/contracts';
+import type { Consents, Identity, Profile, PushSubscription, PushToken } from '@herald/contracts';
+import { canonicalIdentity, identityKey } from '@herald/contracts';
 import { ConflictError } from '@herald/errors';
 import { fromJson, setIfPresent } from './columns';
 
@@ -13,6 +13,7 @@ export interface ProfileRow {
   timezone: string | null;
   consents: string;
   push_subscriptions: string;
+  push_tokens: string;
   created_at: string;
   updated_at: string;
 }
@@ -25,6 +26,7 @@ export interface ProfileColumns {
   timezone: string | null;
   consents: string;
   pushSubscriptions: string;
+  pushTokens: string;
   at: string;
 }
 
@@ -53,6 +55,7 @@ export function toProfile(row: ProfileRow): Profile {
     attributes: fromJson<Record<string, unknown>>(row.attributes),
     consents: fromJson<Consents>(row.consents),
     pushSubscriptions: fromJson<PushSubscription[]>(row.push_subscriptions),
+    pushTokens: fromJson<PushToken[]>(row.push_tokens),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -61,7 +64,10 @@ export function toProfile(row: ProfileRow): Profile {
   return profile;
 }
 
-/** Drops repeats of an identity within one input, keeping the index of its first occurrence. */
+/**
+ * Drops repeats of an identity within one input, keeping the index of its first occurrence;
+ * namespaces lower-cased, as they are stored.
+ */
 export function distinct(identities: readonly Identity[]): GivenIdentity[] {
   const seen = new Set<string>();
   const result: GivenIdentity[] = [];
@@ -69,7 +75,7 @@ export function distinct(identities: readonly Identity[]): GivenIdentity[] {
     const key = identityKey(identity);
     if (seen.has(key)) return;
     seen.add(key);
-    result.push({ index, identity: { namespace: identity.namespace, id: identity.id } });
+    result.push({ index, identity: canonicalIdentity(identity) });
   });
   return result;
 }

@@ -1,5 +1,5 @@
-import type { Identity, Profile, ProfileInput } from '@herald/contracts';
-import { identityKey, newId } from '@herald/contracts';
+import type { Identity, Profile, ProfileInput, PushToken } from '@herald/contracts';
+import { canonicalIdentity, canonicalNamespace, identityKey, newId } from '@herald/contracts';
 import type { Page, PageRequest, ProfileRepository } from '../ports';
 import { audienceMatcher } from './audience-matcher';
 import { isUniqueViolation, type Db } from './database';
@@ -15,7 +15,7 @@ import {
   type ProfileRow,
 } from './profile-rows';
 import { pageQuery, toPage } from './paging';
-import { pushSubscriptionRemover } from './push-subscriptions';
+import { pushSubscriptionRemover, pushTokenRemover } from './push-subscriptions';
 import { now } from './time';
 
 /** Profiles read per step of an audience scan, so memory stays bounded whatever the sandbox holds. */
@@ -24,6 +24,7 @@ const SCAN_BATCH = 500;
 export class EmbeddedProfileRepository implements ProfileRepository {
   private readonly selectById;
   private readonly selectByIdentity;
+  private readonly selectByIdentities;
   private readonly selectOwner;
   private readonly selectPage;
   private readonly selectNextPosition;
@@ -32,6 +33,7 @@ export class EmbeddedProfileRepository implements ProfileRepository {
   private readonly updateProfile;
   private readonly deleteProfile;
   private readonly deletePushSubscription;
+  private readonly deletePushToken;
 
   constructor(private readonly db: Db) {
     this.selectById = db.prepare<[string, string], ProfileRow>(
@@ -41,6 +43,15 @@ export class EmbeddedProfileRepository implements ProfileRepository {
       `${SELECT_PROFILE}
        JOIN profile_identities k ON k.sandbox = p.sandbox AND k.profile_id = p.id
        WHERE k.sandbox = ? AND k.namespace = ? AND k.identity_id = ?`,
+    );
+    // Every profile holding one of the identities given as a JSON array, in one statement.
+    this.selectByIdentities = db.prepare<[string, string, string], ProfileRow>(
+      `${SELECT_PROFILE}
+       WHERE p.sandbox = ? AND p.id IN (
+         SELECT k.profile_id FROM json_each(?) w
+         JOIN profile_identities k
+           ON k.namespace = json_extract(w.value, '$.namespace') AND k.identity_id = json_extract(w.value, '$.id')
+         WHERE k.sandbox = ?)`,
     );
     this.selectOwner = db
       .prepare<[string, string, string], string>(
@@ -57,8 +68,8 @@ export class EmbeddedProfileRepository implements ProfileRepository {
       .pluck();
     this.insertProfile = db.prepare<ProfileColumns>(
       `INSERT INTO profiles
-         (sandbox, id, attributes, preferred_language, timezone, consents, push_subscriptions, created_at, updated_at)
-       VALUES (@sandbox, @id, @attributes, @preferredLanguage, @timezone, @consents, @pushSubscriptions, @at, @at)`,
+         (sandbox, id, attributes, preferred_language, timezone, consents, push_subscriptions, push_tokens, created_at, updated_at)
+       VALUES (@sandbox, @id, @attributes, @preferredLanguage, @timezone, @consents, @pushSubscriptions, @pushTokens, @at, @at)`,
     );
     this.insertIdentity = db.prepare<[string, string, string, string, number]>(
       `INSERT INTO profile_identities (sandbox, namespace, identity_id, profile_id, position) VALUES (?, ?, ?, ?, ?)`,
@@ -66,11 +77,13 @@ export class EmbeddedProfileRepository implements ProfileRepository {
     this.updateProfile = db.prepare<ProfileColumns>(
       `UPDATE profiles
        SET attributes = @attributes, preferred_language = @preferredLanguage, timezone = @timezone,
-           consents = @consents, push_subscriptions = @pushSubscriptions, updated_at = @at
+           consents = @consents, push_subscriptions = @pushSubscriptions, push_tokens = @pushTokens,
+           updated_at = @at
        WHERE sandbox = @sandbox AND id = @id`,
     );
     this.deleteProfile = db.prepare<[string, string]>(`DELETE FROM profiles WHERE sandbox = ? AND id = ?`);
     this.deletePushSubscription = pushSubscriptionRemover(db);
+    this.deletePushToken = pushTokenRemover(db);
   }
 
   async create(sandbox: string, input: ProfileInput): Promise<Profile> {
@@ -89,8 +102,19 @@ export class EmbeddedProfileRepository implements ProfileRepository {
   }
 
   async findByIdentity(sandbox: string, identity: Identity): Promise<Profile | null> {
-    const row = this.selectByIdentity.get(sandbox, identity.namespace, identity.id);
+    const row = this.rowOf(sandbox, identity);
     return row ? toProfile(row) : null;
+  }
+
+  async findByIdentities(sandbox: string, identities: readonly Identity[]): Promise<Array<Profile | null>> {
+    if (identities.length === 0) return [];
+    const wanted = identities.map(canonicalIdentity);
+    const rows = this.selectByIdentities.all(sandbox, JSON.stringify(wanted), sandbox);
+    const owners = new Map<string, Profile>();
+    for (const profile of rows.map(toProfile)) {
+      for (const identity of profile.identities) owners.set(identityKey(identity), profile);
+    }
+    return wanted.map((identity) => owners.get(identityKey(identity)) ?? null);
   }
 
   async findOrCreateByIdentity(
@@ -102,7 +126,7 @@ export class EmbeddedProfileRepository implements ProfileRepository {
     const existing = await this.findByIdentity(sandbox, identity);
     if (existing) return { profile: existing, created: false };
     return this.writeRetryingOnRace(() => {
-      const row = this.selectByIdentity.get(sandbox, identity.namespace, identity.id);
+      const row = this.rowOf(sandbox, identity);
       if (row) return { profile: toProfile(row), created: false };
       return { profile: this.insertNew(sandbox, { ...defaults, identities: [identity] }), created: true };
     });
@@ -113,9 +137,7 @@ export class EmbeddedProfileRepository implements ProfileRepository {
     identities: readonly Identity[],
   ): Promise<Array<{ profile: Profile; created: boolean }>> {
     // Reads first, without the write lock; then one transaction creates every missing profile.
-    const found = identities.map((identity) =>
-      this.selectByIdentity.get(sandbox, identity.namespace, identity.id),
-    );
+    const found = identities.map((identity) => this.rowOf(sandbox, identity));
     if (found.every((row) => row !== undefined)) {
       return found.map((row) => ({ profile: toProfile(row as ProfileRow), created: false }));
     }
@@ -128,7 +150,7 @@ export class EmbeddedProfileRepository implements ProfileRepository {
         const mine = created.get(key);
         if (mine) return { profile: mine, created: false };
         // Read again under the write lock: another process may have created it since.
-        const row = this.selectByIdentity.get(sandbox, identity.namespace, identity.id);
+        const row = this.rowOf(sandbox, identity);
         if (row) return { profile: toProfile(row), created: false };
         const profile = this.insertNew(sandbox, { identities: [identity] });
         created.set(key, profile);
@@ -162,6 +184,10 @@ export class EmbeddedProfileRepository implements ProfileRepository {
 
   async removePushSubscription(sandbox: string, profileId: string, endpoint: string): Promise<boolean> {
     return this.deletePushSubscription(sandbox, profileId, endpoint);
+  }
+
+  async removePushToken(sandbox: string, profileId: string, token: PushToken): Promise<boolean> {
+    return this.deletePushToken(sandbox, profileId, token);
   }
 
   async list(sandbox: string, page?: PageRequest): Promise<Page<Profile>> {
@@ -222,6 +248,10 @@ export class EmbeddedProfileRepository implements ProfileRepository {
     }
   }
 
+  private rowOf(sandbox: string, identity: Identity): ProfileRow | undefined {
+    return this.selectByIdentity.get(sandbox, canonicalNamespace(identity.namespace), identity.id);
+  }
+
   private known(sandbox: string, given: readonly GivenIdentity[]): KnownIdentity[] {
     const known: KnownIdentity[] = [];
     for (const g of given) {
@@ -241,6 +271,7 @@ export class EmbeddedProfileRepository implements ProfileRepository {
       timezone: input.timezone ?? null,
       consents: toJson(input.consents ?? { marketing: {} }),
       pushSubscriptions: toJson(input.pushSubscriptions ?? []),
+      pushTokens: toJson(input.pushTokens ?? []),
       at: now(),
     });
     this.addIdentities(
@@ -262,6 +293,7 @@ export class EmbeddedProfileRepository implements ProfileRepository {
       timezone: input.timezone ?? current.timezone ?? null,
       consents: toJson(input.consents ?? current.consents),
       pushSubscriptions: toJson(input.pushSubscriptions ?? current.pushSubscriptions),
+      pushTokens: toJson(input.pushTokens ?? current.pushTokens),
       at: now(),
     });
     this.addIdentities(sandbox, id, added);

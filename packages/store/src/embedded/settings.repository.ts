@@ -15,6 +15,8 @@ function storedInput(input: SandboxSettingsInput): SandboxSettingsInput {
   return {
     frequencyCaps: input.frequencyCaps,
     ...(input.quietHours !== undefined ? { quietHours: input.quietHours } : {}),
+    ...(input.idempotency !== undefined ? { idempotency: input.idempotency } : {}),
+    ...(input.sms !== undefined ? { sms: input.sms } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import type {
+  ApiCredentialRepository,
   ApiKeyRepository,
   AudienceRepository,
   CampaignRepository,
@@ -11,6 +12,8 @@ import type {
   Store,
   SuppressionRepository,
 } from '../ports';
+import { apiCredentialModel } from './api-credential.model';
+import { MongoApiCredentialRepository } from './api-credential.repository';
 import { apiKeyModel } from './api-key.model';
 import { MongoApiKeyRepository } from './api-key.repository';
 import { audienceModel } from './audience.model';
@@ -50,6 +53,7 @@ class MongoStore implements Store {
   readonly schedules: ScheduleRepository;
   readonly suppressions: SuppressionRepository;
   readonly apiKeys: ApiKeyRepository;
+  readonly apiCredentials: ApiCredentialRepository;
   readonly settings: SandboxSettingsRepository;
 
   constructor(
@@ -64,6 +68,7 @@ class MongoStore implements Store {
     this.schedules = new MongoScheduleRepository(models.schedules);
     this.suppressions = new MongoSuppressionRepository(models.suppressions);
     this.apiKeys = new MongoApiKeyRepository(models.apiKeys);
+    this.apiCredentials = new MongoApiCredentialRepository(models.apiCredentials);
     this.settings = new MongoSandboxSettingsRepository(models.settings);
   }
 
@@ -91,6 +96,7 @@ function createModels(connection: Connection, retentionDays: number) {
     schedules: scheduleModel(connection),
     suppressions: suppressionModel(connection),
     apiKeys: apiKeyModel(connection),
+    apiCredentials: apiCredentialModel(connection),
     settings: sandboxSettingsModel(connection),
   };
 }

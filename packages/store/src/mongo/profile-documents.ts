@@ -1,4 +1,4 @@
-import { identityKey, type Identity, type Profile } from '@herald/contracts';
+import { canonicalIdentity, identityKey, type Identity, type Profile } from '@herald/contracts';
 import { ValidationError, type FieldError } from '@herald/errors';
 import { toIso } from './dates';
 import { toIdentity } from './identity.schema';
@@ -19,19 +19,21 @@ export function toProfile(doc: ProfileDoc): Profile {
       keys: { p256dh: subscription.keys.p256dh, auth: subscription.keys.auth },
       ...(subscription.appId != null ? { appId: subscription.appId } : {}),
     })),
+    pushTokens: (doc.pushTokens ?? []).map(({ appId, platform, token }) => ({ appId, platform, token })),
     createdAt: toIso(doc.createdAt),
     updatedAt: toIso(doc.updatedAt),
   };
 }
 
 export function holding(identity: Identity): { identities: { $elemMatch: Identity } } {
-  return { identities: { $elemMatch: { namespace: identity.namespace, id: identity.id } } };
+  return { identities: { $elemMatch: canonicalIdentity(identity) } };
 }
 
+/** Namespaces lower-cased, as they are stored. */
 export function distinctIdentities(identities: readonly Identity[]): Identity[] {
   const seen = new Map<string, Identity>();
   for (const identity of identities) {
-    if (!seen.has(identityKey(identity))) seen.set(identityKey(identity), toIdentity(identity));
+    if (!seen.has(identityKey(identity))) seen.set(identityKey(identity), canonicalIdentity(identity));
   }
   return [...seen.values()];
 }

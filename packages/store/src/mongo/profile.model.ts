@@ -1,5 +1,11 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { Consents, Identity, PushSubscription } from '@herald/contracts';
+import {
+  MOBILE_PUSH_PLATFORMS,
+  type Consents,
+  type Identity,
+  type PushSubscription,
+  type PushToken,
+} from '@herald/contracts';
 import { identitySchema } from './identity.schema';
 import { SCHEMA_OPTIONS, SUBDOCUMENT_OPTIONS } from './schema-options';
 
@@ -13,6 +19,8 @@ export interface ProfileDoc {
   timezone?: string;
   consents: Consents;
   pushSubscriptions: PushSubscription[];
+  /** Absent on documents written before device tokens existed: read as none. */
+  pushTokens?: PushToken[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -29,6 +37,15 @@ const pushSubscriptionSchema = new Schema<PushSubscription>(
   SUBDOCUMENT_OPTIONS,
 );
 
+const pushTokenSchema = new Schema<PushToken>(
+  {
+    appId: { type: String, required: true },
+    platform: { type: String, enum: MOBILE_PUSH_PLATFORMS, required: true },
+    token: { type: String, required: true },
+  },
+  SUBDOCUMENT_OPTIONS,
+);
+
 export const profileSchema = new Schema<ProfileDoc>(
   {
     _id: { type: String, required: true },
@@ -40,6 +57,7 @@ export const profileSchema = new Schema<ProfileDoc>(
     timezone: { type: String },
     consents: { type: Schema.Types.Mixed, required: true },
     pushSubscriptions: { type: [pushSubscriptionSchema], required: true },
+    pushTokens: { type: [pushTokenSchema], default: undefined },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },

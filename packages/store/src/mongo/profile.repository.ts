@@ -1,6 +1,6 @@
 import type { UpdateQuery } from 'mongoose';
 import { identityKey, newId } from '@herald/contracts';
-import type { Identity, Profile, ProfileInput } from '@herald/contracts';
+import type { Identity, Profile, ProfileInput, PushToken } from '@herald/contracts';
 import { ConflictError } from '@herald/errors';
 import type { FieldError } from '@herald/errors';
 import { compileAudienceQuery } from '../audience-filter';
@@ -54,6 +54,19 @@ export class MongoProfileRepository implements ProfileRepository {
       .lean<ProfileDoc>()
       .exec();
     return doc ? toProfile(doc) : null;
+  }
+
+  async findByIdentities(sandbox: string, identities: readonly Identity[]): Promise<Array<Profile | null>> {
+    if (identities.length === 0) return [];
+    const docs = await this.profiles
+      .find({ sandbox, $or: identities.map(holding) })
+      .lean<ProfileDoc[]>()
+      .exec();
+    const owners = new Map<string, Profile>();
+    for (const profile of docs.map(toProfile)) {
+      for (const identity of profile.identities) owners.set(identityKey(identity), profile);
+    }
+    return identities.map((identity) => owners.get(identityKey(identity)) ?? null);
   }
 
   /** One upsert per distinct identity, concurrently: MongoDB has no multi-document find-or-create. */
@@ -161,6 +174,7 @@ export class MongoProfileRepository implements ProfileRepository {
     if (input.timezone !== undefined) set.timezone = input.timezone;
     if (input.consents !== undefined) set.consents = input.consents;
     if (input.pushSubscriptions !== undefined) set.pushSubscriptions = input.pushSubscriptions;
+    if (input.pushTokens !== undefined) set.pushTokens = input.pushTokens;
     const update: UpdateQuery<ProfileDoc> = { $set: set };
     if (added.length > 0) update.$addToSet = { identities: { $each: added } };
 
@@ -182,6 +196,17 @@ export class MongoProfileRepository implements ProfileRepository {
       .updateOne(
         { _id: profileId, sandbox, 'pushSubscriptions.endpoint': endpoint },
         { $pull: { pushSubscriptions: { endpoint } }, $set: { updatedAt: new Date() } },
+      )
+      .exec();
+    return modifiedCount === 1;
+  }
+
+  async removePushToken(sandbox: string, profileId: string, token: PushToken): Promise<boolean> {
+    const { appId, platform } = token;
+    const { modifiedCount } = await this.profiles
+      .updateOne(
+        { _id: profileId, sandbox, pushTokens: { $elemMatch: { appId, platform, token: token.token } } },
+        { $pull: { pushTokens: { appId, platform, token: token.token } }, $set: { updatedAt: new Date() } },
       )
       .exec();
     return modifiedCount === 1;
@@ -235,6 +260,7 @@ export class MongoProfileRepository implements ProfileRepository {
       ...(input.timezone !== undefined ? { timezone: input.timezone } : {}),
       consents: input.consents ?? { marketing: {} },
       pushSubscriptions: input.pushSubscriptions ?? [],
+      pushTokens: input.pushTokens ?? [],
       createdAt: now,
       updatedAt: now,
     };

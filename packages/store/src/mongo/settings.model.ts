@@ -1,11 +1,13 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { FrequencyCap, QuietHours } from '@herald/contracts';
+import type { FrequencyCap, IdempotencySettings, QuietHours, SmsSettings } from '@herald/contracts';
 import { SCHEMA_OPTIONS } from './schema-options';
 
 export interface SandboxSettingsDoc {
   sandbox: string;
   frequencyCaps: Record<string, FrequencyCap>;
   quietHours?: QuietHours;
+  idempotency?: IdempotencySettings;
+  sms?: SmsSettings;
   updatedAt: Date;
 }
 
@@ -15,6 +17,8 @@ export const sandboxSettingsSchema = new Schema<SandboxSettingsDoc>(
     // Validated at the API and replaced whole; mixed so it round-trips untouched.
     frequencyCaps: { type: Schema.Types.Mixed, required: true },
     quietHours: { type: Schema.Types.Mixed },
+    idempotency: { type: Schema.Types.Mixed },
+    sms: { type: Schema.Types.Mixed },
     updatedAt: { type: Date, required: true },
   },
   { ...SCHEMA_OPTIONS, collection: 'sandbox_settings' },

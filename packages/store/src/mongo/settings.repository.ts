@@ -9,6 +9,8 @@ function toSettings(doc: SandboxSettingsDoc): SandboxSettings {
     sandbox: doc.sandbox,
     frequencyCaps: doc.frequencyCaps ?? {},
     ...(doc.quietHours != null ? { quietHours: doc.quietHours } : {}),
+    ...(doc.idempotency != null ? { idempotency: doc.idempotency } : {}),
+    ...(doc.sms != null ? { sms: doc.sms } : {}),
     updatedAt: toIso(doc.updatedAt),
   };
 }
@@ -26,6 +28,8 @@ export class MongoSandboxSettingsRepository implements SandboxSettingsRepository
       sandbox,
       frequencyCaps: input.frequencyCaps,
       ...(input.quietHours !== undefined ? { quietHours: input.quietHours } : {}),
+      ...(input.idempotency !== undefined ? { idempotency: input.idempotency } : {}),
+      ...(input.sms !== undefined ? { sms: input.sms } : {}),
       updatedAt: new Date(),
     };
     for (let attempt = 1; ; attempt += 1) {

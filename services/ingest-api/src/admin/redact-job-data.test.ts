@@ -74,6 +74,13 @@ describe('redactJobData', () => {
     });
   });
 
+  it("keeps the first characters only of a device token in AJO's pushInfo", () => {
+    const pushInfo = { appID: 'com.example.shop', platform: 'apns', token: 'ab'.repeat(32) };
+    expect(redactJobData({ channelData: { pushInfo } })).toEqual({
+      channelData: { pushInfo: { appID: 'com.example.shop', platform: 'apns', token: 'abab…' } },
+    });
+  });
+
   it('masks a phone number used as a user id and leaves other values as they are', () => {
     expect(redactJobData({ userId: '+14155550123', attempts: 2, mode: 'highthroughput', ok: true })).toEqual({
       userId: '+14*******23',

@@ -74,13 +74,18 @@ function redactString(value: string, key: string): string {
 
 /**
  * A Web Push subscription without its keys, and its endpoint cut to the push service's origin:
- * the rest of the endpoint identifies the subscriber's browser.
+ * the rest of the endpoint identifies the subscriber's browser. A device token keeps its first
+ * characters only.
  */
 function redactPushInfo(value: unknown, depth: number): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return sizeNote(value);
-  const { keys: _keys, endpoint, ...rest } = value as JsonRecord;
+  const { keys: _keys, endpoint, token, ...rest } = value as JsonRecord;
   return {
     ...(endpoint !== undefined ? { endpoint: endpointOrigin(endpoint) } : {}),
+    // A device token is that device's address (a web one carries the subscription's keys too).
+    ...(token !== undefined
+      ? { token: typeof token === 'string' ? `${token.slice(0, 4)}…` : '[redacted]' }
+      : {}),
     ...redactRecord(rest, depth),
   };
 }

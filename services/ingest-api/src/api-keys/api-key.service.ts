@@ -1,6 +1,7 @@
 import { ForbiddenError, NotFoundError, ValidationError } from '@herald/errors';
 import type { ApiKey, ApiKeyRepository, Page } from '@herald/store';
 import { generateApiKey, hashApiKey } from '../auth/api-key-secret';
+import { coversSandboxes as covers } from '../auth/sandbox-scope';
 import { pageRequestOf, type PageQuery } from '../http/page-query';
 import { createAjv, toFieldErrors } from '../validation/ajv';
 import { apiKeyListQuerySchema, newApiKeySchema, type NewApiKeyBody } from './api-key.schema';
@@ -89,8 +90,4 @@ export class ApiKeyService {
 function publicView(key: ApiKey): ApiKeyView {
   const { hash: _hash, ...rest } = key;
   return rest;
-}
-
-function covers(holder: readonly string[], wanted: readonly string[]): boolean {
-  return holder.includes('*') || wanted.every((sandbox) => sandbox !== '*' && holder.includes(sandbox));
 }

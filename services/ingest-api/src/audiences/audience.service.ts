@@ -1,5 +1,5 @@
 import type { Identity, Profile } from '@herald/contracts';
-import { identityKey } from '@herald/contracts';
+import { canonicalIdentity, identityKey } from '@herald/contracts';
 import { NotFoundError, ValidationError } from '@herald/errors';
 import { compileAudienceQuery, type Audience, type NewAudience, type Page, type Store } from '@herald/store';
 import { pageRequestOf } from '../http/page-query';
@@ -23,11 +23,11 @@ function isAudienceKind(value: unknown): value is AudienceKind {
   return value === 'query' || value === 'static';
 }
 
+/** Namespaces lower-cased, as profiles store them. */
 function distinctIdentities(identities: readonly Identity[]): Identity[] {
   const seen = new Map<string, Identity>();
-  for (const { namespace, id } of identities) {
-    if (!seen.has(identityKey({ namespace, id })))
-      seen.set(identityKey({ namespace, id }), { namespace, id });
+  for (const identity of identities) {
+    if (!seen.has(identityKey(identity))) seen.set(identityKey(identity), canonicalIdentity(identity));
   }
   return [...seen.values()];
 }

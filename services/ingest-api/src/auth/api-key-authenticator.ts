@@ -1,28 +1,37 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler } from 'express';
 import { LRUCache } from 'lru-cache';
 import type { Store } from '@herald/store';
-import { hashApiKey } from './api-key-secret';
-import { setPrincipal, type Principal } from './principal';
+import type { AccessTokens } from './access-tokens';
+import { constantTimeEqual, hashApiKey } from './api-key-secret';
+import { TokenHeaderMismatchError, TokenRejectedError } from './auth-errors';
+import { setPrincipal, setRefusal, type Principal } from './principal';
 
 /** A cached answer; boxed because the cache holds no `null` and "unknown key" is cached too. */
 interface CachedAnswer {
   principal: Principal | null;
 }
 
+/** Three base64url segments: an access token, never a Herald key (those carry no dot). */
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
 /**
- * Resolves `Authorization: Bearer <key>` (or `x-api-key`) to a principal. Keys are looked up by
- * their SHA-256 and the stored hash is compared in constant time. Answers (including "unknown")
- * are cached for `cacheSeconds`, so a revoked key stops working within that delay and the store
- * is not asked on every trigger call.
+ * Resolves the caller of a request to a principal, from either:
+ * - a Herald API key, as `Authorization: Bearer <key>` or `x-api-key: <key>`: looked up by its
+ *   SHA-256, the stored hash compared in constant time;
+ * - an access token from `POST /ims/token/v3` (AJO style), as `Authorization: Bearer <jwt>` with
+ *   `x-api-key: <its client id>` and `x-gw-ims-org-id: <its org>`: verified, then its API
+ *   credential looked up, whose roles and sandboxes apply.
+ * Store answers (including "unknown" and "revoked") are cached for `cacheSeconds`, so a revoked
+ * key or credential stops working within that delay and the store is not asked on every call.
  */
 export class ApiKeyAuthenticator {
-  /** By key hash; undefined when `cacheSeconds` is 0 (every call asks the store). */
+  /** By key hash, or by `credential:<id>:<client id>`; undefined when `cacheSeconds` is 0 (every call asks the store). */
   private readonly cache: LRUCache<string, CachedAnswer> | undefined;
 
   constructor(
     private readonly store: Store,
     cacheSeconds: number,
+    private readonly tokens: AccessTokens,
     maxEntries = 10_000,
   ) {
     this.cache = cacheSeconds > 0 ? new LRUCache({ max: maxEntries, ttl: cacheSeconds * 1000 }) : undefined;
@@ -30,7 +39,25 @@ export class ApiKeyAuthenticator {
 
   middleware(): RequestHandler {
     return (req, _res, next) => {
-      const key = presentedKey(req.header('authorization'), req.header('x-api-key'));
+      const bearer = bearerValue(req.header('authorization'));
+      if (bearer !== undefined && JWT_SHAPE.test(bearer)) {
+        this.principalForToken(req, bearer)
+          .then((principal) => {
+            setPrincipal(req, principal);
+            next();
+          })
+          .catch((error: unknown) => {
+            if (!(error instanceof TokenRejectedError || error instanceof TokenHeaderMismatchError)) {
+              next(error);
+              return;
+            }
+            setPrincipal(req, undefined);
+            setRefusal(req, error);
+            next();
+          });
+        return;
+      }
+      const key = bearer ?? nonEmpty(req.header('x-api-key'));
       if (key === undefined) {
         setPrincipal(req, undefined);
         next();
@@ -64,24 +91,68 @@ export class ApiKeyAuthenticator {
     return principal;
   }
 
-  /** Forgets cached answers, e.g. right after a key is revoked through this process. */
+  /**
+   * The principal of an access token's credential. Throws TokenRejectedError (401: invalid,
+   * expired, credential revoked) or TokenHeaderMismatchError (403: `x-api-key` or
+   * `x-gw-ims-org-id` not the token's).
+   */
+  async principalForToken(req: Request, token: string): Promise<Principal> {
+    if (!this.tokens.enabled) {
+      throw new TokenRejectedError(
+        'token-invalid',
+        'This API issues no access tokens (TOKEN_SIGNING_KEYS is unset).',
+      );
+    }
+    const claims = await this.tokens.verify(token);
+    if (nonEmpty(req.header('x-api-key')) !== claims.clientId) {
+      throw new TokenHeaderMismatchError(
+        'client-id-mismatch',
+        'x-api-key must be the client id the access token was issued to.',
+      );
+    }
+    if (nonEmpty(req.header('x-gw-ims-org-id')) !== claims.orgId) {
+      throw new TokenHeaderMismatchError(
+        'org-mismatch',
+        "x-gw-ims-org-id must be the organisation of the access token's credential.",
+      );
+    }
+    const principal = await this.credentialPrincipal(claims.credentialId, claims.clientId);
+    if (!principal) {
+      throw new TokenRejectedError('credential-revoked', "The access token's API credential was revoked.");
+    }
+    return principal;
+  }
+
+  /** Forgets cached answers, e.g. right after a key or credential is revoked through this process. */
   forget(hash?: string): void {
     if (hash) this.cache?.delete(hash);
     else this.cache?.clear();
   }
+
+  private async credentialPrincipal(credentialId: string, clientId: string): Promise<Principal | null> {
+    const cacheKey = `credential:${credentialId}:${clientId}`;
+    const cached = this.cache?.get(cacheKey);
+    if (cached) return cached.principal;
+    const credential = await this.store.apiCredentials.findActive(credentialId);
+    const principal: Principal | null =
+      credential && credential.clientId === clientId
+        ? {
+            keyId: credential.id,
+            name: credential.name,
+            roles: credential.roles,
+            sandboxes: credential.sandboxes,
+          }
+        : null;
+    this.cache?.set(cacheKey, { principal });
+    return principal;
+  }
 }
 
-function presentedKey(
-  authorization: string | undefined,
-  apiKeyHeader: string | undefined,
-): string | undefined {
-  const bearer = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] : undefined;
-  const key = bearer ?? apiKeyHeader?.trim();
-  return key ? key : undefined;
+function bearerValue(authorization: string | undefined): string | undefined {
+  return authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] : undefined;
 }
 
-function constantTimeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'utf8');
-  const right = Buffer.from(b, 'utf8');
-  return left.length === right.length && timingSafeEqual(left, right);
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
 }

@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import { ForbiddenError, UnauthorizedError } from '@herald/errors';
 import type { ApiKeyRole } from '@herald/store';
 import { sandboxOf } from '../http/sandbox';
-import { principalOf } from './principal';
+import { principalOf, refusalOf } from './principal';
 
 export interface RoleGuardOptions {
   /** Whether the key must also cover the sandbox the request addresses (`x-sandbox-name`); default true. */
@@ -19,7 +19,8 @@ const BEARER_REQUIRED = {
 /**
  * Lets a request through only with a key holding `role` for the sandbox it addresses
  * (`x-sandbox-name`). 401 for a missing, unknown or revoked key (never saying which),
- * 403 for a valid key used outside its roles or sandboxes.
+ * 403 for a valid key used outside its roles or sandboxes. An access token refused with a
+ * precise reason (expired, revoked credential, headers not its own) is answered with it.
  */
 export function requireRole(role: ApiKeyRole, options: RoleGuardOptions = {}): RequestHandler {
   return requireAnyRole([role], options);
@@ -39,8 +40,11 @@ export function requireAnyRole(
   return (req, res, next) => {
     const principal = principalOf(req);
     if (!principal) {
-      res.setHeader('WWW-Authenticate', unauthenticated.challenge);
-      next(new UnauthorizedError(unauthenticated.message));
+      const refusal = refusalOf(req);
+      // RFC 6750: a refused bearer token is challenged with `invalid_token`.
+      if (refusal?.status === 401) res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+      else if (!refusal) res.setHeader('WWW-Authenticate', unauthenticated.challenge);
+      next(refusal ?? new UnauthorizedError(unauthenticated.message));
       return;
     }
     if (!roles.some((role) => principal.roles.includes(role))) {

@@ -172,6 +172,7 @@ function transientProfile(
     ...(fields.preferredLanguage ? { preferredLanguage: fields.preferredLanguage } : {}),
     consents: { marketing: {} },
     pushSubscriptions: fields.pushSubscriptions ?? [],
+    pushTokens: [],
     createdAt: now,
     updatedAt: now,
   };

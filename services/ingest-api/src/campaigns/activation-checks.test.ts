@@ -150,3 +150,29 @@ describe('activationChecks', () => {
     ]);
   });
 });
+
+describe('activationChecks of a mobile push campaign', () => {
+  const templates = new TemplateEngine();
+  const mobile = (body: string): CampaignDefinition => ({
+    ...valid,
+    channel: 'push',
+    channelConfig: { push: { appId: 'com.example.shop' } },
+    content: {
+      defaultLocale: 'en',
+      locales: { en: { title: 'Hi', body: 'short' }, fr: { title: 'Salut', body } },
+    },
+  });
+
+  it('refuses a locale whose rendered payload is over the 4 KB FCM and APNs take', async () => {
+    const { errors } = await activationChecks(mobile('é'.repeat(2100)), templates, NOW);
+    expect(errors).toEqual([
+      expect.objectContaining({ path: '/content/locales/fr', code: 'push-payload-too-large' }),
+    ]);
+  });
+
+  it('accepts a payload that fits, and leaves web push campaigns (no app) to the push service', async () => {
+    expect((await activationChecks(mobile('fits'), templates, NOW)).errors).toEqual([]);
+    const web = { ...mobile('é'.repeat(2100)), channelConfig: { push: {} } };
+    expect((await activationChecks(web, templates, NOW)).errors).toEqual([]);
+  });
+});

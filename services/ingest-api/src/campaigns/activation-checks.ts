@@ -8,6 +8,7 @@ import {
   type TemplateEngine,
 } from '@herald/templating';
 import { fullFormats } from 'ajv-formats/dist/formats';
+import { MOBILE_PUSH_MAX_PAYLOAD_BYTES, mobilePushPayloadBytes } from '@herald/channels';
 import { sampleFromSchema } from './sample-context';
 import { smsLength } from './sms-segments';
 
@@ -64,9 +65,12 @@ export async function activationChecks(
     warnings: [],
   };
   const data = { profile: {}, context: sampleFromSchema(definition.contextSchema) };
+  const renderedSlots: RenderedSlot[] = [];
   for (const slot of templateSlots(definition.content.locales)) {
-    await checkTemplate(slot, definition, templates, data, report);
+    const rendered = await checkTemplate(slot, definition, templates, data, report);
+    if (rendered !== undefined) renderedSlots.push({ ...slot, rendered });
   }
+  report.errors.push(...mobilePushPayloadProblems(definition, renderedSlots));
   return report;
 }
 
@@ -182,7 +186,7 @@ async function checkTemplate(
   templates: TemplateEngine,
   data: object,
   report: ActivationReport,
-): Promise<void> {
+): Promise<string | undefined> {
   let rendered: string;
   try {
     for (const variable of undeclaredContextPaths(
@@ -208,9 +212,53 @@ async function checkTemplate(
       code: error.code,
       message: `locale ${slot.locale}, field ${slot.field}${where}: ${error.message}${sample}`,
     });
-    return;
+    return undefined;
   }
   if (definition.channel === 'sms' && slot.field === 'body') measureSms(slot, rendered, report);
+  return rendered;
+}
+
+interface RenderedSlot extends TemplateSlot {
+  rendered: string;
+}
+
+/**
+ * A push campaign for an app (mobile devices) must fit FCM's and APNs' 4 KB in every locale,
+ * measured on the sample rendering as the worker measures each real one.
+ */
+function mobilePushPayloadProblems(
+  definition: CampaignDefinition,
+  slots: readonly RenderedSlot[],
+): FieldError[] {
+  const push = definition.channelConfig.push;
+  if (definition.channel !== 'push' || push?.appId === undefined) return [];
+  const problems: FieldError[] = [];
+  for (const locale of Object.keys(definition.content.locales)) {
+    const mine = slots.filter((slot) => slot.locale === locale);
+    const field = (name: string) => mine.find((slot) => slot.field === name)?.rendered.trim() || undefined;
+    const data = Object.fromEntries(
+      mine
+        .filter((slot) => slot.field.startsWith('data.'))
+        .map((slot) => [slot.field.slice(5), slot.rendered]),
+    );
+    const url = field('url') ?? push.defaultUrl;
+    const icon = field('icon') ?? push.defaultIcon;
+    const bytes = mobilePushPayloadBytes({
+      title: field('title') ?? '',
+      body: field('body') ?? '',
+      ...(url !== undefined ? { url } : {}),
+      ...(icon !== undefined ? { icon } : {}),
+      ...(Object.keys(data).length > 0 ? { data } : {}),
+    });
+    if (bytes > MOBILE_PUSH_MAX_PAYLOAD_BYTES) {
+      problems.push({
+        path: `/content/locales/${locale}`,
+        code: 'push-payload-too-large',
+        message: `locale ${locale}: title, body and data render (with sample data) to ${bytes} bytes, more than the ${MOBILE_PUSH_MAX_PAYLOAD_BYTES} FCM and APNs take`,
+      });
+    }
+  }
+  return problems;
 }
 
 function measureSms(slot: TemplateSlot, rendered: string, report: ActivationReport): void {

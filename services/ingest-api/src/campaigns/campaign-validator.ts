@@ -2,6 +2,7 @@ import type { ValidateFunction } from 'ajv';
 import type { CampaignDefinition } from '@herald/contracts';
 import { campaignDefinitionSchema } from '@herald/contracts';
 import { ValidationError, type FieldError } from '@herald/errors';
+import { isPhoneRegion } from '@herald/messages';
 import { createAjv, createUserSchemaAjv, toFieldErrors } from '../validation/ajv';
 import { unsafeSchemaPatterns } from './unsafe-schema-patterns';
 
@@ -25,7 +26,7 @@ export class CampaignValidator {
         definitionProblems(toFieldErrors(this.validateDefinition.errors), body),
       );
     }
-    const problems = this.contextSchemaProblems(body.contextSchema);
+    const problems = [...this.contextSchemaProblems(body.contextSchema), ...regionProblems(body)];
     if (problems.length > 0) {
       throw new ValidationError('invalid-campaign', 'The campaign definition is invalid.', problems);
     }
@@ -63,6 +64,19 @@ export class CampaignValidator {
     }
     return [];
   }
+}
+
+/** A region the schema's pattern allows but the phone-number metadata does not know (`ZZ`). */
+function regionProblems(definition: CampaignDefinition): FieldError[] {
+  const region = definition.channelConfig.sms?.defaultRegion;
+  if (region === undefined || isPhoneRegion(region)) return [];
+  return [
+    {
+      path: '/channelConfig/sms/defaultRegion',
+      code: 'unknown-region',
+      message: `${region} is not a known region`,
+    },
+  ];
 }
 
 /**

@@ -1,3 +1,4 @@
+import { onExecutionApiBases } from '../http/execution-api-paths';
 import { openGet, type OpenApiPart } from '../openapi/common';
 
 const readiness = { '200': { description: 'Ready.' }, '503': { description: 'A dependency is down.' } };
@@ -8,7 +9,7 @@ export function healthOpenApi(): OpenApiPart {
     paths: {
       '/health': openGet('getLiveness', 'Liveness.', { '200': { description: 'The process is up.' } }),
       '/ready': openGet('getReadiness', 'Readiness: the store and Redis answer.', readiness),
-      '/im/health': openGet('getIMHealth', 'Readiness (AJO path).', readiness),
+      ...onExecutionApiBases({ '/im/health': openGet('getIMHealth', 'Readiness (AJO path).', readiness) }),
     },
     schemas: {},
   };

@@ -1,4 +1,5 @@
 import { Router, type Response } from 'express';
+import { executionApiPaths } from '../http/execution-api-paths';
 
 const CHECK_TIMEOUT_MS = 2000;
 
@@ -22,7 +23,7 @@ export interface ReadinessCheck {
 }
 
 /**
- * `/health`: the process is up (liveness). `/ready` and `/im/health`: the store and Redis
+ * `/health`: the process is up (liveness). `/ready` and `/im/health` (also `/ajo/im/health`): the store and Redis
  * answer, so calls can be accepted (readiness).
  */
 export function healthRoutes(checks: readonly ReadinessCheck[]): Router {
@@ -47,6 +48,6 @@ export function healthRoutes(checks: readonly ReadinessCheck[]): Router {
       .json({ status: healthy ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
   };
   router.get('/ready', ready);
-  router.get('/im/health', ready);
+  for (const path of executionApiPaths('/health')) router.get(path, ready);
   return router;
 }

@@ -2,9 +2,10 @@ import type { Request, Response } from 'express';
 import type { Logger } from '@herald/logger';
 import { pinoHttp, type HttpLogger } from 'pino-http';
 import { correlationOf } from './correlation';
+import { executionApiPaths } from './execution-api-paths';
 
 /** Probes that orchestrators call every few seconds: logged at debug, so not at the usual info. */
-const PROBE_PATHS = new Set(['/health', '/ready', '/im/health']);
+const PROBE_PATHS = new Set(['/health', '/ready', ...executionApiPaths('/health')]);
 
 /** The path of a request URL: a query string may carry secrets or personal data. */
 function pathOf(url: string): string {

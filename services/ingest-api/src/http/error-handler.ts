@@ -3,43 +3,31 @@ import { HeraldError, ServiceUnavailableError, TooManyRequestsError } from '@her
 import type { Logger } from '@herald/logger';
 import { PROBLEM_CONTENT_TYPE, problem, type Problem } from './problem';
 import { correlationLogFields, correlationOf } from './correlation';
-
-/** What a route may attach to the request so error answers can name it (AJO `report`). */
-export interface RequestReport {
-  requestId?: string;
-  campaignId?: string;
-}
-
-export function setReport(req: Request, report: RequestReport): void {
-  (req as Request & { heraldReport?: RequestReport }).heraldReport = report;
-}
+import { isExecutionApiPath } from './execution-api-paths';
 
 /**
- * Names the call's `requestId` and `campaignId` in any error answer (AJO `report`); mounted after
- * the JSON body parser on every trigger route.
+ * AJO's `report.additionalContext` of an execution call's error: the body's `requestId` (else the
+ * `x-request-id` echoed in the answer header) and `campaignId`, strings as in AJO's errorResponse.
  */
-export const reportTriggerIds: RequestHandler = (req, _res, next) => {
+function executionReport(req: Request): Problem['report'] {
+  if (!isExecutionApiPath(req.path)) return undefined;
   const body: unknown = req.body;
-  if (typeof body === 'object' && body !== null) {
-    const { requestId, campaignId } = body as Record<string, unknown>;
-    setReport(req, {
-      ...(typeof requestId === 'string' ? { requestId } : {}),
-      ...(typeof campaignId === 'string' ? { campaignId } : {}),
-    });
-  }
-  next();
-};
-
-function getReport(req: Request): RequestReport | undefined {
-  return (req as Request & { heraldReport?: RequestReport }).heraldReport;
+  const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const requestId = typeof fields.requestId === 'string' ? fields.requestId : correlationOf(req)?.requestId;
+  return {
+    additionalContext: {
+      ...(requestId !== undefined ? { requestId } : {}),
+      ...(typeof fields.campaignId === 'string' ? { campaignId: fields.campaignId } : {}),
+    },
+  };
 }
 
 /** The one place where errors become HTTP answers. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const answer = toProblem(error);
-    const report = getReport(req);
-    if (report) answer.report = { additionalContext: { ...report } };
+    const report = executionReport(req);
+    if (report) answer.report = report;
     if (answer.status >= 500) {
       logger.error(
         { err: error, method: req.method, path: req.path, ...correlationLogFields(correlationOf(req)) },

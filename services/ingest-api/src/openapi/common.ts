@@ -149,11 +149,13 @@ const retryAfter = {
 export const standardResponses: Record<string, OpenApiObject> = {
   Unauthorized: {
     ...problem,
-    description: '`unauthorized`: no API key, or one Herald does not know (revoked, mistyped).',
+    description:
+      '`unauthorized`: no API key, or one Herald does not know (revoked, mistyped). With an access token: `token-invalid`, `token-expired` or `credential-revoked`.',
   },
   Forbidden: {
     ...problem,
-    description: "`forbidden`: the key lacks the operation's role, or may not address this sandbox.",
+    description:
+      "`forbidden`: the key (or credential) lacks the operation's role, or may not address this sandbox. With an access token: `client-id-mismatch` or `org-mismatch`.",
   },
   BadSignature: {
     ...problem,
@@ -190,10 +192,36 @@ export const securitySchemes = {
     name: 'x-api-key',
     description: 'An API key as `x-api-key: <key>` (the same key; use either header).',
   },
+  imsAccessToken: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description:
+      'AJO style: an access token from `POST /ims/token/v3` as `Authorization: Bearer <token>`, sent with `imsClientId` and `imsOrgId`.',
+  },
+  imsClientId: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-api-key',
+    description: "With an access token: the token's client id (403 `client-id-mismatch` otherwise).",
+  },
+  imsOrgId: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-gw-ims-org-id',
+    description: "With an access token: the org id of the token's credential (403 `org-mismatch` otherwise).",
+  },
 };
 
-/** The default of every operation: either scheme (alternatives, not both at once). */
-export const apiKeySecurity = [{ bearerApiKey: [] }, { apiKeyHeader: [] }];
+/**
+ * The default of every operation: an API key in either header (alternatives, not both at once),
+ * or an access token with the two headers that go with it (all three at once).
+ */
+export const apiKeySecurity = [
+  { bearerApiKey: [] },
+  { apiKeyHeader: [] },
+  { imsAccessToken: [], imsClientId: [], imsOrgId: [] },
+];
 
 /**
  * OpenAPI 3.1 is JSON Schema 2020-12, without 3.0's `nullable`; the validation schemas use Ajv's

@@ -1,3 +1,4 @@
+import { apiCredentialsOpenApi } from '../api-credentials/api-credentials.openapi';
 import { apiKeysOpenApi } from '../api-keys/api-keys.openapi';
 import { audienceExecutionOpenApi } from '../triggers/audience-execution.openapi';
 import { audiencesOpenApi } from '../audiences/audiences.openapi';
@@ -17,6 +18,7 @@ import {
 import { unitaryExecutionOpenApi } from '../triggers/unitary-execution.openapi';
 import { reportsOpenApi } from '../reports/reports.openapi';
 import { healthOpenApi } from '../health/health.openapi';
+import { imsTokenOpenApi } from '../ims-token/ims-token.openapi';
 import { highThroughputExecutionOpenApi } from '../triggers/highthroughput-execution.openapi';
 import { profilesOpenApi } from '../profiles/profiles.openapi';
 import { suppressionsOpenApi } from '../suppressions/suppressions.openapi';
@@ -61,6 +63,8 @@ export function openApiDocument(maxRecipients: number): Record<string, unknown> 
     suppressionsOpenApi(),
     settingsOpenApi(),
     apiKeysOpenApi(),
+    apiCredentialsOpenApi(),
+    imsTokenOpenApi(),
     webhooksOpenApi(),
     healthOpenApi(),
     apiDescriptionOpenApi(),
@@ -73,8 +77,9 @@ export function openApiDocument(maxRecipients: number): Record<string, unknown> 
       version: '0.1.0',
       description:
         'Execution API (wire-compatible with Adobe Journey Optimizer Interactive Message Execution) and management API. ' +
-        'Every operation but the probes, this description and the provider webhooks needs an API key, ' +
-        'sent as `Authorization: Bearer <key>` or `x-api-key: <key>`.',
+        'Every operation but the probes, this description, the token request and the provider webhooks needs an API key, ' +
+        'sent as `Authorization: Bearer <key>` or `x-api-key: <key>`, or (AJO style) an access token from `POST /ims/token/v3` ' +
+        'as `Authorization: Bearer <token>` with `x-api-key: <client id>` and `x-gw-ims-org-id: <org id>`.',
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     // Relative: the document describes the server that serves it, wherever it is deployed.

@@ -43,3 +43,56 @@ describe('ProfileValidator push endpoints', () => {
     expect(() => strict.parse(profileWith('https://localhost./push'))).toThrow('The profile is invalid.');
   });
 });
+
+describe('ProfileValidator push tokens', () => {
+  const validator = new ProfileValidator({ allowPrivatePushEndpoints: false });
+  const withTokens = (pushTokens: unknown[]) => ({
+    identities: [{ namespace: 'email', id: 'a@example.com' }],
+    pushTokens,
+  });
+  const problemsOf = (pushTokens: unknown[]): unknown => {
+    try {
+      validator.parse(withTokens(pushTokens));
+      return [];
+    } catch (error) {
+      return (error as { errors?: unknown }).errors;
+    }
+  };
+
+  it('accepts an FCM token up to 4 KB and an APNs token of 64 hex digits, per app', () => {
+    const tokens = [
+      { appId: '1:1042:android:7b1e', platform: 'fcm', token: `fcm:${'x'.repeat(4092)}` },
+      { appId: 'com.example.shop', platform: 'apns', token: 'A1'.repeat(32) },
+      { appId: 'com.example.shop', platform: 'apnsSandbox', token: 'b2'.repeat(32) },
+    ];
+    expect(validator.parse(withTokens(tokens)).pushTokens).toEqual(tokens);
+  });
+
+  it.each([
+    [
+      'an FCM token over 4 KB',
+      { appId: 'a', platform: 'fcm', token: 'x'.repeat(4097) },
+      '/pushTokens/0/token',
+    ],
+    ['an FCM token with spaces', { appId: 'a', platform: 'fcm', token: 'two words' }, '/pushTokens/0/token'],
+    [
+      'an APNs token that is not hex',
+      { appId: 'a', platform: 'apns', token: 'zz'.repeat(32) },
+      '/pushTokens/0/token',
+    ],
+    [
+      'a short APNs token',
+      { appId: 'a', platform: 'apnsSandbox', token: 'ab'.repeat(16) },
+      '/pushTokens/0/token',
+    ],
+    ['an unknown platform', { appId: 'a', platform: 'web', token: 'x' }, '/pushTokens/0/platform'],
+    [
+      'an app id over 256 characters',
+      { appId: 'a'.repeat(257), platform: 'fcm', token: 'x' },
+      '/pushTokens/0/appId',
+    ],
+    ['a token without app', { platform: 'fcm', token: 'x' }, '/pushTokens/0/appId'],
+  ])('refuses %s, naming the field', (_, token, path) => {
+    expect(problemsOf([token])).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
+  });
+});

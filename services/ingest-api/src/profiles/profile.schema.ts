@@ -1,8 +1,9 @@
 import { pageQueryProperties, type PageQuery } from '../http/page-query';
-import { LOCALE_PATTERN, NAMESPACE_PATTERN } from '@herald/contracts';
+import { LOCALE_PATTERN, MOBILE_PUSH_PLATFORMS, NAMESPACE_PATTERN } from '@herald/contracts';
 
 export const MAX_IDENTITIES = 20;
 export const MAX_PUSH_SUBSCRIPTIONS = 20;
+export const MAX_PUSH_TOKENS = 20;
 export const MAX_BULK_PROFILES = 1000;
 export const MAX_ENDPOINT_LENGTH = 2048;
 
@@ -57,6 +58,44 @@ export const pushSubscriptionSchema = {
   },
 } as const;
 
+/** An FCM registration token: opaque, printable ASCII, at most 4 KB. */
+export const FCM_TOKEN_PATTERN = '^[\\x21-\\x7E]{1,4096}$';
+/** An APNs device token: 32 bytes in hex. */
+export const APNS_TOKEN_PATTERN = '^[0-9A-Fa-f]{64}$';
+
+/** The app a device token or push campaign belongs to: the FCM app id or the iOS bundle id. */
+export const pushAppIdSchema = { type: 'string', minLength: 1, maxLength: 256, pattern: '^\\S+$' } as const;
+
+/** The token's format depends on its platform: each branch names the field at fault. */
+export const deviceTokenRules = [
+  {
+    if: { properties: { platform: { const: 'fcm' } } },
+    then: { properties: { token: { type: 'string', pattern: FCM_TOKEN_PATTERN } } },
+  },
+  {
+    if: { properties: { platform: { enum: ['apns', 'apnsSandbox'] } } },
+    then: { properties: { token: { type: 'string', pattern: APNS_TOKEN_PATTERN } } },
+  },
+] as const;
+
+export const pushTokenSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['appId', 'platform', 'token'],
+  properties: {
+    appId: pushAppIdSchema,
+    platform: { enum: MOBILE_PUSH_PLATFORMS },
+    token: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 4096,
+      description:
+        'FCM: the registration token (opaque, at most 4 KB). APNs: the device token, 64 hex digits.',
+    },
+  },
+  allOf: deviceTokenRules,
+} as const;
+
 /** A profile as callers give it to create or upsert (`ProfileInput`). */
 export const profileInputSchema = {
   type: 'object',
@@ -98,6 +137,13 @@ export const profileInputSchema = {
       type: 'array',
       maxItems: MAX_PUSH_SUBSCRIPTIONS,
       items: pushSubscriptionSchema,
+    },
+    pushTokens: {
+      type: 'array',
+      maxItems: MAX_PUSH_TOKENS,
+      uniqueItems: true,
+      items: pushTokenSchema,
+      description: 'Mobile app installs: FCM and APNs device tokens, each for one app.',
     },
   },
 } as const;

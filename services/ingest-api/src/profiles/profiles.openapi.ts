@@ -30,6 +30,10 @@ const profileExample = {
       appId: 'web',
     },
   ],
+  pushTokens: [
+    { appId: 'com.example.shop', platform: 'apns', token: 'a3f1'.repeat(16) },
+    { appId: '1:1042:android:7b1e', platform: 'fcm', token: 'fGcmT0ken:APA91bH' },
+  ],
 };
 
 export function profilesOpenApi(): OpenApiPart {
@@ -142,6 +146,7 @@ export function profilesOpenApi(): OpenApiPart {
           'attributes',
           'consents',
           'pushSubscriptions',
+          'pushTokens',
           'createdAt',
           'updatedAt',
         ],

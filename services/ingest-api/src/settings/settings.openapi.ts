@@ -17,7 +17,7 @@ export function settingsOpenApi(): OpenApiPart {
           operationId: 'getSettings',
           summary: 'Read the delivery settings of the sandbox (manage).',
           description:
-            'Frequency caps and quiet hours that marketing campaigns obey. A sandbox that never stored settings answers `frequencyCaps: {}` and `updatedAt: null`.',
+            'Frequency caps and quiet hours that marketing campaigns obey, and how trigger calls are deduplicated. A sandbox that never stored settings answers `frequencyCaps: {}` and `updatedAt: null`.',
           parameters: [sandboxHeader],
           responses: {
             '200': { description: 'The settings.', content: jsonContent('SandboxSettings') },
@@ -59,6 +59,8 @@ export function settingsOpenApi(): OpenApiPart {
           sandbox: { type: 'string' },
           frequencyCaps: settingsInputSchema.properties.frequencyCaps,
           quietHours: settingsInputSchema.properties.quietHours,
+          idempotency: settingsInputSchema.properties.idempotency,
+          sms: settingsInputSchema.properties.sms,
           updatedAt: {
             type: ['string', 'null'],
             format: 'date-time',

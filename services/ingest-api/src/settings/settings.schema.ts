@@ -1,5 +1,6 @@
-import { CHANNELS, type Channel, type SandboxSettingsInput } from '@herald/contracts';
+import { CHANNELS, REGION_PATTERN, type Channel, type SandboxSettingsInput } from '@herald/contracts';
 import { ValidationError, type FieldError } from '@herald/errors';
+import { isPhoneRegion } from '@herald/messages';
 import { canonicalTimeZone } from '../profiles/time-zone';
 import { createAjv, toFieldErrors } from '../validation/ajv';
 
@@ -72,6 +73,34 @@ export const settingsInputSchema = {
         },
       },
     },
+    idempotency: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['bodyRequestId'],
+      description:
+        'How trigger calls are deduplicated. Left out: `bodyRequestId: true`. The `x-request-id` header, when sent, is always an idempotency key as well.',
+      properties: {
+        bodyRequestId: {
+          type: 'boolean',
+          description:
+            "`true` (default): the body's `requestId` is an idempotency key, so a retried call never sends twice, and the same requestId with another body is refused with 409 `request-id-reused`. " +
+            '`false`: for callers that reuse requestIds for different sends (as AJO tolerates): every call is a new send, so a retry after a lost answer sends again unless it repeats an `x-request-id`.',
+        },
+      },
+    },
+    sms: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'SMS settings. Left out: none.',
+      properties: {
+        defaultRegion: {
+          type: 'string',
+          pattern: REGION_PATTERN,
+          description:
+            "Region (ISO 3166 alpha-2, e.g. `US`) that phone numbers written without `+` are read in, unless the campaign's `channelConfig.sms.defaultRegion` names another. Without either, numbers must start with `+`. Numbers are accepted when possible (right length for the region), even outside assigned ranges, like AJO's example `111-111-1111`.",
+        },
+      },
+    },
   },
 } as const;
 
@@ -98,17 +127,31 @@ function quietHoursProblems(body: unknown): FieldError[] {
   return problems;
 }
 
+/** A region the pattern allows but the phone-number metadata does not know (`ZZ`). */
+function smsProblems(body: unknown): FieldError[] {
+  const sms = isRecord(body) ? body.sms : undefined;
+  const region = isRecord(sms) ? sms.defaultRegion : undefined;
+  if (typeof region !== 'string' || !new RegExp(REGION_PATTERN).test(region) || isPhoneRegion(region)) {
+    return [];
+  }
+  return [{ path: '/sms/defaultRegion', code: 'unknown-region', message: `${region} is not a known region` }];
+}
+
 /** Validates a `PUT /settings` body; every problem is reported at once. */
 export class SettingsInputValidator {
   private readonly validate = createAjv().compile<SandboxSettingsInput>(settingsInputSchema);
 
   parse(body: unknown): SandboxSettingsInput {
-    const problems = quietHoursProblems(body);
+    const problems = [...quietHoursProblems(body), ...smsProblems(body)];
     if (this.validate(body) && problems.length === 0) {
-      const { quietHours } = body;
-      if (quietHours === undefined) return { frequencyCaps: body.frequencyCaps };
+      const { quietHours, sms } = body;
+      const optional = {
+        ...(sms !== undefined ? { sms } : {}),
+        ...(body.idempotency !== undefined ? { idempotency: body.idempotency } : {}),
+      };
+      if (quietHours === undefined) return { frequencyCaps: body.frequencyCaps, ...optional };
       const timezone = canonicalTimeZone(quietHours.timezone) ?? quietHours.timezone;
-      return { frequencyCaps: body.frequencyCaps, quietHours: { ...quietHours, timezone } };
+      return { frequencyCaps: body.frequencyCaps, quietHours: { ...quietHours, timezone }, ...optional };
     }
     throw new ValidationError('invalid-settings', 'The settings are invalid; nothing was changed.', [
       ...toFieldErrors(this.validate.errors),

@@ -1,3 +1,4 @@
+import { onExecutionApiBases } from '../http/execution-api-paths';
 import { audienceExecutionSchema } from './audience-execution.schema';
 import {
   jsonContent,
@@ -29,7 +30,7 @@ const audienceExecution = {
 export function audienceExecutionOpenApi(): OpenApiPart {
   return {
     tag: executionsTag,
-    paths: {
+    paths: onExecutionApiBases({
       '/im/executions/audience': {
         post: operation('execution', {
           operationId: 'postIMAudienceMessageExecution',
@@ -90,10 +91,16 @@ export function audienceExecutionOpenApi(): OpenApiPart {
           operationId: 'deleteScheduledExecution',
           summary: 'Cancel a schedule before it fires; 404 once it has fired or was cancelled.',
           parameters: [sandboxHeader, idParam('scheduleId')],
-          responses: { '204': { description: 'Cancelled: it will never fire.' }, '404': problem },
+          responses: {
+            '200': {
+              description: 'Cancelled: it will never fire. The body is `{}`, as in AJO.',
+              content: { 'application/json': { schema: { type: 'object', maxProperties: 0 } } },
+            },
+            '404': problem,
+          },
         }),
       },
-    },
+    }),
     schemas: {
       AudienceExecutionRequest: { ...audienceExecutionSchema },
       AudienceExecution: audienceExecution,

@@ -1,23 +1,34 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { requireRole } from '../auth/require-role';
 import type { AudienceExecutionService } from './audience-execution.service';
+import { executionApiPaths } from '../http/execution-api-paths';
 import { pathParam } from '../http/path-param';
 import { sandboxOf } from '../http/sandbox';
 import { triggerEndpoint } from './trigger-endpoint';
 
-/** Audience executions and their schedules, under the AJO `/im` base path. */
+/** Audience executions and their schedules, under the `/im` and `/ajo/im` base paths. */
 export function audienceExecutionRoutes(service: AudienceExecutionService, maxBodyBytes: number): Router {
   const router = Router();
-  router.post('/im/executions/audience', ...triggerEndpoint(service, maxBodyBytes));
-  router.get('/im/executions/audience/:executionId', requireRole('execute'), async (req, res) => {
+  const execute = requireRole('execute');
+  const trigger = triggerEndpoint(service, maxBodyBytes);
+  const getExecution: RequestHandler = async (req, res) => {
     res.json(await service.getExecution(sandboxOf(req), pathParam(req, 'executionId')));
-  });
-  router.get('/im/executions/schedules/:scheduleId', requireRole('execute'), async (req, res) => {
+  };
+  const getSchedule: RequestHandler = async (req, res) => {
     res.json(await service.getSchedule(sandboxOf(req), pathParam(req, 'scheduleId')));
-  });
-  router.delete('/im/executions/schedules/:scheduleId', requireRole('execute'), async (req, res) => {
+  };
+  const cancelSchedule: RequestHandler = async (req, res) => {
     await service.cancelSchedule(sandboxOf(req), pathParam(req, 'scheduleId'));
-    res.status(204).end();
-  });
+    // AJO answers a deleted schedule with 200 and an empty object.
+    res.status(200).json({});
+  };
+  for (const path of executionApiPaths('/executions/audience')) router.post(path, ...trigger);
+  for (const path of executionApiPaths('/executions/audience/:executionId')) {
+    router.get(path, execute, getExecution);
+  }
+  for (const path of executionApiPaths('/executions/schedules/:scheduleId')) {
+    router.get(path, execute, getSchedule);
+    router.delete(path, execute, cancelSchedule);
+  }
   return router;
 }

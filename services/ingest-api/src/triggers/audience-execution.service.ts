@@ -21,7 +21,7 @@ import {
   type AudienceExecutionView,
   type ScheduleView,
 } from './audience-execution.views';
-import type { IdempotencyGuard, IdempotencyOutcome } from './idempotency';
+import type { IdempotencyGuard } from './idempotency';
 
 export interface AudienceExecutionDeps {
   store: Store;
@@ -46,7 +46,7 @@ export class AudienceExecutionService {
   }
 
   async execute(call: IncomingTrigger, now = new Date()): Promise<ExecutionAccepted | ScheduleView> {
-    const { sandbox, body, fingerprint, createdBy, correlation } = call;
+    const { sandbox, body, fingerprint, createdBy, correlation, xRequestId } = call;
     if (!this.validateRequest(body)) {
       throw new ValidationError(
         'invalid-request',
@@ -66,22 +66,19 @@ export class AudienceExecutionService {
     }
     this.checkContext(version, body.context);
     const { idempotency, logger } = this.deps;
-    // Without a requestId every call is a new send, as in AJO; with one, a retry never sends twice.
-    const claim: IdempotencyOutcome = body.requestId
-      ? await idempotency.begin(sandbox, body.requestId, fingerprint)
-      : { kind: 'new', executionId: newId() };
+    // Without a requestId or x-request-id every call is a new send, as in AJO; with one, a retry
+    // never sends twice.
+    const claim = await idempotency.begin({ sandbox, fingerprint, requestId: body.requestId, xRequestId });
     if (claim.kind === 'replay') return claim.response as ExecutionAccepted | ScheduleView;
     const executeAt = body.schedule ? new Date(body.schedule.executeAt) : undefined;
     const answer =
       executeAt && executeAt.getTime() > now.getTime()
         ? await this.schedule(sandbox, body, version, audienceId, executeAt, now, claim, correlation)
         : await this.startNow(sandbox, body, campaign, version, audienceId, createdBy, claim, correlation);
-    if (body.requestId) {
-      // The fan-out job is queued: if the key stays in progress, a retry resumes onto the same job.
-      await idempotency
-        .complete(sandbox, body.requestId, answer)
-        .catch((error: unknown) => logger.error({ err: error }, 'cannot mark requestId completed'));
-    }
+    // The fan-out job is queued: if a key stays in progress, a retry resumes onto the same job.
+    await idempotency
+      .complete(claim, sandbox, answer)
+      .catch((error: unknown) => logger.error({ err: error }, 'cannot mark requestId completed'));
     return answer;
   }
 

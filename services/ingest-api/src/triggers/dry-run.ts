@@ -32,10 +32,11 @@ export async function dryRunRecipients(
   sandbox: string,
   version: CampaignVersion,
   recipients: readonly Recipient[],
+  smsRegion?: string,
 ): Promise<DryRunResult> {
   const results: DryRunRecipient[] = [];
   for (const [index, recipient] of recipients.entries()) {
-    results.push(await dryRunOne(deps, sandbox, version, recipient, index));
+    results.push(await dryRunOne(deps, sandbox, version, recipient, index, smsRegion));
   }
   return {
     dryRun: true,
@@ -51,6 +52,7 @@ async function dryRunOne(
   version: CampaignVersion,
   recipient: Recipient,
   index: number,
+  smsRegion: string | undefined,
 ): Promise<DryRunRecipient> {
   let profile: Profile | null = null;
   let wouldCreateProfile = false;
@@ -66,7 +68,12 @@ async function dryRunOne(
   }
   const created = wouldCreateProfile ? { wouldCreateProfile: true } : {};
   try {
-    const built = await buildMessage(deps.templates, { version, recipient, profile });
+    const built = await buildMessage(deps.templates, {
+      version,
+      recipient,
+      profile,
+      sandboxSmsRegion: smsRegion,
+    });
     if (built.kind === 'excluded') {
       return { index, outcome: 'excluded', reason: built.reason, locale: built.locale, ...created };
     }

@@ -1,3 +1,4 @@
+import { onExecutionApiBases } from '../http/execution-api-paths';
 import {
   problem,
   sandboxHeader,
@@ -12,7 +13,7 @@ import { executionsTag } from './unitary-execution.openapi';
 export function highThroughputExecutionOpenApi(maxRecipients: number): OpenApiPart {
   return {
     tag: executionsTag,
-    paths: {
+    paths: onExecutionApiBases({
       '/im/executions/highthroughput': {
         post: operation('execution', {
           operationId: 'postIMUnitaryHAMessageExecution',
@@ -50,7 +51,7 @@ export function highThroughputExecutionOpenApi(maxRecipients: number): OpenApiPa
           },
         }),
       },
-    },
+    }),
     schemas: {},
   };
 }

@@ -1,13 +1,15 @@
 import { Router } from 'express';
+import { executionApiPaths } from '../http/execution-api-paths';
 import type { HighThroughputExecutionService } from './highthroughput-execution.service';
 import { triggerEndpoint } from './trigger-endpoint';
 
-/** `POST /im/executions/highthroughput`: e-mail to external recipients, at the highest rate. */
+/** `POST /im/executions/highthroughput` (also under `/ajo/im`): e-mail to external recipients, at the highest rate. */
 export function highThroughputExecutionRoutes(
   service: HighThroughputExecutionService,
   maxBodyBytes: number,
 ): Router {
   const router = Router();
-  router.post('/im/executions/highthroughput', ...triggerEndpoint(service, maxBodyBytes));
+  const endpoint = triggerEndpoint(service, maxBodyBytes);
+  for (const path of executionApiPaths('/executions/highthroughput')) router.post(path, ...endpoint);
   return router;
 }

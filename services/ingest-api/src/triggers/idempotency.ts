@@ -24,6 +24,27 @@ export interface IdempotencyOptions {
   /** The queue prefix, so that test runs and deployments sharing a Redis do not collide. */
   prefix: string;
   ttlSeconds: number;
+  /** Whether the sandbox takes the body's `requestId` as an idempotency key (its settings; cached). */
+  bodyRequestIdEnabled(sandbox: string): Promise<boolean>;
+}
+
+/** What a trigger call can be deduplicated by. */
+export interface IdempotencyKeys {
+  sandbox: string;
+  /** `bodyFingerprint` of the body as sent. */
+  fingerprint: string;
+  /** The body's `requestId`; not a key in a sandbox that turned `bodyRequestId` off. */
+  requestId?: string;
+  /** The caller's own `x-request-id` header (never a generated one). */
+  xRequestId?: string;
+}
+
+/** The outcome of `begin` and the keys it claimed, which `complete` marks done. */
+export type IdempotencyClaim = IdempotencyOutcome & { claimed: ClaimedKeys };
+
+interface ClaimedKeys {
+  requestId?: string;
+  xRequestId?: string;
 }
 
 interface IdempotencyRecord {
@@ -33,19 +54,33 @@ interface IdempotencyRecord {
   response?: unknown;
 }
 
+interface Claim {
+  fresh: boolean;
+  record: IdempotencyRecord;
+}
+
+function outcomeOf({ fresh, record }: Claim): IdempotencyOutcome {
+  if (fresh) return { kind: 'new', executionId: record.executionId };
+  return record.state === 'done'
+    ? { kind: 'replay', response: record.response }
+    : { kind: 'resume', executionId: record.executionId };
+}
+
 /** A claim can vanish between the two steps only if it expires right then; one retry covers it. */
 const CLAIM_ATTEMPTS = 2;
 
 /**
- * Makes `(sandbox, requestId)` an idempotency key: a repeated call with the same body gets the
- * first answer (or resumes the first attempt), a repeated requestId with another body is refused.
+ * Makes `(sandbox, requestId)` and `(sandbox, x-request-id)` idempotency keys. Under a body
+ * `requestId`, a repeated call with the same body gets the first answer (or resumes the first
+ * attempt) and another body is refused with 409. Under an `x-request-id`, as AJO's gateway does,
+ * a repeated value answers the first 202 again whatever the body, and executes nothing.
  */
 export class IdempotencyGuard {
   private readonly scripts: RedisScripts;
   private readonly keys: RedisKeys;
 
   constructor(
-    redis: Redis,
+    private readonly redis: Redis,
     private readonly options: IdempotencyOptions,
   ) {
     this.scripts = scriptsOf(redis);
@@ -53,37 +88,100 @@ export class IdempotencyGuard {
   }
 
   /**
-   * `bodyHash` is the call's `bodyFingerprint`. Throws ConflictError 'request-id-reused' when the
-   * same (sandbox, requestId) came with a different body.
+   * Claims the call's keys: the header first (a done record answers whatever the body), then the
+   * body `requestId` when the sandbox uses it, whose outcome decides the executionId. Throws
+   * ConflictError 'request-id-reused' or 'x-request-id-in-progress'.
    */
-  async begin(sandbox: string, requestId: string, bodyHash: string): Promise<IdempotencyOutcome> {
+  async begin(call: IdempotencyKeys): Promise<IdempotencyClaim> {
+    const { sandbox, fingerprint, xRequestId } = call;
+    const requestId =
+      call.requestId !== undefined && (await this.options.bodyRequestIdEnabled(sandbox))
+        ? call.requestId
+        : undefined;
+    let header: IdempotencyOutcome | undefined;
+    if (xRequestId !== undefined) {
+      const claim = await this.claim(this.keys.headerIdempotency(sandbox, xRequestId), fingerprint);
+      header = outcomeOf(claim);
+      if (header.kind === 'replay') return { ...header, claimed: {} };
+      if (claim.record.bodyHash !== fingerprint) {
+        throw new ConflictError(
+          'x-request-id-in-progress',
+          `x-request-id ${xRequestId} belongs to a call with another body that has not answered yet`,
+        );
+      }
+    }
+    const claimed = {
+      ...(xRequestId !== undefined ? { xRequestId } : {}),
+      ...(requestId ? { requestId } : {}),
+    };
+    if (requestId === undefined) {
+      return { ...(header ?? { kind: 'new', executionId: newId() }), claimed };
+    }
     const key = this.keys.idempotency(sandbox, requestId);
+    let claim: Claim;
+    try {
+      claim = await this.claim(key, fingerprint);
+    } catch (error) {
+      if (header?.kind === 'new') await this.release(sandbox, xRequestId);
+      throw error;
+    }
+    if (claim.record.bodyHash !== fingerprint) {
+      // This call never executes: its x-request-id stays free for the caller's corrected call.
+      if (header?.kind === 'new') await this.release(sandbox, xRequestId);
+      throw new ConflictError(
+        'request-id-reused',
+        `requestId ${requestId} was already used with a different body; use a new requestId for a new call`,
+      );
+    }
+    const body = outcomeOf(claim);
+    // A header claim resumed onto a body key that has since expired keeps the first executionId.
+    return { ...(body.kind === 'new' && header?.kind === 'resume' ? header : body), claimed };
+  }
+
+  /**
+   * Marks the claimed keys done with the call's answer. Trigger calls pass `requestId: false`:
+   * their `queued` execution record is what marks a body requestId done (see enqueueRecipients),
+   * which spares the hot path a round trip.
+   */
+  async complete(
+    claim: IdempotencyClaim,
+    sandbox: string,
+    response: unknown,
+    requestId = true,
+  ): Promise<void> {
+    const keys = [
+      ...(claim.claimed.xRequestId !== undefined
+        ? [this.keys.headerIdempotency(sandbox, claim.claimed.xRequestId)]
+        : []),
+      ...(requestId && claim.claimed.requestId !== undefined
+        ? [this.keys.idempotency(sandbox, claim.claimed.requestId)]
+        : []),
+    ];
+    const json = JSON.stringify(response);
+    await Promise.all(
+      keys.map((key) =>
+        this.run(() => this.scripts.heraldIdempotencyComplete(key, json, this.options.ttlSeconds)),
+      ),
+    );
+  }
+
+  /** The record under `key`: this call's fresh one, or the one an earlier call left. */
+  private async claim(key: string, bodyHash: string): Promise<Claim> {
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt += 1) {
       const claim: IdempotencyRecord = { bodyHash, executionId: newId(), state: 'in-progress' };
       const existing = await this.run(() =>
         this.scripts.heraldIdempotencyClaim(key, JSON.stringify(claim), this.options.ttlSeconds),
       );
-      if (existing === null) return { kind: 'new', executionId: claim.executionId };
+      if (existing === null) return { fresh: true, record: claim };
       if (typeof existing !== 'string') continue;
-      const record = JSON.parse(existing) as IdempotencyRecord;
-      if (record.bodyHash !== bodyHash) {
-        throw new ConflictError(
-          'request-id-reused',
-          `requestId ${requestId} was already used with a different body; use a new requestId for a new call`,
-        );
-      }
-      return record.state === 'done'
-        ? { kind: 'replay', response: record.response }
-        : { kind: 'resume', executionId: record.executionId };
+      return { fresh: false, record: JSON.parse(existing) as IdempotencyRecord };
     }
     throw new ServiceUnavailableError('queue-unavailable', 'The idempotency claim could not be made; retry.');
   }
 
-  async complete(sandbox: string, requestId: string, response: unknown): Promise<void> {
-    const key = this.keys.idempotency(sandbox, requestId);
-    await this.run(() =>
-      this.scripts.heraldIdempotencyComplete(key, JSON.stringify(response), this.options.ttlSeconds),
-    );
+  private async release(sandbox: string, xRequestId: string | undefined): Promise<void> {
+    if (xRequestId === undefined) return;
+    await this.run(() => this.redis.del(this.keys.headerIdempotency(sandbox, xRequestId)));
   }
 
   /** Redis errors become the 503 the client can retry on, like a failed enqueue. */

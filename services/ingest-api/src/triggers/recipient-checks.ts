@@ -1,18 +1,46 @@
 import type { ValidateFunction } from 'ajv';
-import type { CampaignDefinition, Recipient } from '@herald/contracts';
+import { canonicalNamespace, type CampaignDefinition, type Recipient } from '@herald/contracts';
 import type { FieldError } from '@herald/errors';
-import { pushTargetOf, resolveEmailAddress, resolveSmsNumber } from '@herald/messages';
+import {
+  givenPushTarget,
+  PUSH_PLATFORMS,
+  resolveEmailAddress,
+  resolveSmsNumber,
+  smsDefaultRegion,
+  toE164,
+  userIdIsPhone,
+} from '@herald/messages';
+import type { Store } from '@herald/store';
 import { pushSubscriptionProblems } from '../profiles/push-subscription-rules';
-import { pushSubscriptionSchema } from '../profiles/profile.schema';
+import { deviceTokenRules, pushAppIdSchema, pushSubscriptionSchema } from '../profiles/profile.schema';
 import { createAjv, toFieldErrors } from '../validation/ajv';
 
 export interface RecipientCheckOptions {
   maxContextBytes: number;
   /** Accept push endpoints on loopback and private networks (development and tests). */
   allowPrivatePushEndpoints: boolean;
+  /** Region phone numbers without `+` are read in (`callSmsRegion`); none: they need `+`. */
+  smsRegion?: string;
 }
 
-const validatePushInfo = createAjv().compile(pushSubscriptionSchema);
+/** AJO's `pushInfo`: one device of one app; a `web` token is the browser subscription as JSON. */
+const ajoPushInfoSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['appID', 'platform', 'token'],
+  properties: {
+    appID: pushAppIdSchema,
+    platform: { enum: PUSH_PLATFORMS },
+    token: { type: 'string', minLength: 1, maxLength: 4096 },
+  },
+  allOf: deviceTokenRules,
+} as const;
+
+const ajv = createAjv();
+const validateSubscription = ajv.compile(pushSubscriptionSchema);
+const validateAjoPushInfo = ajv.compile<{ appID: string; platform: string; token: string }>(
+  ajoPushInfoSchema,
+);
 
 /** Problems of one well-formed recipient against the campaign it is sent with. */
 export function recipientProblems(
@@ -40,8 +68,10 @@ export function recipientProblems(
     problems.push(...toFieldErrors(validateContext.errors, `${base}/context`));
   }
   problems.push(...pushInfoProblems(recipient, index, options));
+  const phone = campaign.channel === 'sms' ? phoneProblem(recipient, index, options.smsRegion) : undefined;
+  if (phone) return [...problems, phone];
   if (recipient.type === 'external') {
-    const missing = missingExternalAddress(recipient, campaign);
+    const missing = missingExternalAddress(recipient, campaign, options.smsRegion);
     if (missing)
       problems.push({
         recipientIndex: index,
@@ -60,6 +90,7 @@ export function recipientProblems(
 function missingExternalAddress(
   recipient: Recipient,
   campaign: CampaignDefinition,
+  smsRegion: string | undefined,
 ): { path: string; message: string } | undefined {
   switch (campaign.channel) {
     case 'email':
@@ -71,40 +102,166 @@ function missingExternalAddress(
               'an external recipient of an e-mail campaign needs channelData.emailAddress or an e-mail userId',
           };
     case 'sms':
-      return resolveSmsNumber(recipient, null)
+      return resolveSmsNumber(recipient, null, smsRegion)
         ? undefined
         : {
             path: '/channelData/mobilePhoneNumber',
             message:
-              'an external recipient of an SMS campaign needs channelData.mobilePhoneNumber or a userId in E.164 form (+ and country code)',
+              'an external recipient of an SMS campaign needs channelData.mobilePhoneNumber or a phone userId (namespace phone, or + and country code)',
           };
     case 'push':
-      return pushTargetOf(recipient.channelData?.pushInfo)
+      return givenPushTarget(recipient.channelData?.pushInfo)
         ? undefined
         : {
             path: '/channelData/pushInfo',
             message:
-              'an external recipient of a push campaign needs channelData.pushInfo: {endpoint, keys: {p256dh, auth}}',
+              'an external recipient of a push campaign needs channelData.pushInfo: {appID, platform, token} or a browser subscription {endpoint, keys: {p256dh, auth}}',
           };
   }
 }
 
-/** A `pushInfo` given in the call is a Web Push subscription, held to the rules of stored ones. */
+/**
+ * The region phone numbers of a call are read in: the campaign's, else the sandbox's settings
+ * (read only for SMS campaigns without their own).
+ */
+export async function callSmsRegion(
+  store: Store,
+  sandbox: string,
+  campaign: CampaignDefinition,
+): Promise<string | undefined> {
+  if (campaign.channel !== 'sms') return undefined;
+  const own = smsDefaultRegion(campaign, undefined);
+  return own ?? (await store.settings.get(sandbox))?.sms?.defaultRegion;
+}
+
+/**
+ * A phone number the call gives that cannot be read: `channelData.mobilePhoneNumber`, or the
+ * userId of an `external` recipient addressed by it (an `aep` recipient's id names a profile,
+ * whose own numbers the worker reads).
+ */
+function phoneProblem(
+  recipient: Recipient,
+  index: number,
+  smsRegion: string | undefined,
+): FieldError | undefined {
+  const given = recipient.channelData?.mobilePhoneNumber;
+  const [field, value] =
+    given !== undefined
+      ? ['channelData/mobilePhoneNumber', given]
+      : recipient.type === 'external' && userIdIsPhone(recipient)
+        ? ['userId', recipient.userId]
+        : [undefined, undefined];
+  if (field === undefined || (typeof value === 'string' && toE164(value, smsRegion))) return undefined;
+  const without =
+    smsRegion === undefined ? '; without + the campaign or sandbox must name sms.defaultRegion' : '';
+  return {
+    recipientIndex: index,
+    path: `/recipients/${index}/${field}`,
+    code: 'invalid-phone-number',
+    message: `${JSON.stringify(value)} is not a possible phone number${smsRegion ? ` in region ${smsRegion}` : ''}${without}`,
+  };
+}
+
+/**
+ * The recipient as queued: namespace lower-cased (namespaces are case-insensitive), and for an
+ * SMS campaign the number the call gives written in E.164, so the worker sends what was checked.
+ */
+export function normalisedRecipient(
+  recipient: Recipient,
+  campaign: CampaignDefinition,
+  smsRegion: string | undefined,
+): Recipient {
+  const namespace = canonicalNamespace(recipient.namespace);
+  const number = campaign.channel === 'sms' ? resolveSmsNumber(recipient, null, smsRegion) : undefined;
+  if (number === undefined)
+    return namespace === recipient.namespace ? recipient : { ...recipient, namespace };
+  return { ...recipient, namespace, channelData: { ...recipient.channelData, mobilePhoneNumber: number } };
+}
+
+/**
+ * A `pushInfo` given in the call is AJO's `{appID, platform, token}` (the token's format checked
+ * per platform) or, as Herald has always taken it, a browser subscription `{endpoint, keys}`. A
+ * browser subscription, in either form, is held to the rules of stored ones.
+ */
 function pushInfoProblems(recipient: Recipient, index: number, options: RecipientCheckOptions): FieldError[] {
   const pushInfo = recipient.channelData?.pushInfo;
   if (pushInfo === undefined) return [];
   const path = `/recipients/${index}/channelData/pushInfo`;
-  const problems = validatePushInfo(pushInfo)
-    ? pushSubscriptionProblems(pushInfo, path, {
-        allowPrivatePushEndpoints: options.allowPrivatePushEndpoints,
-      })
-    : toFieldErrors(validatePushInfo.errors, path);
-  return problems.map((problem) => ({ ...problem, recipientIndex: index }));
+  return givenPushInfoProblems(pushInfo, path, options).map((problem) => ({
+    ...problem,
+    recipientIndex: index,
+  }));
+}
+
+function givenPushInfoProblems(pushInfo: object, path: string, options: RecipientCheckOptions): FieldError[] {
+  const policy = { allowPrivatePushEndpoints: options.allowPrivatePushEndpoints };
+  if (!('platform' in pushInfo) && !('token' in pushInfo) && !('appID' in pushInfo)) {
+    return validateSubscription(pushInfo)
+      ? pushSubscriptionProblems(pushInfo, path, policy)
+      : toFieldErrors(validateSubscription.errors, path);
+  }
+  if (!validateAjoPushInfo(pushInfo)) return toFieldErrors(validateAjoPushInfo.errors, path);
+  if (pushInfo.platform !== 'web') return [];
+  const subscription = parseJson(pushInfo.token);
+  const tokenPath = `${path}/token`;
+  if (!validateSubscription(subscription)) {
+    return [
+      {
+        path: tokenPath,
+        code: 'invalid-web-push-token',
+        message: 'a web token is the browser subscription as JSON: {endpoint, keys: {p256dh, auth}}',
+      },
+    ];
+  }
+  return pushSubscriptionProblems(subscription, tokenPath, policy);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `aep` recipients no profile holds, when the campaign neither creates profiles nor excludes
+ * unknown ones (`unknownProfiles: "exclude"`): one store query for the whole call.
+ */
+export async function unknownProfileProblems(
+  store: Store,
+  sandbox: string,
+  recipients: readonly Recipient[],
+  campaign: CampaignDefinition,
+): Promise<FieldError[]> {
+  if (campaign.createProfiles || campaign.unknownProfiles === 'exclude') return [];
+  const looked = recipients.flatMap((recipient, index) =>
+    recipient.type === 'aep'
+      ? [{ index, identity: { namespace: recipient.namespace, id: recipient.userId } }]
+      : [],
+  );
+  if (looked.length === 0) return [];
+  const profiles = await store.profiles.findByIdentities(
+    sandbox,
+    looked.map(({ identity }) => identity),
+  );
+  return looked.flatMap(({ index, identity }, position) =>
+    profiles[position]
+      ? []
+      : [
+          {
+            recipientIndex: index,
+            path: `/recipients/${index}/userId`,
+            code: 'profile-not-found',
+            message: `no profile holds ${identity.namespace} ${identity.id}, and the campaign does not create profiles`,
+          },
+        ],
+  );
 }
 
 /**
  * A transactional call names each recipient once: every repeat of an earlier recipient (same
- * type, namespace and userId; e-mail-like ids compared without case) is a problem.
+ * type, namespace and userId; namespaces and e-mail-like ids compared without case) is a problem.
  */
 export function duplicateRecipientProblems(
   recipients: readonly Recipient[],
@@ -114,7 +271,11 @@ export function duplicateRecipientProblems(
   const problems: FieldError[] = [];
   recipients.forEach((recipient, index) => {
     if (skip.has(index)) return;
-    const key = JSON.stringify([recipient.type, recipient.namespace, comparableUserId(recipient.userId)]);
+    const key = JSON.stringify([
+      recipient.type,
+      canonicalNamespace(recipient.namespace),
+      comparableUserId(recipient.userId),
+    ]);
     const first = firstIndexOf.get(key);
     if (first === undefined) {
       firstIndexOf.set(key, index);

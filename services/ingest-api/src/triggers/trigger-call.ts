@@ -47,6 +47,8 @@ export interface IncomingTrigger {
   body: unknown;
   /** `bodyFingerprint` of the body as sent: what its `requestId` is bound to. */
   fingerprint: string;
+  /** The caller's own `x-request-id` header: an idempotency key too, as in AJO's gateway. */
+  xRequestId?: string;
   /** The caller (its API key id), named in the execution record and the answer. */
   createdBy: string;
   /** The caller's ids, named in the log line of the accepted call. */
@@ -64,8 +66,8 @@ export interface TriggerTarget {
 }
 
 /**
- * Claims the call's `requestId`, checks the queue has room and queues one job per recipient. A
- * repeated call answers the first answer and never queues a recipient twice.
+ * Claims the call's `requestId` and `x-request-id`, checks the queue has room and queues one job
+ * per recipient. A repeated call answers the first answer and never queues a recipient twice.
  */
 export async function claimAndEnqueue(
   deps: Pick<TriggerCallDeps, 'store' | 'logger' | 'idempotency' | 'backpressure'>,
@@ -73,11 +75,16 @@ export async function claimAndEnqueue(
   target: TriggerTarget,
 ): Promise<ExecutionAccepted> {
   const { sandbox, request, version } = call;
-  const claim = await deps.idempotency.begin(sandbox, request.requestId, call.fingerprint);
-  // Trigger calls are marked done by their execution record, never in the guard; an answer can
-  // only be there for the same bytes under the same requestId, which another endpoint's body is not.
+  const claim = await deps.idempotency.begin({
+    sandbox,
+    fingerprint: call.fingerprint,
+    requestId: request.requestId,
+    xRequestId: call.xRequestId,
+  });
+  // A body requestId is marked done by the execution record, never in the guard: its answer can
+  // only come from an x-request-id, which answers the first call whatever it was (as AJO does).
   if (claim.kind === 'replay') return claim.response as ExecutionAccepted;
-  return enqueueRecipients({
+  const answer = await enqueueRecipients({
     store: deps.store,
     logger: deps.logger,
     queue: target.queue,
@@ -97,4 +104,9 @@ export async function claimAndEnqueue(
     mode: target.mode,
     assertQueueHasRoom: () => deps.backpressure.assertQueueHasRoom(version.definition.channel),
   });
+  // The jobs are queued: if the x-request-id stays in progress, a retry resumes onto the record.
+  await deps.idempotency
+    .complete(claim, sandbox, answer, false)
+    .catch((error: unknown) => deps.logger.error({ err: error }, 'cannot mark x-request-id completed'));
+  return answer;
 }

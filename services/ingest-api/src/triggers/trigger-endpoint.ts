@@ -5,18 +5,21 @@ import { bodyFingerprint } from './idempotency';
 import type { IncomingTrigger } from './trigger-call';
 import { correlationOf } from '../http/correlation';
 import { dryRunRequested } from '../http/dry-run-flag';
-import { reportTriggerIds } from '../http/error-handler';
 import { jsonBody, rawBodyOf } from '../http/json-body';
 import { sandboxOf } from '../http/sandbox';
 
 /** A trigger request as the execution services take it; after `jsonBody` and the role check. */
 export function incomingTriggerOf(req: Request): IncomingTrigger {
+  const correlation = correlationOf(req);
+  const header = req.header('x-request-id');
   return {
     sandbox: sandboxOf(req),
     body: req.body as unknown,
     fingerprint: bodyFingerprint(rawBodyOf(req)),
     createdBy: callerOf(req),
-    correlation: correlationOf(req),
+    correlation,
+    // Only the caller's own, well-formed value: a generated one is new on every call anyway.
+    ...(header !== undefined && header === correlation?.requestId ? { xRequestId: header } : {}),
   };
 }
 
@@ -29,14 +32,12 @@ export interface TriggerHandler {
 
 /**
  * The middleware chain of every trigger endpoint: the `execute` role, the JSON body (its bytes
- * kept for the fingerprint), the ids named in error answers, then `202` with the service's
- * answer, or `200` with the dry run's.
+ * kept for the fingerprint), then `202` with the service's answer, or `200` with the dry run's.
  */
 export function triggerEndpoint(handler: TriggerHandler, maxBodyBytes: number): RequestHandler[] {
   return [
     requireRole('execute'),
     ...jsonBody(maxBodyBytes),
-    reportTriggerIds,
     async (req, res) => {
       if (handler.dryRun && dryRunRequested(req.query.dryRun)) {
         res.status(200).json(await handler.dryRun(sandboxOf(req), req.body as unknown));

@@ -1,3 +1,4 @@
+import { onExecutionApiBases } from '../http/execution-api-paths';
 import { unitaryExecutionSchema } from '@herald/contracts';
 import {
   problem,
@@ -19,7 +20,7 @@ export function unitaryExecutionOpenApi(maxRecipients: number): OpenApiPart {
   const { $id: _id, ...unitaryRequest } = unitaryExecutionSchema(maxRecipients);
   return {
     tag: executionsTag,
-    paths: {
+    paths: onExecutionApiBases({
       '/im/executions/unitary': {
         post: operation('execution', {
           operationId: 'postIMUnitaryMessageExecution',
@@ -27,7 +28,9 @@ export function unitaryExecutionOpenApi(maxRecipients: number): OpenApiPart {
           description:
             '`requestId` is an idempotency key per sandbox (for IDEMPOTENCY_TTL_SECONDS, 24 h by default): ' +
             'repeating a call with the same body answers the first 202 again and queues nothing more; the ' +
-            'same requestId with another body is refused with 409 `request-id-reused`. With `dryRun=true` ' +
+            'same requestId with another body is refused with 409 `request-id-reused` (unless the sandbox ' +
+            'setting `idempotency.bodyRequestId` is false). A reused `x-request-id` header, as at AJO, answers ' +
+            'the first 202 again and executes nothing, whatever the body. With `dryRun=true` ' +
             'the call is validated and previewed per recipient (200) without queueing, recording or ' +
             'creating anything.',
           parameters: [
@@ -76,7 +79,7 @@ export function unitaryExecutionOpenApi(maxRecipients: number): OpenApiPart {
             '409': {
               ...problem,
               description:
-                '`request-id-reused` (same requestId, different body), `campaign-not-live` or `campaign-outside-schedule`.',
+                '`request-id-reused` (same requestId, different body), `x-request-id-in-progress`, `campaign-not-live` or `campaign-outside-schedule`.',
             },
             '422': {
               ...problem,
@@ -97,7 +100,7 @@ export function unitaryExecutionOpenApi(maxRecipients: number): OpenApiPart {
           },
         }),
       },
-    },
+    }),
     schemas: {
       UnitaryExecutionRequest: unitaryRequest,
       ExecutionDryRun: {

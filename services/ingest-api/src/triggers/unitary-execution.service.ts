@@ -5,7 +5,13 @@ import { TriggerRequestParser } from './trigger-request';
 import { dryRunRecipients, type DryRunResult } from './dry-run';
 import type { ExecutionAccepted } from './execution-accepted';
 import { liveTransactionalCampaign } from './live-campaign';
-import { duplicateRecipientProblems, recipientProblems } from './recipient-checks';
+import {
+  callSmsRegion,
+  duplicateRecipientProblems,
+  normalisedRecipient,
+  recipientProblems,
+  unknownProfileProblems,
+} from './recipient-checks';
 import {
   claimAndEnqueue,
   type IncomingTrigger,
@@ -46,11 +52,18 @@ export class UnitaryExecutionService {
 
   /** What the call would send to each recipient; queues, creates and records nothing. */
   async dryRun(sandbox: string, body: unknown): Promise<DryRunResult> {
-    const { request, version } = await this.validated(sandbox, body);
-    return dryRunRecipients(this.deps, sandbox, version, request.recipients);
+    const { request, version, smsRegion } = await this.validated(sandbox, body);
+    return dryRunRecipients(this.deps, sandbox, version, request.recipients, smsRegion);
   }
 
-  private async validated(sandbox: string, input: unknown): Promise<ValidatedTrigger> {
+  /**
+   * The call checked whole (recipients, then their profiles in one lookup), with its recipients
+   * as they are queued (`normalisedRecipient`).
+   */
+  private async validated(
+    sandbox: string,
+    input: unknown,
+  ): Promise<ValidatedTrigger & { smsRegion: string | undefined }> {
     const { request: body, recipientSchemaProblems: schemaProblems } = this.parser.parse(input);
     const { version } = await liveTransactionalCampaign(
       this.deps.store,
@@ -58,17 +71,26 @@ export class UnitaryExecutionService {
       sandbox,
       body.campaignId,
     );
+    const definition = version.definition;
+    const smsRegion = await callSmsRegion(this.deps.store, sandbox, definition);
     const malformed = new Set(schemaProblems.map((problem) => problem.recipientIndex));
     const duplicates = duplicateRecipientProblems(body.recipients, malformed);
     const problems = [
       ...schemaProblems,
       ...duplicates,
-      ...this.recipientsProblems(body, version, malformed),
+      ...this.recipientsProblems(body, version, malformed, smsRegion),
     ].sort((a, b) => (a.recipientIndex ?? 0) - (b.recipientIndex ?? 0));
     if (problems.length > 0 && problems.length === duplicates.length) {
       throw new ValidationError(
         'duplicate-recipient',
         'The same recipient appears more than once; nothing was queued.',
+        problems,
+      );
+    }
+    if (problems.length > 0 && problems.every((problem) => problem.code === 'invalid-phone-number')) {
+      throw new ValidationError(
+        'invalid-phone-number',
+        'One or more phone numbers cannot be read; nothing was queued.',
         problems,
       );
     }
@@ -79,7 +101,18 @@ export class UnitaryExecutionService {
         problems,
       );
     }
-    return { request: body, version };
+    const recipients = body.recipients.map((recipient) =>
+      normalisedRecipient(recipient, definition, smsRegion),
+    );
+    const unknown = await unknownProfileProblems(this.deps.store, sandbox, recipients, definition);
+    if (unknown.length > 0) {
+      throw new ValidationError(
+        'unknown-profiles',
+        'No profile holds some aep recipients and the campaign does not create profiles; nothing was queued.',
+        unknown,
+      );
+    }
+    return { request: { ...body, recipients }, version, smsRegion };
   }
 
   /** Checks the recipients the request schema found well-formed (the others are already listed). */
@@ -87,6 +120,7 @@ export class UnitaryExecutionService {
     body: UnitaryExecutionRequest,
     version: CampaignVersion,
     malformed: ReadonlySet<number | undefined>,
+    smsRegion: string | undefined,
   ): FieldError[] {
     const validateContext = this.deps.contextValidators.for(version);
     return body.recipients.flatMap((recipient, index) =>
@@ -95,6 +129,7 @@ export class UnitaryExecutionService {
         : recipientProblems(recipient, index, version.definition, validateContext, {
             maxContextBytes: this.deps.limits.maxContextBytes,
             allowPrivatePushEndpoints: this.deps.allowPrivatePushEndpoints,
+            smsRegion,
           }),
     );
   }

@@ -1,5 +1,5 @@
 import type { CampaignDefinition, Identity, Profile, Recipient } from '@herald/contracts';
-import { identityKey } from '@herald/contracts';
+import { canonicalNamespace, identityKey } from '@herald/contracts';
 import type { Audience, Store } from '@herald/store';
 
 export interface MemberPage {
@@ -53,7 +53,10 @@ function staticMembers(identities: readonly Identity[], pageSize: number): Audie
 
 /** The identity of the campaign's namespace, else the profile's first: the worker finds the profile by either. */
 function addressingIdentity(profile: Profile, namespace: string): Identity | undefined {
-  return profile.identities.find((identity) => identity.namespace === namespace) ?? profile.identities[0];
+  return (
+    profile.identities.find((identity) => identity.namespace === canonicalNamespace(namespace)) ??
+    profile.identities[0]
+  );
 }
 
 function aepRecipient(identity: Identity): Recipient {

@@ -119,6 +119,11 @@ export class DeliveryPolicy {
     await this.caps.release(sandbox, profileId, channel, deliveryId);
   }
 
+  /** The sandbox's SMS default region (cached like the rest of its settings). */
+  async sandboxSmsRegion(sandbox: string): Promise<string | undefined> {
+    return (await this.settings(sandbox))?.sms?.defaultRegion;
+  }
+
   private async settings(sandbox: string): Promise<SandboxSettings | null> {
     return (await this.settingsCache.fetch(sandbox))?.value ?? null;
   }

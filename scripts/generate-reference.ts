@@ -72,8 +72,10 @@ interface Operation {
 function endpointsReference(): string {
   const document = openApiDocument(ENVIRONMENT_VARIABLES.API_MAX_RECIPIENTS.default);
   const paths = document['paths'] as Record<string, Partial<Record<string, Operation>>>;
+  // The /ajo/im aliases repeat the /im operations: one sentence says so instead of a row each.
   const operations = Object.entries(paths).flatMap(([route, item]) =>
     HTTP_METHODS.flatMap((method) => {
+      if (route.startsWith('/ajo/im/') && paths[route.slice('/ajo'.length)]?.[method]) return [];
       const operation = item[method];
       return operation ? [{ method: method.toUpperCase(), route, operation }] : [];
     }),
@@ -96,7 +98,7 @@ function endpointsReference(): string {
   ]);
   return page(
     'Endpoints',
-    'Every operation of the API, from the OpenAPI document the API serves at `/openapi.json` (browse it at `/docs`).',
+    'Every operation of the API, from the OpenAPI document the API serves at `/openapi.json` (browse it at `/docs`). Each `/im/...` operation is served under `/ajo/im/...` too, where it carries AJO’s operationId (the same id without the `Herald` suffix).',
     table(header, rows),
   );
 }

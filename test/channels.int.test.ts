@@ -58,7 +58,8 @@ describe('SMS and push triggers, delivered to the outbox', () => {
       attributes: { person: { name: { firstName: 'Marie' } } },
       preferredLanguage: 'fr',
     });
-    const campaignId = await createLiveCampaign(apiUrl, smsCampaign);
+    // Excluded rather than refused: the worker's record of an unknown profile is what this checks.
+    const campaignId = await createLiveCampaign(apiUrl, { ...smsCampaign, unknownProfiles: 'exclude' });
     const accepted = await postJson(`${apiUrl}/im/executions/unitary`, {
       requestId: 'sms-1',
       campaignId,
@@ -68,7 +69,7 @@ describe('SMS and push triggers, delivered to the outbox', () => {
           type: 'external',
           namespace: 'crmId',
           userId: 'crm-1',
-          channelData: { mobilePhoneNumber: '447700900123' },
+          channelData: { mobilePhoneNumber: '+44 7700 900123' },
           context: { code: '222' },
         },
         { type: 'aep', namespace: 'phone', userId: '+33699999999', context: { code: '333' } },

@@ -103,8 +103,11 @@ describe('a unitary trigger, end to end through separate API and worker processe
     expect(await store.profiles.findByIdentity('prod', { namespace: 'crmId', id: 'crm-991' })).toBeNull();
   });
 
-  it('excludes an unknown profile when the campaign may not create profiles, and sends nothing', async () => {
-    const campaignId = await createLiveCampaign(apiUrl, orderShippedCampaign({ createProfiles: false }));
+  it('excludes an unknown profile when the campaign neither creates nor refuses them, and sends nothing', async () => {
+    const campaignId = await createLiveCampaign(apiUrl, {
+      ...orderShippedCampaign({ createProfiles: false }),
+      unknownProfiles: 'exclude',
+    });
     const accepted = await postJson(`${apiUrl}/im/executions/unitary`, {
       requestId: 'e2e-2',
       campaignId,

@@ -152,7 +152,7 @@ describe('audience fan-out with real processes', () => {
       return String(scheduled.body.scheduleId);
     };
     const cancelledId = await schedule(executeAt);
-    expect((await call('DELETE', `${apiUrl}/im/executions/schedules/${cancelledId}`)).status).toBe(204);
+    expect((await call('DELETE', `${apiUrl}/im/executions/schedules/${cancelledId}`)).status).toBe(200);
     // Due just after the cancelled one: the fan-out worker takes due jobs one at a time in order, so
     // once this one has fired, the cancelled one's turn has passed. And it proves a worker is
     // running: without one, nothing fires and the cancellation would pass unproven.

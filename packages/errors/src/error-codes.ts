@@ -35,7 +35,7 @@ export const ERROR_CODES = {
   'invalid-phone-number': {
     status: 400,
     meaning:
-      "Unitary (and its dry run) of an SMS campaign, when phone numbers are the only problems: a recipient's number (`errors[].path` names it, such as `/recipients/3/channelData/mobilePhoneNumber`) is impossible, or has no `+` while neither the campaign nor the sandbox names `sms.defaultRegion`. Numbers of the right length for their region are accepted even outside assigned ranges (AJO's example `111-111-1111`). With other problems the call answers `invalid-recipients`, these keeping `errors[].code` `invalid-phone-number`. Nothing was queued.",
+      "An SMS recipient's number is impossible, or lacks `+` while neither the campaign nor the sandbox names `sms.defaultRegion` (the rule: docs/ajo.md). Nothing was queued.",
   },
   'unknown-profiles': {
     status: 400,

@@ -12,6 +12,7 @@ const OPEN = new Set([
   '/health',
   '/ready',
   '/im/health',
+  '/ajo/im/health',
   '/openapi.json',
   '/docs',
   '/webhooks/sendgrid',
@@ -20,7 +21,7 @@ const OPEN = new Set([
 
 /** The roles that may call each documented operation, by method and path. */
 function allowedRoles(method: string, path: string): ApiKeyRole[] {
-  if (path.startsWith('/im/')) return ['execute'];
+  if (path.startsWith('/im/') || path.startsWith('/ajo/im/')) return ['execute'];
   if (path.startsWith('/api-keys') || path.startsWith('/api-credentials')) return ['admin'];
   // Execution reports are read by the systems that trigger them as well as by managers.
   if (path.startsWith('/executions/') && method === 'get') return ['execute', 'manage'];

@@ -170,7 +170,7 @@ describe('campaign author tools', () => {
       const res = await h.api
         .post(`/campaigns/${smsId}/preview`)
         .send({
-          channelData: { mobilePhoneNumber: '33612345678' },
+          channelData: { mobilePhoneNumber: '+33 6 12 34 56 78' },
           context: { code: '123456' },
           locale: 'en',
         })
@@ -208,6 +208,7 @@ describe('campaign author tools', () => {
           message: {
             channel: 'push',
             subscriptions: [{ endpoint: 'https://push.example.com/shop' }],
+            devices: [],
             payload: {
               title: 'Order P-9 shipped',
               body: 'It is on its way',

@@ -9,6 +9,12 @@ const keys = new RedisKeys('herald');
 /** Every key of `RedisKeys`, grouped by what one script or MULTI touches together. */
 const touchedTogether: Record<string, string[]> = {
   'heraldIdempotencyClaim / Complete': [keys.idempotency('prod', 'req-1')],
+  'heraldIdempotencyClaim / Complete (x-request-id)': [
+    keys.headerIdempotency(
+      { sandbox: 'prod', caller: 'key-1', operation: 'unitary', campaignId: 'c-1' },
+      'xr-1',
+    ),
+  ],
   heraldRateLimitCount: [keys.rateLimit('key-1', 1_767_000_000)],
   heraldSoftBounceAdd: [keys.softBounces('prod', 'email', 'someone@example.com')],
   heraldFrequencyTake: [keys.frequencyCap('prod', 'profile-1', 'sms')],
@@ -47,6 +53,21 @@ describe('RedisKeys', () => {
       '{herald}:deliver-email:wait',
     ].map(keySlot);
     expect(new Set(slots).size).toBe(1);
+  });
+
+  it('keys an x-request-id by sandbox, caller, operation and campaign, which no value can blur', () => {
+    const scope = { sandbox: 'prod', caller: 'key-1', operation: 'unitary', campaignId: 'c-1' };
+    const variants = [
+      keys.headerIdempotency(scope, 'xr-1'),
+      keys.headerIdempotency({ ...scope, sandbox: 'dev' }, 'xr-1'),
+      keys.headerIdempotency({ ...scope, caller: 'key-2' }, 'xr-1'),
+      keys.headerIdempotency({ ...scope, operation: 'audience' }, 'xr-1'),
+      keys.headerIdempotency({ ...scope, campaignId: 'c-2' }, 'xr-1'),
+      keys.headerIdempotency({ ...scope, campaignId: 'c-1:xr-1' }, ''),
+      keys.headerIdempotency(scope, 'xr-2'),
+    ];
+    expect(new Set(variants).size).toBe(variants.length);
+    expect(keys.headerIdempotency(scope, 'a}b')).toMatch(/^herald:idem-x:\{[^}]+\}$/);
   });
 
   it('never names an address, only its hash', () => {

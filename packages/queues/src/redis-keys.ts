@@ -1,6 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { Channel } from '@herald/contracts';
 
+/** What an `x-request-id` idempotency key is scoped to, besides the header's value. */
+export interface HeaderIdempotencyScope {
+  sandbox: string;
+  /** The authenticated caller: its API key id, or its API credential id. */
+  caller: string;
+  /** The trigger operation (`unitary`, `highthroughput`, `audience`), whatever its base path. */
+  operation: string;
+  campaignId: string;
+}
+
 /**
  * Every Redis key Herald writes besides BullMQ's own, built in this one place. Each starts with
  * the deployment's QUEUE_PREFIX (so deployments, and test runs, sharing a Redis never collide, and
@@ -12,7 +22,7 @@ import type { Channel } from '@herald/contracts';
  * | Key                                               | Type   | TTL                       | Written by                           |
  * | ------------------------------------------------- | ------ | ------------------------- | ------------------------------------ |
  * | `<prefix>:idem:{<sandbox>:<requestId>}`           | string | IDEMPOTENCY_TTL_SECONDS   | API, trigger calls (IdempotencyGuard) |
- * | `<prefix>:idem-x:{<sandbox>:<x-request-id>}`      | string | IDEMPOTENCY_TTL_SECONDS   | API, trigger calls (IdempotencyGuard) |
+ * | `<prefix>:idem-x:{<sandbox>:<caller>:<operation>:<campaignId>:<x-request-id>}` | string | IDEMPOTENCY_TTL_SECONDS | API, trigger calls (IdempotencyGuard) |
  * | `<prefix>:rate-limit:{<keyId>}:<second>`          | string | 2 s                       | API, per-key rate limit              |
  * | `<prefix>:softbounce:{<sandbox>}:<channel>:<sha>` | string | 30 days after last bounce | API, provider webhooks               |
  * | `<prefix>:fcap:{<sandbox>:<profileId>}:<channel>` | zset   | the cap's period          | worker, frequency cap                |
@@ -21,8 +31,10 @@ import type { Channel } from '@herald/contracts';
  * | `<prefix>:counters:{<sandbox>}:campaign:<id>`     | hash   | 30 days after last change | worker, API webhooks and replays     |
  *
  * `<sha>` is the SHA-256 of the address: keys show up in logs and `redis-cli --scan`, addresses
- * must not. BullMQ keeps its queues under `<prefix>:<queue name>:…` (queue names in
- * `@herald/contracts`). One MULTI of delivery counters moves an execution's and its campaign's
+ * must not. An `x-request-id` is scoped to its caller, operation and campaign: a tracing id
+ * forwarded to two sends must not drop the second, nor replay one caller's answer to another; its
+ * parts are URI-encoded so that no `:` or `}` in them makes two scopes one key. BullMQ keeps its
+ * queues under `<prefix>:<queue name>:…` (queue names in `@herald/contracts`). One MULTI of delivery counters moves an execution's and its campaign's
  * hashes together, hence their shared `{<sandbox>}` tag.
  */
 export class RedisKeys {
@@ -34,8 +46,9 @@ export class RedisKeys {
   }
 
   /** A trigger call's idempotency record under the caller's `x-request-id` header. */
-  headerIdempotency(sandbox: string, xRequestId: string): string {
-    return `${this.prefix}:idem-x:{${sandbox}:${xRequestId}}`;
+  headerIdempotency(scope: HeaderIdempotencyScope, xRequestId: string): string {
+    const parts = [scope.sandbox, scope.caller, scope.operation, scope.campaignId, xRequestId];
+    return `${this.prefix}:idem-x:{${parts.map(encodeURIComponent).join(':')}}`;
   }
 
   /** Calls of one API key in one one-second window (`window` = epoch seconds). */

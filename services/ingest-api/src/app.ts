@@ -78,7 +78,7 @@ export function createApp(deps: AppDeps): Express {
   // Signed by the provider instead of an API key.
   app.use(webhooksRoutes(deps.webhooks));
   // The client id and secret in the request are its credentials.
-  app.use(imsTokenRoutes(deps.imsTokens, deps.maxBodyBytes));
+  app.use(imsTokenRoutes(deps.imsTokens));
   // Everything below needs a key; each route says which role.
   app.use(deps.authenticator.middleware());
   app.use(

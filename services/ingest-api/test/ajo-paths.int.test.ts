@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import request from 'supertest';
 import { FANOUT_QUEUE, type FanOutJobData } from '@herald/contracts';
 import { orderShippedCampaign } from '@herald/testing';
 import {
@@ -191,7 +192,7 @@ describe('x-request-id as an idempotency key', () => {
 
   const queuedJobIds = async () => (await h.emailQueue.getJobs(['waiting'])).map((job) => job.id).sort();
 
-  it('answers a reused x-request-id with the first 202 and queues nothing, whatever the body', async () => {
+  it('answers an x-request-id reused by the same caller on the same operation and campaign with the first 202, whatever the body or base path', async () => {
     const first = await h.api
       .post('/im/executions/unitary')
       .set('x-request-id', 'xr-1')
@@ -213,6 +214,45 @@ describe('x-request-id as an idempotency key', () => {
       .set('x-sandbox-name', 'xr-other')
       .send(twoRecipientCall(campaignId, 'xr-body-1'));
     expect(other.status).toBe(404);
+  });
+
+  it('scopes an x-request-id to its campaign: one tracing id forwarded to two campaigns runs both', async () => {
+    const other = await createLiveCampaign(h, orderShippedCampaign({ name: 'Other campaign' }));
+    const first = await h.api
+      .post('/im/executions/unitary')
+      .set('x-request-id', 'xr-two-campaigns')
+      .send(twoRecipientCall(campaignId, 'xr-campaign-1'))
+      .expect(202);
+    const second = await h.api
+      .post('/im/executions/unitary')
+      .set('x-request-id', 'xr-two-campaigns')
+      .send(twoRecipientCall(other, 'xr-campaign-2'))
+      .expect(202);
+
+    expect(second.body.executionId).not.toBe(first.body.executionId);
+    expect(await queuedJobIds()).toHaveLength(4);
+  });
+
+  it("scopes an x-request-id to its caller: another key's call runs, and never gets the first answer", async () => {
+    const created = await h.api
+      .post('/api-keys')
+      .send({ name: 'second caller', roles: ['execute'], sandboxes: ['prod'] })
+      .expect(201);
+    const first = await h.api
+      .post('/im/executions/unitary')
+      .set('x-request-id', 'xr-two-callers')
+      .send(twoRecipientCall(campaignId, 'xr-caller-1'))
+      .expect(202);
+    const second = await request(h.runtime.app)
+      .post('/im/executions/unitary')
+      .set('x-api-key', String(created.body.key))
+      .set('x-request-id', 'xr-two-callers')
+      .send(twoRecipientCall(campaignId, 'xr-caller-2'))
+      .expect(202);
+
+    expect(second.body.executionId).not.toBe(first.body.executionId);
+    expect(second.body.requestId).toBe('xr-caller-2');
+    expect(await queuedJobIds()).toHaveLength(4);
   });
 
   it('frees an x-request-id whose call was refused, for the corrected call', async () => {

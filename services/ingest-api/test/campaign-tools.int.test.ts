@@ -344,6 +344,28 @@ describe('campaign author tools', () => {
       expect(text).not.toContain(keys.auth);
     });
 
+    it("reads a national test number in the sandbox's SMS region and sends it in E.164", async () => {
+      const sandbox = 'test-send-region';
+      await h.api
+        .put('/settings')
+        .set('x-sandbox-name', sandbox)
+        .send({ sms: { defaultRegion: 'FR' } })
+        .expect(200);
+      const campaign = await h.api
+        .post('/campaigns')
+        .set('x-sandbox-name', sandbox)
+        .send(smsCampaign())
+        .expect(201);
+      const sms = await h.api
+        .post(`/campaigns/${campaign.body.id}/test-send`)
+        .set('x-sandbox-name', sandbox)
+        .send({ recipients: [{ address: '06 12 34 56 78', context: { code: '000222' } }] })
+        .expect(200);
+      expect(sms.body.results[0].address).toBe('+33612345678');
+      const smsFile = JSON.parse(readFileSync(outbox('sms', `${sms.body.executionId}-r0.json`), 'utf8'));
+      expect(smsFile).toMatchObject({ channel: 'sms', to: '+33612345678' });
+    });
+
     it('sends nothing when one recipient is invalid, and lists every invalid one', async () => {
       const res = await h.api
         .post(`/campaigns/${smsId}/test-send`)

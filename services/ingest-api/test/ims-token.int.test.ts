@@ -131,6 +131,66 @@ describe('AJO-style access tokens (POST /ims/token/v3)', () => {
         .expect(200);
     });
 
+    it('refuses a client_secret in the query string with 400 invalid_request: URLs end up in logs', async () => {
+      const refused = await request(h.runtime.app)
+        .post(`/ims/token/v3?client_secret=${credential.clientSecret}`)
+        .type('form')
+        .send({ grant_type: 'client_credentials', client_id: credential.clientId })
+        .expect(400);
+
+      expect(refused.body.error).toBe('invalid_request');
+    });
+
+    it('takes the client id and secret as HTTP Basic, as OAuth client libraries send them', async () => {
+      const basic = (id: string, secret: string) =>
+        `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+      const answer = await request(h.runtime.app)
+        .post('/ims/token/v3')
+        .set('authorization', basic(credential.clientId, credential.clientSecret))
+        .type('form')
+        .send({ grant_type: 'client_credentials', scope: 'openid' })
+        .expect(200);
+      expect(claimsOf(answer.body.access_token)).toMatchObject({ credential_id: credential.id });
+
+      const wrong = await request(h.runtime.app)
+        .post('/ims/token/v3')
+        .set('authorization', basic(credential.clientId, 'nope'))
+        .type('form')
+        .send({ grant_type: 'client_credentials' })
+        .expect(401);
+      expect(wrong.body.error).toBe('invalid_client');
+      expect(wrong.headers['www-authenticate']).toMatch(/^Basic /);
+
+      const both = await request(h.runtime.app)
+        .post('/ims/token/v3')
+        .set('authorization', basic(credential.clientId, credential.clientSecret))
+        .type('form')
+        .send({
+          grant_type: 'client_credentials',
+          client_id: credential.clientId,
+          client_secret: credential.clientSecret,
+        })
+        .expect(400);
+      expect(both.body.error).toBe('invalid_request');
+    });
+
+    it('bounds the form body and the scope, so that no caller mints a huge token', async () => {
+      const params = { grant_type: 'client_credentials', client_id: credential.clientId };
+      const tooLarge = await request(h.runtime.app)
+        .post('/ims/token/v3')
+        .type('form')
+        .send({ ...params, client_secret: credential.clientSecret, scope: 'a'.repeat(9000) })
+        .expect(413);
+      expect(tooLarge.body.code).toBe('payload-too-large');
+
+      const longScope = await request(h.runtime.app)
+        .post(`/ims/token/v3?scope=${'a'.repeat(1025)}`)
+        .type('form')
+        .send({ ...params, client_secret: credential.clientSecret })
+        .expect(400);
+      expect(longScope.body.error).toBe('invalid_scope');
+    });
+
     it('refuses a wrong secret and an unknown client alike, with 401 invalid_client', async () => {
       const wrongSecret = await request(h.runtime.app)
         .post('/ims/token/v3')

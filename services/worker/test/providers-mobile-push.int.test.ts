@@ -160,6 +160,32 @@ describe.each([
     expect(await tokensOf(profile.id)).toEqual([devices[1]!.token, otherApp.token]);
   });
 
+  // APNs tokens are hex in any case; FCM tokens are case-sensitive, so the case exists for APNs
+  // only: it is defined for APNs rather than reported as skipped for FCM.
+  const apnsOnly = name === 'APNs' ? it : undefined;
+  apnsOnly?.(
+    'removes an APNs token stored in upper case when the call names it in lower case and it is unregistered',
+    async () => {
+      const { profile, devices, otherApp, recipient } = await profileWithDevices();
+      const stored = devices[0]!.token.toUpperCase();
+      await h.store.profiles.upsert('prod', {
+        identities: [{ namespace: 'email', id: recipient.userId }],
+        pushTokens: [{ ...devices[0]!, token: stored }, devices[1]!, otherApp],
+      });
+      provider.unregister(devices[0]!.token);
+      const given = {
+        ...recipient,
+        channelData: {
+          pushInfo: { appID: provider.appId, platform: provider.platform, token: stored.toLowerCase() },
+        },
+      };
+      const { executionId } = await h.enqueue(await h.liveCampaign(campaign), [given]);
+      const [record] = await h.settled(executionId, 1);
+      expect(record).toMatchObject({ status: 'failed', reason: 'subscription-gone' });
+      expect(await tokensOf(profile.id)).toEqual([devices[1]!.token, otherApp.token]);
+    },
+  );
+
   it('fails with subscription-gone once every device of the app is gone, then excludes no-push-token-for-app', async () => {
     const { profile, devices, otherApp, recipient } = await profileWithDevices();
     for (const device of devices) provider.unregister(device.token);

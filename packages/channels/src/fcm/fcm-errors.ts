@@ -22,13 +22,14 @@ export function fcmReason(body: FcmErrorBody): string | undefined {
 }
 
 /**
- * FCM answers INVALID_ARGUMENT both for a malformed message (with a BadRequest naming the field)
- * and for a token it does not recognise (FcmError only, or a BadRequest on `message.token`).
+ * FCM answers INVALID_ARGUMENT for a malformed message and for a token it does not recognise, and
+ * its documented answer for a bad token (an FcmError with no field) cannot be told from a bad
+ * message that names no field either. Dropping the token on a message fault would wipe valid
+ * tokens across a whole campaign, so only an answer naming `message.token` condemns the token.
  */
-function isBadToken(body: FcmErrorBody): boolean {
+function namesTheToken(body: FcmErrorBody): boolean {
   const violations = (body.error?.details ?? []).flatMap((detail) => detail.fieldViolations ?? []);
-  if (violations.length === 0) return true;
-  return violations.every((violation) => violation.field === 'message.token');
+  return violations.length > 0 && violations.every((violation) => violation.field === 'message.token');
 }
 
 /** Classifies a non-2xx answer of `messages:send`. */
@@ -38,7 +39,7 @@ export function errorForFcmAnswer(
   retryAfter: string | null,
 ): TransientDeliveryError | PermanentDeliveryError {
   const reason = fcmReason(body);
-  if (reason === 'UNREGISTERED' || (reason === 'INVALID_ARGUMENT' && status === 400 && isBadToken(body))) {
+  if (reason === 'UNREGISTERED' || (reason === 'INVALID_ARGUMENT' && status === 400 && namesTheToken(body))) {
     return new PermanentDeliveryError(
       'subscription-gone',
       `FCM no longer knows the device token (${reason})`,

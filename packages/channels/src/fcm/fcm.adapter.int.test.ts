@@ -56,8 +56,9 @@ describe('FcmAdapter against the FCM stand-in', () => {
     await expectPermanentFailure(fcm.adapter.send(messageTo(token)), 'subscription-gone');
   });
 
-  it('reports a token FCM does not recognise (INVALID_ARGUMENT) as subscription-gone', async () => {
-    await expectPermanentFailure(fcm.adapter.send(messageTo('not-a-token')), 'subscription-gone');
+  it('reports a token FCM does not recognise, answered without naming a field, as provider-rejected', async () => {
+    // FCM's documented answer here (an FcmError, no field) is also what a bad message can get.
+    await expectPermanentFailure(fcm.adapter.send(messageTo('not-a-token')), 'provider-rejected');
   });
 
   it('turns QUOTA_EXCEEDED (429) with Retry-After into a transient error carrying the wait', async () => {

@@ -1,51 +1,31 @@
 import { newId } from '@herald/contracts';
 import { ConflictError } from '@herald/errors';
-import type {
-  ApiCredential,
-  ApiCredentialRepository,
-  ApiKeyRole,
-  NewApiCredential,
-  Page,
-  PageRequest,
-} from '../ports';
+import type { ApiCredential, ApiCredentialRepository, NewApiCredential, Page, PageRequest } from '../ports';
+import { accessFieldsOf, AccessTable, type AccessRow } from './access-rows';
 import { isUniqueViolation, type Db } from './database';
-import { fromJson, setIfPresent, toJson } from './columns';
-import { pageQuery, toPage } from './paging';
+import { toJson } from './columns';
 import { now } from './time';
 
-interface ApiCredentialRow {
-  id: string;
-  name: string;
+interface ApiCredentialRow extends AccessRow {
   client_id: string;
   secret_hash: string;
   org_id: string;
-  sandboxes: string;
-  roles: string;
-  created_at: string;
-  revoked_at: string | null;
 }
 
 function toApiCredential(row: ApiCredentialRow): ApiCredential {
-  const credential: ApiCredential = {
-    id: row.id,
-    name: row.name,
+  return {
+    ...accessFieldsOf(row),
     clientId: row.client_id,
     secretHash: row.secret_hash,
     orgId: row.org_id,
-    sandboxes: fromJson<string[]>(row.sandboxes),
-    roles: fromJson<ApiKeyRole[]>(row.roles),
-    createdAt: row.created_at,
   };
-  setIfPresent(credential, 'revokedAt', row.revoked_at);
-  return credential;
 }
 
 export class EmbeddedApiCredentialRepository implements ApiCredentialRepository {
   private readonly insert;
   private readonly selectActiveByClientId;
   private readonly selectActiveById;
-  private readonly selectPage;
-  private readonly revokeActive;
+  private readonly credentials;
 
   constructor(db: Db) {
     this.insert = db.prepare<
@@ -61,12 +41,7 @@ export class EmbeddedApiCredentialRepository implements ApiCredentialRepository 
     this.selectActiveById = db.prepare<[string], ApiCredentialRow>(
       `SELECT * FROM api_credentials WHERE id = ? AND revoked_at IS NULL`,
     );
-    this.selectPage = db.prepare<[string, number], ApiCredentialRow>(
-      `SELECT * FROM api_credentials WHERE id > ? ORDER BY id LIMIT ?`,
-    );
-    this.revokeActive = db.prepare<[string, string]>(
-      `UPDATE api_credentials SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`,
-    );
+    this.credentials = new AccessTable(db, 'api_credentials', toApiCredential);
   }
 
   async create(input: NewApiCredential): Promise<ApiCredential> {
@@ -107,13 +82,10 @@ export class EmbeddedApiCredentialRepository implements ApiCredentialRepository 
   }
 
   async list(page?: PageRequest): Promise<Page<ApiCredential>> {
-    const query = pageQuery<[string]>(page, ['']);
-    const [afterId] = query.after;
-    const rows = this.selectPage.all(afterId, query.fetch);
-    return toPage(rows, query, toApiCredential, (row) => [row.id]);
+    return this.credentials.list(page);
   }
 
   async revoke(id: string): Promise<boolean> {
-    return this.revokeActive.run(now(), id).changes > 0;
+    return this.credentials.revoke(id);
   }
 }

@@ -1,39 +1,23 @@
 import { newId } from '@herald/contracts';
 import { ConflictError } from '@herald/errors';
-import type { ApiKey, ApiKeyRepository, ApiKeyRole, Page, PageRequest } from '../ports';
+import type { ApiKey, ApiKeyRepository, Page, PageRequest } from '../ports';
+import { accessFieldsOf, AccessTable, type AccessRow } from './access-rows';
 import { isUniqueViolation, type Db } from './database';
-import { fromJson, setIfPresent, toJson } from './columns';
-import { pageQuery, toPage } from './paging';
+import { toJson } from './columns';
 import { now } from './time';
 
-interface ApiKeyRow {
-  id: string;
-  name: string;
+interface ApiKeyRow extends AccessRow {
   hash: string;
-  sandboxes: string;
-  roles: string;
-  created_at: string;
-  revoked_at: string | null;
 }
 
 function toApiKey(row: ApiKeyRow): ApiKey {
-  const key: ApiKey = {
-    id: row.id,
-    name: row.name,
-    hash: row.hash,
-    sandboxes: fromJson<string[]>(row.sandboxes),
-    roles: fromJson<ApiKeyRole[]>(row.roles),
-    createdAt: row.created_at,
-  };
-  setIfPresent(key, 'revokedAt', row.revoked_at);
-  return key;
+  return { ...accessFieldsOf(row), hash: row.hash };
 }
 
 export class EmbeddedApiKeyRepository implements ApiKeyRepository {
   private readonly insert;
   private readonly selectActiveByHash;
-  private readonly selectPage;
-  private readonly revokeActive;
+  private readonly keys;
 
   constructor(db: Db) {
     this.insert = db.prepare<[string, string, string, string, string, string], ApiKeyRow>(
@@ -42,12 +26,7 @@ export class EmbeddedApiKeyRepository implements ApiKeyRepository {
     this.selectActiveByHash = db.prepare<[string], ApiKeyRow>(
       `SELECT * FROM api_keys WHERE hash = ? AND revoked_at IS NULL`,
     );
-    this.selectPage = db.prepare<[string, number], ApiKeyRow>(
-      `SELECT * FROM api_keys WHERE id > ? ORDER BY id LIMIT ?`,
-    );
-    this.revokeActive = db.prepare<[string, string]>(
-      `UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`,
-    );
+    this.keys = new AccessTable(db, 'api_keys', toApiKey);
   }
 
   async create(input: Omit<ApiKey, 'id' | 'createdAt' | 'revokedAt'> & { id?: string }): Promise<ApiKey> {
@@ -81,13 +60,10 @@ export class EmbeddedApiKeyRepository implements ApiKeyRepository {
   }
 
   async list(page?: PageRequest): Promise<Page<ApiKey>> {
-    const query = pageQuery<[string]>(page, ['']);
-    const [afterId] = query.after;
-    const rows = this.selectPage.all(afterId, query.fetch);
-    return toPage(rows, query, toApiKey, (row) => [row.id]);
+    return this.keys.list(page);
   }
 
   async revoke(id: string): Promise<boolean> {
-    return this.revokeActive.run(now(), id).changes > 0;
+    return this.keys.revoke(id);
   }
 }

@@ -28,7 +28,9 @@ export function pushSubscriptionRemover(
  * One statement, guarded like the subscription remover above.
  */
 export function pushTokenRemover(db: Db): (sandbox: string, profileId: string, token: PushToken) => boolean {
-  const matches = `json_extract(t.value, '$.token') = @token
+  // APNs tokens are hex: one stored before tokens were lower-cased still matches in any case.
+  const matches = `(json_extract(t.value, '$.token') = @token
+         OR (@platform <> 'fcm' AND lower(json_extract(t.value, '$.token')) = lower(@token)))
        AND json_extract(t.value, '$.appId') = @appId AND json_extract(t.value, '$.platform') = @platform`;
   const remove = db.prepare<{
     sandbox: string;

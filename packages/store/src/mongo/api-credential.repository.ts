@@ -1,23 +1,11 @@
-import { newId } from '@herald/contracts';
 import { ConflictError } from '@herald/errors';
 import type { ApiCredential, ApiCredentialRepository, NewApiCredential, Page, PageRequest } from '../ports';
+import { accessFieldsOf, listAccessDocs, newAccessDoc, revokeAccessDoc } from './access-documents';
 import type { ApiCredentialDoc, ApiCredentialModel } from './api-credential.model';
-import { toIso } from './dates';
 import { isDuplicateKeyError } from './duplicate-key';
-import { cursorAfter, pageLimit, toPage } from './paging';
 
 function toApiCredential(doc: ApiCredentialDoc): ApiCredential {
-  return {
-    id: doc._id,
-    name: doc.name,
-    clientId: doc.clientId,
-    secretHash: doc.secretHash,
-    orgId: doc.orgId,
-    sandboxes: [...doc.sandboxes],
-    roles: [...doc.roles],
-    createdAt: toIso(doc.createdAt),
-    ...(doc.revokedAt != null ? { revokedAt: toIso(doc.revokedAt) } : {}),
-  };
+  return { ...accessFieldsOf(doc), clientId: doc.clientId, secretHash: doc.secretHash, orgId: doc.orgId };
 }
 
 export class MongoApiCredentialRepository implements ApiCredentialRepository {
@@ -25,14 +13,10 @@ export class MongoApiCredentialRepository implements ApiCredentialRepository {
 
   async create(input: NewApiCredential): Promise<ApiCredential> {
     const doc: ApiCredentialDoc = {
-      _id: input.id ?? newId(),
-      name: input.name,
+      ...newAccessDoc(input),
       clientId: input.clientId,
       secretHash: input.secretHash,
       orgId: input.orgId,
-      sandboxes: [...input.sandboxes],
-      roles: [...input.roles],
-      createdAt: new Date(),
     };
     try {
       await this.credentials.insertOne(doc);
@@ -56,21 +40,10 @@ export class MongoApiCredentialRepository implements ApiCredentialRepository {
   }
 
   async list(page?: PageRequest): Promise<Page<ApiCredential>> {
-    const limit = pageLimit(page);
-    const after = cursorAfter(page, 'string');
-    const docs = await this.credentials
-      .find(after !== undefined ? { _id: { $gt: after } } : {})
-      .sort({ _id: 1 })
-      .limit(limit + 1)
-      .lean<ApiCredentialDoc[]>()
-      .exec();
-    return toPage(docs, limit, (doc) => doc._id, toApiCredential);
+    return listAccessDocs(this.credentials, page, toApiCredential);
   }
 
   async revoke(id: string): Promise<boolean> {
-    const { modifiedCount } = await this.credentials
-      .updateOne({ _id: id, revokedAt: null }, { $set: { revokedAt: new Date() } })
-      .exec();
-    return modifiedCount === 1;
+    return revokeAccessDoc(this.credentials, id);
   }
 }

@@ -13,6 +13,7 @@ import type { Store } from '@herald/store';
 import type { TemplateEngine } from '@herald/templating';
 import type { ContextValidators } from '../triggers/context-validators';
 import { pushSubscriptionProblems } from '../profiles/push-subscription-rules';
+import { callSmsRegion } from '../triggers/recipient-checks';
 import type { TestAddress, TestSendRequest } from './campaign-tools.schema';
 import { campaignVersion, contextFor } from './tool-inputs';
 
@@ -45,7 +46,8 @@ export async function testSendCampaign(
   request: TestSendRequest,
 ): Promise<TestSendResult> {
   const version = await campaignVersion(deps.store, sandbox, campaignId, request.version);
-  const recipients = checkedRecipients(deps, version, request);
+  const smsRegion = await callSmsRegion(deps.store, sandbox, version.definition);
+  const recipients = checkedRecipients(deps, version, request, smsRegion);
   const problems: FieldError[] = [];
   const messages: Array<{ locale: string; message: MessageToSend }> = [];
   for (const [index, recipient] of recipients.entries()) {
@@ -85,16 +87,27 @@ function checkedRecipients(
   deps: TestSendDeps,
   version: CampaignVersion,
   request: TestSendRequest,
+  smsRegion: string | undefined,
 ): Recipient[] {
   const problems: FieldError[] = [];
   const recipients: Recipient[] = [];
   for (const [index, given] of request.recipients.entries()) {
     try {
       recipients.push(
-        testRecipient(deps, version, given.address, index, {
-          context: contextFor(deps.contextValidators, version, given.context, `/recipients/${index}/context`),
-          ...(given.profile ? { profile: given.profile } : {}),
-        }),
+        testRecipient(
+          deps,
+          version,
+          { address: given.address, index, smsRegion },
+          {
+            context: contextFor(
+              deps.contextValidators,
+              version,
+              given.context,
+              `/recipients/${index}/context`,
+            ),
+            ...(given.profile ? { profile: given.profile } : {}),
+          },
+        ),
       );
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
@@ -111,12 +124,14 @@ function checkedRecipients(
   return recipients;
 }
 
-/** An `external` recipient whose `channelData` carries the test address for the campaign's channel. */
+/**
+ * An `external` recipient whose `channelData` carries the test address for the campaign's
+ * channel; a phone number without `+` is read in `smsRegion`, as a trigger call's would be.
+ */
 function testRecipient(
   deps: TestSendDeps,
   version: CampaignVersion,
-  address: TestAddress,
-  index: number,
+  { address, index, smsRegion }: { address: TestAddress; index: number; smsRegion: string | undefined },
   fields: Pick<Recipient, 'context' | 'profile'>,
 ): Recipient {
   const base = { type: 'external', userId: 'test-recipient', namespace: 'test', ...fields } as const;
@@ -131,8 +146,13 @@ function testRecipient(
       return recipient;
     }
     case 'sms': {
-      const number = typeof address === 'string' ? toE164(address) : undefined;
-      if (!number) throw invalidAddress(index, path, 'must be a phone number with its country code (E.164)');
+      const number = typeof address === 'string' ? toE164(address, smsRegion) : undefined;
+      if (!number) {
+        const region = smsRegion
+          ? `, or a national number of region ${smsRegion}`
+          : '; without + the campaign or sandbox must name sms.defaultRegion';
+        throw invalidAddress(index, path, `must be a phone number with its country code (E.164)${region}`);
+      }
       return { ...base, channelData: { mobilePhoneNumber: number } };
     }
     case 'push': {

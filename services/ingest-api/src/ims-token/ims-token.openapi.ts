@@ -1,4 +1,5 @@
 import { jsonContent, operation, problem, type OpenApiPart } from '../openapi/common';
+import { MAX_SCOPE_LENGTH, TOKEN_REQUEST_MAX_BYTES } from './ims-token.service';
 
 const oauthError = (description: string) => ({
   description,
@@ -16,7 +17,7 @@ export function imsTokenOpenApi(): OpenApiPart {
       '/ims/token/v3': {
         post: operation('open', {
           operationId: 'createAccessToken',
-          summary: 'Get an access token (IMS client credentials; parameters in the form body or query).',
+          summary: 'Get an access token (IMS client credentials; Basic, form body, or query but no secret).',
           requestBody: {
             required: true,
             content: {
@@ -39,9 +40,14 @@ export function imsTokenOpenApi(): OpenApiPart {
               content: jsonContent('AccessToken'),
             },
             '400': oauthError(
-              '`invalid_request` (a parameter missing or repeated) or `unsupported_grant_type`.',
+              '`invalid_request` (a parameter missing or repeated, `client_secret` in the query, or credentials both in Basic and in the body), ' +
+                `\`invalid_scope\` (\`scope\` over ${String(MAX_SCOPE_LENGTH)} characters) or \`unsupported_grant_type\`.`,
             ),
             '401': oauthError('`invalid_client`: no such active client id, or the wrong secret.'),
+            '413': {
+              ...problem,
+              description: `\`payload-too-large\`: the form body is over ${String(TOKEN_REQUEST_MAX_BYTES)} bytes.`,
+            },
             '404': { ...problem, description: '`tokens-not-configured`: TOKEN_SIGNING_KEYS is unset.' },
           },
         }),
@@ -50,12 +56,17 @@ export function imsTokenOpenApi(): OpenApiPart {
     schemas: {
       TokenRequest: {
         type: 'object',
-        required: ['grant_type', 'client_id', 'client_secret'],
+        description: 'Without `Authorization: Basic`, `client_id` and `client_secret` are required.',
+        required: ['grant_type'],
         properties: {
           grant_type: { const: 'client_credentials' },
           client_id: { type: 'string' },
           client_secret: { type: 'string' },
-          scope: { type: 'string', description: 'Accepted and recorded in the token; it grants nothing.' },
+          scope: {
+            type: 'string',
+            maxLength: MAX_SCOPE_LENGTH,
+            description: 'Accepted and recorded in the token; it grants nothing.',
+          },
         },
       },
       AccessToken: {
@@ -71,7 +82,7 @@ export function imsTokenOpenApi(): OpenApiPart {
         type: 'object',
         required: ['error', 'error_description'],
         properties: {
-          error: { enum: ['invalid_request', 'invalid_client', 'unsupported_grant_type'] },
+          error: { enum: ['invalid_request', 'invalid_client', 'invalid_scope', 'unsupported_grant_type'] },
           error_description: { type: 'string' },
         },
       },

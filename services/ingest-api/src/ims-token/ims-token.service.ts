@@ -10,7 +10,8 @@ export interface TokenAnswer {
   expires_in: number;
 }
 
-export type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type';
+export type OAuthErrorCode =
+  'invalid_request' | 'invalid_client' | 'invalid_scope' | 'unsupported_grant_type';
 
 /**
  * A refused token request, answered in the OAuth 2.0 shape (`{error, error_description}`, RFC 6749
@@ -31,11 +32,28 @@ const PARAMETERS = ['grant_type', 'client_id', 'client_secret', 'scope'] as cons
 type TokenParameters = Partial<Record<(typeof PARAMETERS)[number], string>>;
 
 /**
- * The parameters of a token request. Like IMS, each may be in the form body or the query string
- * (the body is safer: query strings end up in logs); one given twice with different values, or
- * repeated, is refused.
+ * The largest token request body: four short parameters need far less, and a bound this small
+ * keeps an unauthenticated caller from making the API parse megabytes.
  */
-export function tokenParameters(body: unknown, query: unknown): TokenParameters {
+export const TOKEN_REQUEST_MAX_BYTES = 8 * 1024;
+
+/**
+ * The longest `scope` taken: it is copied into the token, which a caller must not be able to
+ * inflate (the form body is bounded too, but the query string is not).
+ */
+export const MAX_SCOPE_LENGTH = 1024;
+
+/**
+ * The parameters of a token request. Like IMS, each may be in the form body or the query string,
+ * except `client_secret`: credentials never go in a URL, which proxies and access logs record
+ * (RFC 6749 §2.3.1). One given twice with different values, or repeated, is refused. The client
+ * may instead authenticate with HTTP Basic (`authorization`, RFC 6749 §2.3.1), the default of many
+ * OAuth libraries; then no `client_secret` parameter may be sent as well.
+ */
+export function tokenParameters(body: unknown, query: unknown, authorization?: string): TokenParameters {
+  if (valueIn(query, 'client_secret') !== undefined) {
+    throw new OAuthError('invalid_request', 'client_secret must not be sent in the query string.');
+  }
   const parameters: TokenParameters = {};
   for (const name of PARAMETERS) {
     const values = [valueIn(body, name), valueIn(query, name)].filter((value) => value !== undefined);
@@ -46,7 +64,37 @@ export function tokenParameters(body: unknown, query: unknown): TokenParameters 
     }
     parameters[name] = first;
   }
-  return parameters;
+  const basic = basicCredentials(authorization);
+  if (basic === undefined) return parameters;
+  if (parameters.client_secret !== undefined) {
+    throw new OAuthError('invalid_request', 'Send the client credentials once: in Basic or in the body.');
+  }
+  if (parameters.client_id !== undefined && parameters.client_id !== basic.clientId) {
+    throw new OAuthError('invalid_request', 'client_id differs from the one in Basic authentication.');
+  }
+  return { ...parameters, client_id: basic.clientId, client_secret: basic.secret };
+}
+
+/**
+ * The client id and secret of an `Authorization: Basic` header; each is form-urlencoded before
+ * the base64 (RFC 6749 §2.3.1). Undefined for no header or another scheme.
+ */
+function basicCredentials(
+  authorization: string | undefined,
+): { clientId: string; secret: string } | undefined {
+  const match = /^basic +(\S+) *$/i.exec(authorization ?? '');
+  if (!match?.[1]) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const formDecode = (part: string) => decodeURIComponent(part.replace(/\+/g, ' '));
+  try {
+    if (colon > 0 && colon < decoded.length - 1) {
+      return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+    }
+  } catch {
+    // A malformed %-escape: refused below like a header without client_id:client_secret.
+  }
+  throw new OAuthError('invalid_request', 'Basic authentication must carry client_id:client_secret.');
 }
 
 function valueIn(source: unknown, name: string): unknown {
@@ -79,6 +127,9 @@ export class ImsTokenService {
     }
     if (clientId === undefined || secret === undefined) {
       throw new OAuthError('invalid_client', 'client_id and client_secret are required.');
+    }
+    if (scope.length > MAX_SCOPE_LENGTH) {
+      throw new OAuthError('invalid_scope', `scope is longer than ${String(MAX_SCOPE_LENGTH)} characters.`);
     }
     const credential = await this.credentials.findByClientId(clientId);
     // Unknown client and wrong secret are told apart by no one: the answer is the same.

@@ -62,10 +62,26 @@ describe('ProfileValidator push tokens', () => {
   it('accepts an FCM token up to 4 KB and an APNs token of 64 hex digits, per app', () => {
     const tokens = [
       { appId: '1:1042:android:7b1e', platform: 'fcm', token: `fcm:${'x'.repeat(4092)}` },
-      { appId: 'com.example.shop', platform: 'apns', token: 'A1'.repeat(32) },
+      { appId: 'com.example.shop', platform: 'apns', token: 'a1'.repeat(32) },
       { appId: 'com.example.shop', platform: 'apnsSandbox', token: 'b2'.repeat(32) },
     ];
     expect(validator.parse(withTokens(tokens)).pushTokens).toEqual(tokens);
+  });
+
+  it('lower-cases APNs tokens, in one profile and in bulk, and leaves FCM tokens as given', () => {
+    const tokens = [
+      { appId: 'com.example.shop', platform: 'apns', token: 'A1'.repeat(32) },
+      { appId: 'com.example.shop', platform: 'apnsSandbox', token: 'B2'.repeat(32) },
+      { appId: '1:1042:android:7b1e', platform: 'fcm', token: 'Fcm:APA91bH-X' },
+    ];
+    const expected = [
+      { ...tokens[0], token: 'a1'.repeat(32) },
+      { ...tokens[1], token: 'b2'.repeat(32) },
+      tokens[2],
+    ];
+    expect(validator.parse(withTokens(tokens)).pushTokens).toEqual(expected);
+    const [bulk] = validator.parseBulk({ profiles: [withTokens(tokens)] });
+    expect(bulk?.pushTokens).toEqual(expected);
   });
 
   it.each([

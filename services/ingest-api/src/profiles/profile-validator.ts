@@ -6,6 +6,7 @@ import { attributeProblems } from './attribute-rules';
 import { bulkProfilesSchema, profileInputSchema } from './profile.schema';
 import { pushSubscriptionProblems, type PushEndpointPolicy } from './push-subscription-rules';
 import { canonicalTimeZone } from './time-zone';
+import { canonicalDeviceToken } from './device-token';
 
 interface BulkProfilesBody {
   profiles: ProfileInput[];
@@ -89,7 +90,15 @@ export class ProfileValidator {
 
 function canonical(profile: ProfileInput): ProfileInput {
   const timezone = profile.timezone === undefined ? undefined : canonicalTimeZone(profile.timezone);
-  return timezone === undefined ? profile : { ...profile, timezone };
+  const pushTokens = profile.pushTokens?.map((device) => ({
+    ...device,
+    token: canonicalDeviceToken(device.platform, device.token),
+  }));
+  return {
+    ...profile,
+    ...(timezone === undefined ? {} : { timezone }),
+    ...(pushTokens === undefined ? {} : { pushTokens }),
+  };
 }
 
 /**

@@ -68,7 +68,21 @@ export class AudienceExecutionService {
     const { idempotency, logger } = this.deps;
     // Without a requestId or x-request-id every call is a new send, as in AJO; with one, a retry
     // never sends twice.
-    const claim = await idempotency.begin({ sandbox, fingerprint, requestId: body.requestId, xRequestId });
+    const claim = await idempotency.begin({
+      sandbox,
+      fingerprint,
+      requestId: body.requestId,
+      ...(xRequestId !== undefined
+        ? {
+            xRequestId: {
+              value: xRequestId,
+              caller: createdBy,
+              operation: 'audience',
+              campaignId: body.campaignId,
+            },
+          }
+        : {}),
+    });
     if (claim.kind === 'replay') return claim.response as ExecutionAccepted | ScheduleView;
     const executeAt = body.schedule ? new Date(body.schedule.executeAt) : undefined;
     const answer =

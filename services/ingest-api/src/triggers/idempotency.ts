@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ConflictError, ServiceUnavailableError } from '@herald/errors';
 import { newId } from '@herald/contracts';
-import { RedisKeys, scriptsOf, type RedisScripts } from '@herald/queues';
+import { RedisKeys, scriptsOf, type HeaderIdempotencyScope, type RedisScripts } from '@herald/queues';
 import { queueUnavailable } from './queue-unavailable';
 
 export type IdempotencyOutcome =
@@ -35,8 +35,11 @@ export interface IdempotencyKeys {
   fingerprint: string;
   /** The body's `requestId`; not a key in a sandbox that turned `bodyRequestId` off. */
   requestId?: string;
-  /** The caller's own `x-request-id` header (never a generated one). */
-  xRequestId?: string;
+  /**
+   * The caller's own `x-request-id` header (never a generated one), keyed within its caller,
+   * operation and campaign (the sandbox is the call's).
+   */
+  xRequestId?: { value: string } & Omit<HeaderIdempotencyScope, 'sandbox'>;
 }
 
 /** The outcome of `begin` and the keys it claimed, which `complete` marks done. */
@@ -44,7 +47,8 @@ export type IdempotencyClaim = IdempotencyOutcome & { claimed: ClaimedKeys };
 
 interface ClaimedKeys {
   requestId?: string;
-  xRequestId?: string;
+  /** The Redis key of the x-request-id claim. */
+  headerKey?: string;
 }
 
 interface IdempotencyRecord {
@@ -70,10 +74,11 @@ function outcomeOf({ fresh, record }: Claim): IdempotencyOutcome {
 const CLAIM_ATTEMPTS = 2;
 
 /**
- * Makes `(sandbox, requestId)` and `(sandbox, x-request-id)` idempotency keys. Under a body
- * `requestId`, a repeated call with the same body gets the first answer (or resumes the first
- * attempt) and another body is refused with 409. Under an `x-request-id`, as AJO's gateway does,
- * a repeated value answers the first 202 again whatever the body, and executes nothing.
+ * Makes `(sandbox, requestId)` and `(sandbox, caller, operation, campaignId, x-request-id)`
+ * idempotency keys. Under a body `requestId`, a repeated call with the same body gets the first
+ * answer (or resumes the first attempt) and another body is refused with 409. Under an
+ * `x-request-id`, as AJO's gateway does, a repeated value from the same caller to the same
+ * operation and campaign answers the first 202 again whatever the body, and executes nothing.
  */
 export class IdempotencyGuard {
   private readonly scripts: RedisScripts;
@@ -99,19 +104,22 @@ export class IdempotencyGuard {
         ? call.requestId
         : undefined;
     let header: IdempotencyOutcome | undefined;
+    let headerKey: string | undefined;
     if (xRequestId !== undefined) {
-      const claim = await this.claim(this.keys.headerIdempotency(sandbox, xRequestId), fingerprint);
+      const { value, ...scope } = xRequestId;
+      headerKey = this.keys.headerIdempotency({ sandbox, ...scope }, value);
+      const claim = await this.claim(headerKey, fingerprint);
       header = outcomeOf(claim);
       if (header.kind === 'replay') return { ...header, claimed: {} };
       if (claim.record.bodyHash !== fingerprint) {
         throw new ConflictError(
           'x-request-id-in-progress',
-          `x-request-id ${xRequestId} belongs to a call with another body that has not answered yet`,
+          `x-request-id ${value} belongs to a call with another body that has not answered yet`,
         );
       }
     }
-    const claimed = {
-      ...(xRequestId !== undefined ? { xRequestId } : {}),
+    const claimed: ClaimedKeys = {
+      ...(headerKey !== undefined ? { headerKey } : {}),
       ...(requestId ? { requestId } : {}),
     };
     if (requestId === undefined) {
@@ -122,12 +130,12 @@ export class IdempotencyGuard {
     try {
       claim = await this.claim(key, fingerprint);
     } catch (error) {
-      if (header?.kind === 'new') await this.release(sandbox, xRequestId);
+      if (header?.kind === 'new') await this.release(headerKey);
       throw error;
     }
     if (claim.record.bodyHash !== fingerprint) {
       // This call never executes: its x-request-id stays free for the caller's corrected call.
-      if (header?.kind === 'new') await this.release(sandbox, xRequestId);
+      if (header?.kind === 'new') await this.release(headerKey);
       throw new ConflictError(
         'request-id-reused',
         `requestId ${requestId} was already used with a different body; use a new requestId for a new call`,
@@ -150,9 +158,7 @@ export class IdempotencyGuard {
     requestId = true,
   ): Promise<void> {
     const keys = [
-      ...(claim.claimed.xRequestId !== undefined
-        ? [this.keys.headerIdempotency(sandbox, claim.claimed.xRequestId)]
-        : []),
+      ...(claim.claimed.headerKey !== undefined ? [claim.claimed.headerKey] : []),
       ...(requestId && claim.claimed.requestId !== undefined
         ? [this.keys.idempotency(sandbox, claim.claimed.requestId)]
         : []),
@@ -179,9 +185,9 @@ export class IdempotencyGuard {
     throw new ServiceUnavailableError('queue-unavailable', 'The idempotency claim could not be made; retry.');
   }
 
-  private async release(sandbox: string, xRequestId: string | undefined): Promise<void> {
-    if (xRequestId === undefined) return;
-    await this.run(() => this.redis.del(this.keys.headerIdempotency(sandbox, xRequestId)));
+  private async release(headerKey: string | undefined): Promise<void> {
+    if (headerKey === undefined) return;
+    await this.run(() => this.redis.del(headerKey));
   }
 
   /** Redis errors become the 503 the client can retry on, like a failed enqueue. */

@@ -2,7 +2,7 @@ import { createECDH, randomBytes } from 'node:crypto';
 import type { Recipient } from '@herald/contracts';
 import { pushCampaignFixture } from '@herald/testing';
 import { createAjv } from '../validation/ajv';
-import { recipientProblems } from './recipient-checks';
+import { normalisedRecipient, recipientProblems } from './recipient-checks';
 
 const anyContext = createAjv().compile({});
 const options = { maxContextBytes: 10_000, allowPrivatePushEndpoints: false };
@@ -58,5 +58,23 @@ describe("recipient checks of AJO's channelData.pushInfo", () => {
     expect(problemsOf({ appID: 'a', platform: 'web', token })).toEqual([
       expect.objectContaining({ path: '/recipients/0/channelData/pushInfo/token/endpoint' }),
     ]);
+  });
+});
+
+describe('normalisedRecipient', () => {
+  it("lower-cases an APNs token in AJO's pushInfo and leaves an FCM token as given", () => {
+    const recipient = (platform: string, token: string): Recipient => ({
+      type: 'external',
+      namespace: 'Email',
+      userId: 'ada@example.com',
+      channelData: { pushInfo: { appID: 'com.example.shop', platform, token } },
+    });
+    expect(
+      normalisedRecipient(recipient('apns', APNS_TOKEN.toUpperCase()), pushCampaignFixture, undefined),
+    ).toEqual({ ...recipient('apns', APNS_TOKEN), namespace: 'email' });
+    expect(normalisedRecipient(recipient('fcm', 'Fcm:APA91bH-X'), pushCampaignFixture, undefined)).toEqual({
+      ...recipient('fcm', 'Fcm:APA91bH-X'),
+      namespace: 'email',
+    });
   });
 });

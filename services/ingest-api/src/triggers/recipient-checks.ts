@@ -11,6 +11,7 @@ import {
   userIdIsPhone,
 } from '@herald/messages';
 import type { Store } from '@herald/store';
+import { canonicalDeviceToken } from '../profiles/device-token';
 import { pushSubscriptionProblems } from '../profiles/push-subscription-rules';
 import { deviceTokenRules, pushAppIdSchema, pushSubscriptionSchema } from '../profiles/profile.schema';
 import { createAjv, toFieldErrors } from '../validation/ajv';
@@ -163,8 +164,9 @@ function phoneProblem(
 }
 
 /**
- * The recipient as queued: namespace lower-cased (namespaces are case-insensitive), and for an
- * SMS campaign the number the call gives written in E.164, so the worker sends what was checked.
+ * The recipient as queued: namespace lower-cased (namespaces are case-insensitive), for an SMS
+ * campaign the number the call gives written in E.164, and an APNs token in `pushInfo`
+ * lower-cased, so the worker sends, and later removes, what was checked.
  */
 export function normalisedRecipient(
   recipient: Recipient,
@@ -173,9 +175,26 @@ export function normalisedRecipient(
 ): Recipient {
   const namespace = canonicalNamespace(recipient.namespace);
   const number = campaign.channel === 'sms' ? resolveSmsNumber(recipient, null, smsRegion) : undefined;
-  if (number === undefined)
+  const pushInfo = canonicalPushInfo(recipient.channelData?.pushInfo);
+  if (number === undefined && pushInfo === recipient.channelData?.pushInfo)
     return namespace === recipient.namespace ? recipient : { ...recipient, namespace };
-  return { ...recipient, namespace, channelData: { ...recipient.channelData, mobilePhoneNumber: number } };
+  return {
+    ...recipient,
+    namespace,
+    channelData: {
+      ...recipient.channelData,
+      ...(number === undefined ? {} : { mobilePhoneNumber: number }),
+      ...(pushInfo === undefined ? {} : { pushInfo }),
+    },
+  };
+}
+
+function canonicalPushInfo(
+  pushInfo: Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
+  if (typeof pushInfo?.token !== 'string') return pushInfo;
+  const token = canonicalDeviceToken(pushInfo.platform, pushInfo.token);
+  return token === pushInfo.token ? pushInfo : { ...pushInfo, token };
 }
 
 /**

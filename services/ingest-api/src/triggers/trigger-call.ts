@@ -47,7 +47,10 @@ export interface IncomingTrigger {
   body: unknown;
   /** `bodyFingerprint` of the body as sent: what its `requestId` is bound to. */
   fingerprint: string;
-  /** The caller's own `x-request-id` header: an idempotency key too, as in AJO's gateway. */
+  /**
+   * The caller's own `x-request-id` header: an idempotency key too, as in AJO's gateway, within
+   * the caller, the operation and the campaign.
+   */
   xRequestId?: string;
   /** The caller (its API key id), named in the execution record and the answer. */
   createdBy: string;
@@ -79,7 +82,16 @@ export async function claimAndEnqueue(
     sandbox,
     fingerprint: call.fingerprint,
     requestId: request.requestId,
-    xRequestId: call.xRequestId,
+    ...(call.xRequestId !== undefined
+      ? {
+          xRequestId: {
+            value: call.xRequestId,
+            caller: call.createdBy,
+            operation: target.kind,
+            campaignId: version.campaignId,
+          },
+        }
+      : {}),
   });
   // A body requestId is marked done by the execution record, never in the guard: its answer can
   // only come from an x-request-id, which answers the first call whatever it was (as AJO does).

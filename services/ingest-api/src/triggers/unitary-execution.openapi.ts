@@ -29,8 +29,9 @@ export function unitaryExecutionOpenApi(maxRecipients: number): OpenApiPart {
             '`requestId` is an idempotency key per sandbox (for IDEMPOTENCY_TTL_SECONDS, 24 h by default): ' +
             'repeating a call with the same body answers the first 202 again and queues nothing more; the ' +
             'same requestId with another body is refused with 409 `request-id-reused` (unless the sandbox ' +
-            'setting `idempotency.bodyRequestId` is false). A reused `x-request-id` header, as at AJO, answers ' +
-            'the first 202 again and executes nothing, whatever the body. With `dryRun=true` ' +
+            'setting `idempotency.bodyRequestId` is false). An `x-request-id` header reused by the same caller ' +
+            'on the same operation and campaign, as at AJO, answers the first 202 again and executes nothing, ' +
+            'whatever the body. With `dryRun=true` ' +
             'the call is validated and previewed per recipient (200) without queueing, recording or ' +
             'creating anything.',
           parameters: [

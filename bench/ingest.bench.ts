@@ -2,10 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon, { type Result } from 'autocannon';
-import { CHANNELS } from '@herald/contracts';
-import { createLogger } from '@herald/logger';
-import { connectRedis, createDeliveryQueue } from '@herald/queues';
-import { createTempDir, freePort, waitFor } from '@herald/testing';
+import { createTempDir, freePort, removeKeysUnder, waitFor } from '@herald/testing';
 import { benchCampaign, RECIPIENTS_PER_CALL, unitaryBodyTemplate, type UnitaryBodyTemplate } from './body';
 import type { BareEndpointOptions } from './bare-endpoint';
 import { profileDirectory, summariseCpuProfiles } from './cpu-profile';
@@ -141,20 +138,6 @@ async function measure(url: string, template: UnitaryBodyTemplate, options: Benc
   return load(url, template, options.connections, options.durationSeconds);
 }
 
-async function obliterateQueues(redisUrl: string, prefix: string): Promise<void> {
-  const logger = createLogger({ level: 'warn', service: 'bench' });
-  const redis = await connectRedis(redisUrl, { role: 'producer', connectionName: 'herald-bench', logger });
-  try {
-    for (const channel of CHANNELS) {
-      const queue = createDeliveryQueue(channel, { connection: redis, prefix, maxAttempts: MAX_ATTEMPTS });
-      await queue.obliterate({ force: true, count: 5000 });
-      await queue.close();
-    }
-  } finally {
-    redis.disconnect();
-  }
-}
-
 interface ApiRun {
   result: Result;
   bodyBytes: number;
@@ -195,7 +178,8 @@ async function benchApi(options: BenchOptions, profileDir: string): Promise<ApiR
     return { result, bodyBytes: template.bytes, primaryPid: options.processes > 1 ? api.pid : undefined };
   } finally {
     await api.stop(60_000);
-    await obliterateQueues(options.redisUrl, prefix);
+    // Its queues and what the API wrote beside them (idempotency records, thousands a run).
+    await removeKeysUnder(options.redisUrl, [prefix]);
     data.remove();
   }
 }
@@ -220,7 +204,8 @@ async function benchBare(options: BenchOptions): Promise<Result> {
     return await measure(url, unitaryBodyTemplate('bench-campaign'), options);
   } finally {
     await bare.stop(60_000);
-    await obliterateQueues(options.redisUrl, prefix);
+    // Its queues and what the API wrote beside them (idempotency records, thousands a run).
+    await removeKeysUnder(options.redisUrl, [prefix]);
   }
 }
 

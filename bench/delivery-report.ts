@@ -81,6 +81,8 @@ export interface DeliverySettings {
   redisAppendOnly: boolean | null;
   cpus: number;
   node: string;
+  /** The checkout whose build ran. */
+  herald: string;
 }
 
 export interface DeliveryReport {
@@ -191,7 +193,7 @@ export function formatDeliveryReport(report: DeliveryReport): string {
   const lines = [
     `delivery bench: ${settings.workers} worker(s) x concurrency ${settings.concurrency}, ${settings.stepSeconds} s steps, ` +
       `${settings.recipientsPerCall} recipients/call (${settings.bodyBytes} B body, ${settings.templateHtmlBytes} B template), ` +
-      `${settings.cpus} CPUs, node ${settings.node}`,
+      `${settings.cpus} CPUs, node ${settings.node}, build ${settings.herald}`,
     `provider: ${report.provider.kind} (${report.provider.note})`,
     'per step: latencies in ms; CPU in % of one core (workers summed; other = processes outside the run)',
     row([

@@ -10,13 +10,16 @@ import { redisInfo, redisPid } from './redis-probe';
 import { startServerProcess, type ServerProcess } from './server-process';
 import type { StandinReady } from './standin-process';
 
-const root = path.resolve(__dirname, '..', '..');
-const API_ENTRY = path.join(root, 'services/ingest-api/dist/index.js');
-const WORKER_ENTRY = path.join(root, 'services/worker/dist/index.js');
+/** This checkout: the Herald build measured unless `SystemOptions.heraldRoot` names another. */
+export const THIS_CHECKOUT = path.resolve(__dirname, '..', '..');
+const apiEntry = (heraldRoot: string): string => path.join(heraldRoot, 'services/ingest-api/dist/index.js');
+const workerEntry = (heraldRoot: string): string => path.join(heraldRoot, 'services/worker/dist/index.js');
 const STANDIN_ENTRY = path.join(__dirname, 'standin-process.js');
 export const MAX_ATTEMPTS = 5;
 
 export interface SystemOptions {
+  /** The checkout whose built API and worker run (BENCH_HERALD_ROOT), to compare two builds. */
+  heraldRoot: string;
   /** An existing Redis; a private redis-server is started when absent. */
   redisUrl: string | undefined;
   redisAppendOnly: boolean;
@@ -124,7 +127,7 @@ export async function startDeliverySystem(options: SystemOptions): Promise<Deliv
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
     };
-    const api = startServerProcess(API_ENTRY, [], {
+    const api = startServerProcess(apiEntry(options.heraldRoot), [], {
       ...common,
       API_PORT: String(port),
       HERALD_ADMIN_KEY: adminKey,
@@ -140,7 +143,7 @@ export async function startDeliverySystem(options: SystemOptions): Promise<Deliv
 
     const workers = Array.from({ length: options.workers }, () =>
       startServerProcess(
-        WORKER_ENTRY,
+        workerEntry(options.heraldRoot),
         [],
         {
           ...common,

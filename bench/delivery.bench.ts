@@ -11,7 +11,7 @@ import {
   type StepFigures,
 } from './delivery-report';
 import { probeRedisMemory, runStep, warmUp, type BodyFactory } from './delivery-steps';
-import { MAX_ATTEMPTS, startDeliverySystem } from './delivery-system';
+import { MAX_ATTEMPTS, startDeliverySystem, THIS_CHECKOUT } from './delivery-system';
 import {
   deliveryCallBody,
   RECIPIENTS_PER_CALL,
@@ -37,6 +37,8 @@ interface DeliveryBenchOptions {
   ceilingSeconds: number;
   memoryProbeCalls: number;
   maxInFlight: number;
+  /** The checkout whose build is measured (BENCH_HERALD_ROOT), to compare two builds on one machine. */
+  heraldRoot: string;
   redisUrl: string | undefined;
   redisAppendOnly: boolean;
   cpuProfile: boolean;
@@ -75,6 +77,7 @@ function readOptions(environment: Environment): DeliveryBenchOptions {
     ceilingSeconds: positiveInteger(environment, 'BENCH_CEILING_SECONDS', 15),
     memoryProbeCalls: positiveInteger(environment, 'BENCH_MEMORY_PROBE_CALLS', 250),
     maxInFlight: positiveInteger(environment, 'BENCH_MAX_IN_FLIGHT', 256),
+    heraldRoot: environment.BENCH_HERALD_ROOT || THIS_CHECKOUT,
     redisUrl: environment.REDIS_URL || undefined,
     redisAppendOnly: environment.BENCH_REDIS_AOF !== '0',
     cpuProfile: environment.BENCH_CPU_PROFILE === '1',
@@ -97,6 +100,7 @@ async function main(): Promise<void> {
     : undefined;
   say(`starting Redis, SendGrid stand-in, API and ${options.workers} worker(s)...`);
   const system = await startDeliverySystem({
+    heraldRoot: options.heraldRoot,
     redisUrl: options.redisUrl,
     redisAppendOnly: options.redisAppendOnly,
     workers: options.workers,
@@ -189,6 +193,7 @@ async function main(): Promise<void> {
         redisAppendOnly: system.redisAppendOnly,
         cpus: os.cpus().length,
         node: process.version,
+        herald: options.heraldRoot,
       },
       provider: { kind: provider, note: providerNote },
       redisMemory,

@@ -14,10 +14,14 @@ import {
   type BenchRound,
   type BenchSettings,
 } from './report';
+import type { Redis } from 'ioredis';
+import { createLogger } from '@herald/logger';
+import { connectRedis } from '@herald/queues';
+import { cpuPerCall, cpuSeconds, type CpuPerCall } from './cpu-per-call';
+import { redisPid } from './redis-probe';
 import { startServerProcess, type ServerProcess } from './server-process';
 
 const root = path.resolve(__dirname, '..', '..');
-const API_ENTRY = path.join(root, 'services/ingest-api/dist/index.js');
 const BARE_ENTRY = path.join(__dirname, 'bare-endpoint.js');
 const CLUSTER_ENTRY = path.join(__dirname, 'cluster.js');
 const RESULTS_DIR = path.join(root, 'bench/results');
@@ -25,12 +29,17 @@ const ADMIN_KEY = `bench-admin-${randomBytes(16).toString('hex')}`;
 const MAX_BODY_BYTES = 1_048_576;
 const MAX_ATTEMPTS = 5;
 
-interface BenchOptions extends Omit<BenchSettings, 'recipientsPerCall' | 'bodyBytes' | 'cpus' | 'node'> {
+interface BenchOptions extends Omit<
+  BenchSettings,
+  'recipientsPerCall' | 'bodyBytes' | 'cpus' | 'node' | 'herald'
+> {
   cpuProfile: boolean;
   /** Keeps the `.cpuprofile` files here instead of a temporary folder. */
   cpuProfileDir: string | undefined;
   /** Passed on to the servers so they find the same tools. */
   path: string;
+  /** The checkout whose built API is measured (BENCH_HERALD_ROOT), to compare two builds on one machine. */
+  heraldRoot: string;
 }
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -58,6 +67,7 @@ function readOptions(environment: Environment): BenchOptions {
     cpuProfile: environment.BENCH_CPU_PROFILE === '1',
     cpuProfileDir: environment.BENCH_CPU_PROFILE_DIR,
     path: environment.PATH ?? '',
+    heraldRoot: environment.BENCH_HERALD_ROOT || root,
   };
 }
 
@@ -132,26 +142,46 @@ async function load(
   });
 }
 
-/** Warms the JIT and the connections up, then measures. */
-async function measure(url: string, template: UnitaryBodyTemplate, options: BenchOptions): Promise<Result> {
-  await load(url, template, options.connections, options.warmupSeconds);
-  return load(url, template, options.connections, options.durationSeconds);
+interface Measured {
+  result: Result;
+  cpu: CpuPerCall;
 }
 
-interface ApiRun {
-  result: Result;
+/**
+ * Warms the JIT and the connections up, then measures: the load and the CPU each process spent
+ * over the same window. The server's CPU is read only when it is one process (in a cluster the
+ * primary's CPU says nothing of its workers').
+ */
+async function measure(
+  url: string,
+  template: UnitaryBodyTemplate,
+  options: BenchOptions,
+  serverPid: number | undefined,
+  redis: Redis,
+): Promise<Measured> {
+  await load(url, template, options.connections, options.warmupSeconds);
+  const pids = new Map<string, number>([['load generator', process.pid]]);
+  if (serverPid !== undefined && options.processes === 1) pids.set('server', serverPid);
+  const redisProcess = await redisPid(redis);
+  if (redisProcess !== undefined) pids.set('redis', redisProcess);
+  const before = cpuSeconds(pids);
+  const result = await load(url, template, options.connections, options.durationSeconds);
+  return { result, cpu: cpuPerCall(before, cpuSeconds(pids), result['2xx']) };
+}
+
+interface ApiRun extends Measured {
   bodyBytes: number;
   /** The cluster primary only hands out connections: its profile is left out of the summary. */
   primaryPid: number | undefined;
 }
 
-async function benchApi(options: BenchOptions, profileDir: string): Promise<ApiRun> {
+async function benchApi(options: BenchOptions, profileDir: string, redis: Redis): Promise<ApiRun> {
   const data = createTempDir('bench');
   const prefix = `bench-api-${randomBytes(4).toString('hex')}`;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const api = startServers(
-    API_ENTRY,
+    path.join(options.heraldRoot, 'services/ingest-api/dist/index.js'),
     options.processes,
     {
       PATH: options.path,
@@ -174,8 +204,12 @@ async function benchApi(options: BenchOptions, profileDir: string): Promise<ApiR
     const campaign = await adminPost(`${url}/campaigns`, benchCampaign());
     await adminPost(`${url}/campaigns/${String(campaign.id)}/activate`);
     const template = unitaryBodyTemplate(String(campaign.id));
-    const result = await measure(url, template, options);
-    return { result, bodyBytes: template.bytes, primaryPid: options.processes > 1 ? api.pid : undefined };
+    const measured = await measure(url, template, options, api.pid, redis);
+    return {
+      ...measured,
+      bodyBytes: template.bytes,
+      primaryPid: options.processes > 1 ? api.pid : undefined,
+    };
   } finally {
     await api.stop(60_000);
     // Its queues and what the API wrote beside them (idempotency records, thousands a run).
@@ -184,7 +218,7 @@ async function benchApi(options: BenchOptions, profileDir: string): Promise<ApiR
   }
 }
 
-async function benchBare(options: BenchOptions): Promise<Result> {
+async function benchBare(options: BenchOptions, redis: Redis): Promise<Measured> {
   const prefix = `bench-bare-${randomBytes(4).toString('hex')}`;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -201,7 +235,7 @@ async function benchBare(options: BenchOptions): Promise<Result> {
   ]);
   try {
     await waitUntilServing(`${url}/im/executions/unitary`, bare);
-    return await measure(url, unitaryBodyTemplate('bench-campaign'), options);
+    return await measure(url, unitaryBodyTemplate('bench-campaign'), options, bare.pid, redis);
   } finally {
     await bare.stop(60_000);
     // Its queues and what the API wrote beside them (idempotency records, thousands a run).
@@ -219,6 +253,11 @@ async function main(): Promise<void> {
     options.cpuProfile ? options.cpuProfileDir : undefined,
     'bench-profile',
   );
+  const redis = await connectRedis(options.redisUrl, {
+    role: 'producer',
+    connectionName: 'herald-bench',
+    logger: createLogger({ level: 'warn', service: 'bench' }),
+  });
   try {
     const rounds: BenchRound[] = [];
     let bodyBytes = 0;
@@ -229,14 +268,14 @@ async function main(): Promise<void> {
       process.stdout.write(
         `${label} herald API: ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s...\n`,
       );
-      const api = await benchApi(options, profileDir.path);
+      const api = await benchApi(options, profileDir.path, redis);
       process.stdout.write(
         `${label} bare ceiling: ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s...\n`,
       );
-      const bare = await benchBare(options);
+      const bare = await benchBare(options, redis);
       rounds.push({
-        api: loadFigures(api.result, RECIPIENTS_PER_CALL),
-        bare: loadFigures(bare, RECIPIENTS_PER_CALL),
+        api: loadFigures(api.result, RECIPIENTS_PER_CALL, api.cpu),
+        bare: loadFigures(bare.result, RECIPIENTS_PER_CALL, bare.cpu),
       });
       bodyBytes = api.bodyBytes;
       if (api.primaryPid !== undefined) primaryPids.push(api.primaryPid);
@@ -252,6 +291,7 @@ async function main(): Promise<void> {
       redisUrl: options.redisUrl,
       cpus: os.cpus().length,
       node: process.version,
+      herald: options.heraldRoot,
     };
     const report = buildReport(
       startedAt,
@@ -263,6 +303,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${formatReport(report)}\nfigures written to ${path.relative(root, file)}\n`);
   } finally {
     profileDir.remove();
+    redis.disconnect();
   }
 }
 

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Result } from 'autocannon';
+import type { CpuPerCall } from './cpu-per-call';
 import type { CpuProfileSummary } from './cpu-profile';
 
 /** The issue's goal on the 2-core reference machine. */
@@ -16,6 +17,8 @@ export interface LoadFigures {
   /** Connection errors and timeouts. */
   errors: number;
   statusCodes: Record<string, number>;
+  /** CPU µs per 2xx call of the server, Redis, the load generator (this process) and their total. */
+  cpuMicrosPerCall: CpuPerCall;
 }
 
 export interface BenchSettings {
@@ -30,6 +33,8 @@ export interface BenchSettings {
   redisUrl: string;
   cpus: number;
   node: string;
+  /** The checkout whose build ran. */
+  herald: string;
 }
 
 /** One API run and the bare-endpoint run right after it. */
@@ -56,7 +61,7 @@ export interface BenchReport {
   apiCpuProfile?: CpuProfileSummary;
 }
 
-export function loadFigures(result: Result, recipientsPerCall: number): LoadFigures {
+export function loadFigures(result: Result, recipientsPerCall: number, cpu: CpuPerCall): LoadFigures {
   const ok = result['2xx'];
   const callsPerSecond = ok / result.duration;
   const statusCodes: Record<string, number> = {};
@@ -76,6 +81,7 @@ export function loadFigures(result: Result, recipientsPerCall: number): LoadFigu
     non2xx: result.non2xx,
     errors: result.errors,
     statusCodes,
+    cpuMicrosPerCall: cpu,
   };
 }
 
@@ -139,7 +145,7 @@ export function writeReport(report: BenchReport, resultsDir: string): string {
 }
 
 function row(cells: readonly string[]): string {
-  const widths = [16, 10, 14, 9, 9, 9, 14];
+  const widths = [16, 10, 14, 9, 9, 9, 14, 28];
   return cells.map((cell, index) => cell.padStart(widths[index] ?? 10)).join(' ');
 }
 
@@ -152,7 +158,13 @@ function figuresRow(name: string, figures: LoadFigures): string {
     String(figures.latencyMs.p99),
     String(figures.latencyMs.max),
     `${figures.non2xx}/${figures.errors}`,
+    cpuCell(figures.cpuMicrosPerCall),
   ]);
+}
+
+/** `server/redis/load/total`, µs per call; `-` for a process not read. */
+function cpuCell(cpu: CpuPerCall): string {
+  return ['server', 'redis', 'load generator', 'total'].map((name) => cpu[name] ?? '-').join('/');
 }
 
 export function formatReport(report: BenchReport): string {
@@ -161,8 +173,17 @@ export function formatReport(report: BenchReport): string {
   const lines = [
     `ingest bench: ${settings.connections} connections, ${settings.rounds} round(s) of ${settings.durationSeconds} s, ` +
       `${settings.processes} process(es), ${settings.recipientsPerCall} recipients/call, ${settings.bodyBytes} B bodies, ` +
-      `${settings.cpus} CPUs, node ${settings.node}`,
-    row(['', 'calls/s', 'recipients/s', 'p50 ms', 'p99 ms', 'max ms', 'non2xx/errors']),
+      `${settings.cpus} CPUs, node ${settings.node}, build ${settings.herald}`,
+    row([
+      '',
+      'calls/s',
+      'recipients/s',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'non2xx/errors',
+      'CPU µs/call srv/redis/load/all',
+    ]),
     ...report.rounds.flatMap((round, index) => [
       figuresRow(`round ${index + 1} API`, round.api),
       figuresRow(`round ${index + 1} bare`, round.bare),

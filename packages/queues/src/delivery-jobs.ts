@@ -29,16 +29,21 @@ export interface DeliveryJob {
  * batch never duplicates a job, and doubles as the delivery record id.
  */
 export function deliveryJob(input: DeliveryJobInput): DeliveryJob {
-  const { mode, xRequestId, ...fields } = input;
   const jobId = deliveryJobId(input.executionId, input.recipientIndex);
-  return {
-    name: 'deliver',
-    data: {
-      ...fields,
-      deliveryId: jobId,
-      ...(mode ? { mode } : {}),
-      ...(xRequestId === undefined ? {} : { xRequestId }),
-    },
-    opts: { jobId },
+  // Field by field rather than rest and spread: this runs once per recipient on the API's hot
+  // path, where copying through spreads cost about 3 µs a job (the ingest bench's profile).
+  const data: DeliveryJobData = {
+    executionId: input.executionId,
+    sandbox: input.sandbox,
+    campaignId: input.campaignId,
+    campaignVersion: input.campaignVersion,
+    channel: input.channel,
+    recipientIndex: input.recipientIndex,
+    recipient: input.recipient,
+    queuedAt: input.queuedAt,
+    deliveryId: jobId,
   };
+  if (input.mode) data.mode = input.mode;
+  if (input.xRequestId !== undefined) data.xRequestId = input.xRequestId;
+  return { name: 'deliver', data, opts: { jobId } };
 }

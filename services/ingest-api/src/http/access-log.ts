@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '@herald/logger';
 import { pinoHttp, type HttpLogger } from 'pino-http';
 import { correlationOf } from './correlation';
@@ -16,8 +16,16 @@ function pathOf(url: string): string {
  * One line per answered request: method, path, status, response time (ms) and the correlation id
  * (`req.id`, the same one as the `x-request-id` answer header). Only these fields are written:
  * never headers (API keys, cookies) nor bodies (personal data). Mounted after `correlation()`.
+ * Below level info (LOG_LEVEL=warn or above) there is nothing to write but the lines of answers of
+ * 500 or more, which the error handler writes with their cause: the middleware is left out then,
+ * since it costs about 60 µs of CPU a call even when it writes nothing (the ingest bench's profile).
  */
-export function accessLog(logger: Logger): HttpLogger<Request, Response> {
+export function accessLog(logger: Logger): RequestHandler {
+  if (!logger.isLevelEnabled('info')) return (_req, _res, next) => next();
+  return pinoLines(logger);
+}
+
+function pinoLines(logger: Logger): HttpLogger<Request, Response> {
   return pinoHttp<Request, Response>({
     logger,
     genReqId: (req) => {

@@ -25,7 +25,13 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/services/**', '@herald/ingest-api', '@herald/worker', '@herald/launcher'],
+              group: [
+                '**/services/**',
+                '@herald/ingest-api',
+                '@herald/worker',
+                '@herald/launcher',
+                '@herald/tracker',
+              ],
               message: 'Services are never imported.',
             },
             {

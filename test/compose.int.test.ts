@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSy
 import path from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '@herald/config';
-import { deliveryQueueName, FANOUT_QUEUE, QUEUE_NAMES } from '@herald/contracts';
+import { deliveryQueueName, FANOUT_QUEUE, FEEDBACK_WEBHOOK_QUEUE, QUEUE_NAMES } from '@herald/contracts';
 import { createTempDir, type TempDir } from '@herald/testing';
 
 // There is no Docker engine where the tests run: these tests read the deployment files and check
@@ -237,9 +237,15 @@ describe('docker-compose.yml', () => {
       .flatMap((name) => {
         const queues = environment(name).WORKER_QUEUES;
         const { worker } = loadConfig(queues === undefined ? {} : { WORKER_QUEUES: queues });
-        return [...worker.queues.map(deliveryQueueName), ...(worker.fanOut ? [FANOUT_QUEUE] : [])];
+        return [
+          ...worker.queues.map(deliveryQueueName),
+          ...(worker.fanOut ? [FANOUT_QUEUE] : []),
+          ...(worker.feedbackWebhooks ? [FEEDBACK_WEBHOOK_QUEUE] : []),
+        ];
       });
-    expect(new Set(served)).toEqual(new Set([...Object.values(QUEUE_NAMES), FANOUT_QUEUE]));
+    expect(new Set(served)).toEqual(
+      new Set([...Object.values(QUEUE_NAMES), FANOUT_QUEUE, FEEDBACK_WEBHOOK_QUEUE]),
+    );
   });
 
   it('starts a service only once the services it depends on are healthy', () => {

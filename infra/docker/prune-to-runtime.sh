@@ -24,7 +24,7 @@ keep=$(node -e '
     const { dependencies = {} } = JSON.parse(fs.readFileSync(`${folders[name]}/package.json`, "utf8"));
     Object.keys(dependencies).forEach(visit);
   };
-  ["@herald/ingest-api", "@herald/worker"].forEach(visit);
+  ["@herald/ingest-api", "@herald/worker", "@herald/tracker"].forEach(visit);
   for (const [name, folder] of Object.entries(folders)) console.log(`${keep.has(name) ? "keep" : "drop"} ${name} ${folder}`);
 ')
 

@@ -17,9 +17,13 @@ const root = path.resolve(__dirname, '..', '..');
 export const API_ENTRY = path.join(root, 'services/ingest-api/dist/index.js');
 export const WORKER_ENTRY = path.join(root, 'services/worker/dist/index.js');
 export const LAUNCHER_ENTRY = path.join(root, 'services/launcher/dist/index.js');
+export const TRACKER_ENTRY = path.join(root, 'services/tracker/dist/index.js');
 
 /** Admin key the API processes of the tests bootstrap. */
 export const PROCESS_ADMIN_KEY = 'process-admin-key-0123456789abcdefghijkl';
+
+/** Tracking key of the test processes: the workers sign links with it, the tracker verifies them. */
+export const PROCESS_TRACKING_KEY = 'process-tracking-key-0123456789abcdefghij';
 
 /** Environment shared by the API and worker processes of one test file. */
 export async function heraldEnv(name: string, dataDir: string, extra: Record<string, string> = {}) {
@@ -45,6 +49,26 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<S
   const worker = startServiceProcess(WORKER_ENTRY, env, process.env);
   await worker.waitForLog((line) => line.msg === 'worker ready');
   return worker;
+}
+
+/** The environment a tracker needs beside `heraldEnv`'s: the key and a port of its own. */
+export async function trackerEnv(): Promise<{
+  TRACKING_KEYS: string;
+  TRACKER_PORT: string;
+  TRACKER_PUBLIC_URL: string;
+}> {
+  const port = await freePort();
+  return {
+    TRACKING_KEYS: PROCESS_TRACKING_KEY,
+    TRACKER_PORT: String(port),
+    TRACKER_PUBLIC_URL: `http://127.0.0.1:${port}`,
+  };
+}
+
+export async function startTrackerProcess(env: Record<string, string>): Promise<ServiceProcess> {
+  const tracker = startServiceProcess(TRACKER_ENTRY, env, process.env);
+  await tracker.waitForLog((line) => line.msg === 'tracker listening');
+  return tracker;
 }
 
 export interface JsonResponse {
@@ -79,13 +103,19 @@ export async function createLiveCampaign(apiUrl: string, definition: unknown): P
   return id;
 }
 
-/** An API process and a worker process sharing a temporary data folder, and the store they write. */
+/**
+ * An API process and a worker process (and, when asked, a tracker) sharing a temporary data
+ * folder, and the store they write.
+ */
 export interface HeraldSystem {
   dir: TempDir;
   env: Record<string, string>;
   apiUrl: string;
   api: ServiceProcess;
   worker: ServiceProcess;
+  /** Present with `{ tracker: true }`; the worker then signs links for it. */
+  tracker?: ServiceProcess;
+  trackerUrl?: string;
   store: Store;
   stop(): Promise<void>;
 }
@@ -93,10 +123,18 @@ export interface HeraldSystem {
 export async function startHeraldSystem(
   name: string,
   extraEnv: Record<string, string> = {},
+  options: { tracker?: boolean } = {},
 ): Promise<HeraldSystem> {
   const dir = createTempDir(name);
-  const env = await heraldEnv(name, dir.path, extraEnv);
-  const [api, worker] = await Promise.all([startApiProcess(env), startWorkerProcess(env)]);
+  const env: Record<string, string> = await heraldEnv(name, dir.path, {
+    ...(options.tracker ? await trackerEnv() : {}),
+    ...extraEnv,
+  });
+  const [api, worker, tracker] = await Promise.all([
+    startApiProcess(env),
+    startWorkerProcess(env),
+    options.tracker ? startTrackerProcess(env) : undefined,
+  ]);
   const store = await openStore({ url: path.join(dir.path, 'herald.sqlite') });
   return {
     dir,
@@ -104,9 +142,10 @@ export async function startHeraldSystem(
     apiUrl: `http://127.0.0.1:${env.API_PORT}`,
     api,
     worker,
+    ...(tracker ? { tracker, trackerUrl: env.TRACKER_PUBLIC_URL } : {}),
     store,
     stop: async () => {
-      await Promise.all([api.stop(), worker.stop()]);
+      await Promise.all([api.stop(), worker.stop(), tracker?.stop()]);
       await store.close();
       dir.remove();
     },

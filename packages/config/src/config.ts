@@ -108,6 +108,8 @@ export interface HeraldConfig {
     readonly queues: readonly Channel[];
     /** Serve the audience fan-out queue (`fanout` in WORKER_QUEUES). */
     readonly fanOut: boolean;
+    /** Serve the feedback webhook queue (`webhooks` in WORKER_QUEUES). */
+    readonly feedbackWebhooks: boolean;
     /** Profiles read from the store and queued per fan-out step (one progress write each). */
     readonly fanOutPageSize: number;
     readonly concurrency: number;
@@ -123,6 +125,18 @@ export interface HeraldConfig {
    */
   readonly allowPrivateUrls: boolean;
   readonly providers: ProvidersConfig;
+  /** Herald's own engagement tracking: how links are signed and where they point. */
+  readonly tracking: {
+    /** HMAC keys of the tracking tokens: the first signs, all verify; empty when tracking is off. */
+    readonly keys: readonly string[];
+    /** Base URL of the tracker in messages, without a trailing slash. */
+    readonly publicUrl: string;
+  };
+  /** The tracker process (services/tracker). */
+  readonly tracker: {
+    readonly host: string;
+    readonly port: number;
+  };
   /** Provider webhooks received by the API. */
   readonly webhooks: {
     /**

@@ -126,10 +126,10 @@ export const ENVIRONMENT_VARIABLES = {
   },
   WORKER_QUEUES: {
     type: 'string',
-    pattern: '^(email|sms|push|fanout)(,(email|sms|push|fanout))*$',
-    default: 'email,sms,push,fanout',
+    pattern: '^(email|sms|push|fanout|webhooks)(,(email|sms|push|fanout|webhooks))*$',
+    default: 'email,sms,push,fanout,webhooks',
     description:
-      'Comma-separated queues this worker serves: channels (`email`, `sms`, `push`) and `fanout` (audience executions and schedules).',
+      'Comma-separated queues this worker serves: channels (`email`, `sms`, `push`), `fanout` (audience executions and schedules) and `webhooks` (feedback webhooks to customers).',
   },
   FANOUT_PAGE_SIZE: {
     type: 'integer',
@@ -220,7 +220,36 @@ export const ENVIRONMENT_VARIABLES = {
     type: 'boolean',
     default: false,
     description:
-      'Accepts push endpoints over `http` and on loopback, private and link-local addresses; for local development and tests only.',
+      'Accepts push endpoints and feedback webhook URLs over `http` and on loopback, private and link-local addresses; for local development and tests only.',
+  },
+  TRACKING_KEYS: {
+    type: 'string',
+    maxLength: 4096,
+    pattern: '^[\\x21-\\x2b\\x2d-\\x7e]{32,}(,[\\x21-\\x2b\\x2d-\\x7e]{32,})*$',
+    secret: true,
+    description:
+      'HMAC keys (32+ characters, comma-separated) of the tracking links in messages: the first signs, all verify (rotation); set the same on workers and trackers. Unset: no tracking, and the tracker does not start.',
+  },
+  TRACKER_PUBLIC_URL: {
+    type: 'string',
+    maxLength: 2048,
+    pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$',
+    derivedDefault: 'http://localhost:<TRACKER_PORT>',
+    description:
+      'Base URL of the tracker as recipients reach it, put in tracked links, the open pixel, mirror and unsubscribe links.',
+  },
+  TRACKER_HOST: {
+    type: 'string',
+    minLength: 1,
+    default: '127.0.0.1',
+    description: 'Interface the tracker listens on; `0.0.0.0` for all interfaces (needed in containers).',
+  },
+  TRACKER_PORT: {
+    type: 'integer',
+    minimum: 0,
+    maximum: 65535,
+    default: 3100,
+    description: 'Port of the tracker (opens, clicks, mirror pages, unsubscribe); 0 picks a free port.',
   },
   ...PROVIDER_VARIABLES,
 } as const;

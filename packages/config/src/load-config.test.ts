@@ -71,6 +71,43 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ HERALD_ADMIN_KEY: 'short-secret' })).not.toThrow(/short-secret/);
   });
 
+  it('leaves tracking off without TRACKING_KEYS, and points links at the local tracker by default', () => {
+    const config = loadConfig({ TRACKER_PORT: '3200' });
+    expect(config.tracking).toEqual({ keys: [], publicUrl: 'http://localhost:3200' });
+    expect(config.tracker).toEqual({ host: '127.0.0.1', port: 3200 });
+  });
+
+  it('reads the tracking keys in order and the public URL without its trailing slash', () => {
+    const first = 'a'.repeat(32);
+    const second = 'b'.repeat(40);
+    const config = loadConfig({
+      TRACKING_KEYS: `${first},${second}`,
+      TRACKER_PUBLIC_URL: 'https://t.example.com/herald/',
+    });
+    expect(config.tracking).toEqual({ keys: [first, second], publicUrl: 'https://t.example.com/herald' });
+  });
+
+  it('requires the public tracker URL in production once links are signed, so no message links to localhost', () => {
+    const key = 'k'.repeat(40);
+    expect(() => loadConfig({ NODE_ENV: 'production', TRACKING_KEYS: key })).toThrow(/TRACKER_PUBLIC_URL/);
+    expect(
+      loadConfig({ NODE_ENV: 'production', TRACKING_KEYS: key, TRACKER_PUBLIC_URL: 'https://t.example.com' })
+        .tracking.publicUrl,
+    ).toBe('https://t.example.com');
+    expect(loadConfig({ NODE_ENV: 'development', TRACKING_KEYS: key }).tracking.publicUrl).toBe(
+      'http://localhost:3100',
+    );
+  });
+
+  it('refuses a short tracking key without repeating it, and a tracker URL with a query', () => {
+    expect(() => loadConfig({ TRACKING_KEYS: 'short-tracking-secret' })).toThrow(/TRACKING_KEYS/);
+    expect(() => loadConfig({ TRACKING_KEYS: 'short-tracking-secret' })).not.toThrow(/short-tracking/);
+    expect(() => loadConfig({ TRACKER_PUBLIC_URL: 'https://t.example.com/?x=1' })).toThrow(
+      /TRACKER_PUBLIC_URL/,
+    );
+    expect(() => loadConfig({ TRACKER_PUBLIC_URL: 'ftp://t.example.com' })).toThrow(/TRACKER_PUBLIC_URL/);
+  });
+
   it('returns a frozen object', () => {
     const config = loadConfig({});
     expect(Object.isFrozen(config)).toBe(true);

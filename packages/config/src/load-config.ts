@@ -48,6 +48,15 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Heral
     );
   }
   const values = raw as unknown as RawConfig;
+  if (values.NODE_ENV === 'production' && values.TRACKING_KEYS && !values.TRACKER_PUBLIC_URL) {
+    // The default (localhost) would put links no recipient can open into every message.
+    const problem = {
+      path: 'TRACKER_PUBLIC_URL',
+      code: 'invalid-config',
+      message: 'TRACKER_PUBLIC_URL is required in production when TRACKING_KEYS is set',
+    };
+    throw new ConfigError(`Invalid configuration:\n  - ${problem.message}`, [problem]);
+  }
   const providers = readProviders(values, cwd);
   const dataDir = path.resolve(cwd, values.HERALD_DATA_DIR);
   const storeUrl = values.STORE_URL ?? path.join(dataDir, 'herald.sqlite');
@@ -77,6 +86,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Heral
         (CHANNELS as readonly string[]).includes(queue),
       ),
       fanOut: values.WORKER_QUEUES.split(',').includes('fanout'),
+      feedbackWebhooks: values.WORKER_QUEUES.split(',').includes('webhooks'),
       fanOutPageSize: values.FANOUT_PAGE_SIZE,
       concurrency: values.WORKER_CONCURRENCY,
       lockDurationMs: values.WORKER_LOCK_DURATION_MS,
@@ -93,6 +103,11 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Heral
     },
     allowPrivateUrls: values.ALLOW_PRIVATE_URLS,
     providers,
+    tracking: {
+      keys: values.TRACKING_KEYS?.split(',') ?? [],
+      publicUrl: (values.TRACKER_PUBLIC_URL ?? `http://localhost:${values.TRACKER_PORT}`).replace(/\/+$/, ''),
+    },
+    tracker: { host: values.TRACKER_HOST, port: values.TRACKER_PORT },
     webhooks: {
       ...(values.SENDGRID_WEBHOOK_PUBLIC_KEY
         ? { sendGridPublicKey: values.SENDGRID_WEBHOOK_PUBLIC_KEY }

@@ -97,6 +97,11 @@ export interface CampaignDefinition {
   schedule?: { start?: string; end?: string };
   /** Messages per second across all workers, 1..2000. */
   throttle?: { perSecond: number };
+  /**
+   * Post this campaign's feedback events to the sandbox's webhook subscriptions (AJO's
+   * `enableWebhooks`); read from the live version. Absent means false.
+   */
+  enableWebhooks?: boolean;
 }
 
 export interface Campaign {

@@ -9,6 +9,7 @@ export * from './jobs';
 export * from './message';
 export * from './header-safety';
 export * from './provider-feedback';
+export * from './feedback-event';
 export * from './schemas/common';
 export * from './schemas/campaign-definition.schema';
 export * from './schemas/unitary-execution.schema';

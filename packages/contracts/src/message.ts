@@ -18,6 +18,12 @@ export interface EmailMessage {
   subject: string;
   html?: string;
   text?: string;
+  /**
+   * Extra headers, e.g. `List-Unsubscribe` and `List-Unsubscribe-Post` (RFC 8058) of marketing
+   * e-mail. Names only from EMAIL_EXTRA_HEADER_NAMES, values without line breaks: every e-mail
+   * adapter refuses anything else (assertEmailExtraHeadersSafe) before sending.
+   */
+  headers?: Record<string, string>;
 }
 
 export interface SmsMessage {

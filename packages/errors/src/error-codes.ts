@@ -69,7 +69,7 @@ export const ERROR_CODES = {
     status: 400,
     meaning: 'An attribute name is empty, contains `.` or starts with `$` (MongoDB store).',
   },
-  'invalid-timestamp': { status: 400, meaning: 'A stored timestamp is not ISO-8601 (MongoDB store).' },
+  'invalid-timestamp': { status: 400, meaning: 'A timestamp given to the store is not ISO-8601.' },
   'invalid-audience': { status: 400, meaning: 'The audience breaks its schema.' },
   'invalid-audience-query': {
     status: 400,
@@ -83,6 +83,15 @@ export const ERROR_CODES = {
   },
   'invalid-api-key': { status: 400, meaning: 'The API key definition breaks its schema.' },
   'invalid-api-credential': { status: 400, meaning: 'The API credential definition breaks its schema.' },
+  'invalid-webhook': {
+    status: 400,
+    meaning: '`POST` or `PATCH /webhooks`: the body breaks its schema; every problem is listed.',
+  },
+  'webhook-url-not-allowed': {
+    status: 400,
+    meaning:
+      'A webhook URL that is not `https`, or names a loopback, private or reserved address, while `ALLOW_PRIVATE_URLS` is off.',
+  },
   'invalid-settings': {
     status: 400,
     meaning:
@@ -91,6 +100,17 @@ export const ERROR_CODES = {
   'invalid-replay': {
     status: 400,
     meaning: 'Replay: the body breaks its schema (for example an empty `deliveryIds`).',
+  },
+  'invalid-report-date': {
+    status: 400,
+    meaning:
+      'Reports: `from` or `to` is not an ISO 8601 date or date-time with a zone (`Z` or an offset), or no such day exists.',
+  },
+  'invalid-report-window': { status: 400, meaning: 'Reports: `from` is not before `to`.' },
+  'too-many-buckets': {
+    status: 400,
+    meaning:
+      'Reports: the window holds more than 1,500 buckets of its `granularity`; shorten it or pick a coarser one.',
   },
   unauthorized: {
     status: 401,
@@ -125,6 +145,11 @@ export const ERROR_CODES = {
   'not-suppressed': { status: 404, meaning: 'The address is not on the suppression list.' },
   'api-key-not-found': { status: 404, meaning: 'No active API key with that id.' },
   'api-credential-not-found': { status: 404, meaning: 'No active API credential with that id.' },
+  'webhook-not-found': { status: 404, meaning: 'No webhook subscription with that id in the sandbox.' },
+  'webhook-delivery-not-found': {
+    status: 404,
+    meaning: "Replay: the subscription's delivery log has no such event.",
+  },
   'tokens-not-configured': {
     status: 404,
     meaning: '`POST /ims/token/v3` while `TOKEN_SIGNING_KEYS` is unset.',
@@ -181,6 +206,10 @@ export const ERROR_CODES = {
   'campaign-exists': { status: 409, meaning: 'A campaign with this id is already stored.' },
   'execution-exists': { status: 409, meaning: 'An execution with this id is already stored.' },
   'schedule-exists': { status: 409, meaning: 'A schedule with this id is already stored.' },
+  'webhook-delivery-pending': {
+    status: 409,
+    meaning: 'Replay of an event whose delivery is still queued or being retried.',
+  },
   'payload-too-large': { status: 413, meaning: 'The body is larger than `API_MAX_BODY_BYTES`.' },
   'unsupported-media-type': {
     status: 415,
@@ -210,7 +239,8 @@ export const ERROR_CODES = {
   },
   'header-injection': {
     status: 422,
-    meaning: 'A rendered subject, address, sender name or header holds a line break.',
+    meaning:
+      'A rendered subject, address, sender name or header holds a line break, or an e-mail carries a header outside the allow-list (List-Unsubscribe, List-Unsubscribe-Post).',
   },
   'template-syntax': {
     status: 422,

@@ -13,7 +13,15 @@ import {
 import { PermanentDeliveryError } from '@herald/errors';
 import type { TemplateEngine } from '@herald/templating';
 import { chooseLocale } from './choose-locale';
-import { overlay, renderEmail, renderPush, renderSms, type RenderData } from './render-message';
+import {
+  NO_SERVICE_LINKS,
+  overlay,
+  renderEmail,
+  renderPush,
+  renderSms,
+  type RenderData,
+  type ServiceLinks,
+} from './render-message';
 import { smsDefaultRegion } from './phone-number';
 import { resolveEmailAddress, resolveSmsNumber } from './resolve-address';
 import { resolvePushTargets } from './resolve-push-targets';
@@ -26,6 +34,8 @@ export interface EmailToSend {
   subject: string;
   html?: string;
   text?: string;
+  /** `List-Unsubscribe` and `List-Unsubscribe-Post` of marketing e-mail (added by the worker). */
+  headers?: Record<string, string>;
 }
 
 export interface SmsToSend {
@@ -88,6 +98,8 @@ export interface MessageInput {
    * campaign's SMS settings name their own.
    */
   sandboxSmsRegion?: string;
+  /** The delivery's tracker links; none (empty) for previews and dry runs. */
+  links?: ServiceLinks;
 }
 
 /**
@@ -100,7 +112,7 @@ export async function buildMessage(templates: TemplateEngine, input: MessageInpu
   const { version, recipient, profile } = input;
   const definition = version.definition;
   const locale = input.locale ?? chooseLocale(definition.content, recipient, profile);
-  const data = renderDataOf(recipient, profile);
+  const data = renderDataOf(recipient, profile, input.links);
   const config = definition.channelConfig;
   switch (definition.channel) {
     case 'email': {
@@ -159,9 +171,14 @@ function missingConfig(channel: string): PermanentDeliveryError {
 }
 
 /** What templates see: the call's `profile` over the stored attributes, and the call's context. */
-export function renderDataOf(recipient: Recipient, profile: Profile | null): RenderData {
+export function renderDataOf(
+  recipient: Recipient,
+  profile: Profile | null,
+  links: ServiceLinks = NO_SERVICE_LINKS,
+): RenderData {
   return {
     profile: overlay(profile?.attributes ?? {}, recipient.profile),
     context: recipient.context ?? {},
+    herald: links,
   };
 }

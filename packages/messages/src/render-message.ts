@@ -25,7 +25,20 @@ export type RenderedContent = RenderedEmail | RenderedSms | RenderedPush;
 export interface RenderData {
   profile: Record<string, unknown>;
   context: Record<string, unknown>;
+  /** Herald's own per-delivery links, as `{{ herald.unsubscribeUrl }}` and `{{ herald.mirrorUrl }}`. */
+  herald: ServiceLinks;
 }
+
+/**
+ * A delivery's tracker links. Empty strings where there is no delivery to link to (previews, dry
+ * runs) or no tracker configured, so a template renders the same way everywhere.
+ */
+export interface ServiceLinks {
+  unsubscribeUrl: string;
+  mirrorUrl: string;
+}
+
+export const NO_SERVICE_LINKS: ServiceLinks = Object.freeze({ unsubscribeUrl: '', mirrorUrl: '' });
 
 /**
  * Renders the content of one locale for the campaign's channel. Templates are cached per

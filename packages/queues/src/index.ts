@@ -3,6 +3,8 @@ export * from './eviction-policy';
 export * from './delivery-queue';
 export * from './delivery-jobs';
 export * from './fan-out-queue';
+export * from './feedback-webhook-queue';
+export * from './feedback-emitter';
 export * from './connect-redis';
 export * from './delivery-backoff';
 export * from './delivery-counters';

@@ -15,11 +15,17 @@ import type {
 } from '@herald/contracts';
 import type { ApiCredentialRepository, ApiKeyRepository } from './access.ports';
 import type { DeliveryRepository } from './delivery.ports';
+import type { EngagementRepository } from './engagement.ports';
+import type { MirrorPageRepository } from './mirror-page.ports';
 import type { Page, PageRequest } from './paging.ports';
+import type { WebhookDeliveryRepository, WebhookSubscriptionRepository } from './webhook.ports';
 
 export type * from './access.ports';
 export type * from './delivery.ports';
+export type * from './engagement.ports';
+export type * from './mirror-page.ports';
 export type * from './paging.ports';
+export type * from './webhook.ports';
 
 /**
  * Repository interfaces (ports). Both adapters (embedded SQLite, MongoDB) implement them and
@@ -132,6 +138,8 @@ export interface ProfileRepository {
    * token is unregistered or bad). True when one was removed.
    */
   removePushToken(sandbox: string, profileId: string, token: PushToken): Promise<boolean>;
+  /** Sets consents.marketing[channel] to 'n' (idempotent); false when no such profile. */
+  withdrawMarketingConsent(sandbox: string, profileId: string, channel: Channel): Promise<boolean>;
 }
 
 export interface NewExecution {
@@ -224,7 +232,13 @@ export interface ScheduleRepository {
   ): Promise<Schedule | null>;
 }
 
-export type SuppressionReason = 'hard-bounce' | 'spam-complaint' | 'soft-bounce-limit' | 'manual';
+export type SuppressionReason =
+  | 'hard-bounce'
+  | 'spam-complaint'
+  | 'soft-bounce-limit'
+  | 'manual'
+  /** The recipient used the unsubscribe link of a marketing message: marketing only stops. */
+  | 'unsubscribed';
 
 export interface Suppression {
   sandbox: string;
@@ -267,6 +281,10 @@ export interface Store {
   readonly apiKeys: ApiKeyRepository;
   readonly apiCredentials: ApiCredentialRepository;
   readonly settings: SandboxSettingsRepository;
+  readonly engagement: EngagementRepository;
+  readonly mirrorPages: MirrorPageRepository;
+  readonly webhookSubscriptions: WebhookSubscriptionRepository;
+  readonly webhookDeliveries: WebhookDeliveryRepository;
   /** Resolves when the store answers; used by readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -4,12 +4,14 @@ import { describeCampaignContract } from './contract/campaign.contract';
 import { describeCampaignLifecycleContract } from './contract/campaign-lifecycle.contract';
 import { describeDeliveryFeedbackContract } from './contract/delivery-feedback.contract';
 import { describeDeliveryTrackingContract } from './contract/delivery-tracking.contract';
+import { describeEngagementContract } from './contract/engagement.contract';
 import { describeExecutionContract } from './contract/execution.contract';
 import { describeProfileContract } from './contract/profile.contract';
 import { describeProfileUpsertContract } from './contract/profile-upsert.contract';
 import { describePushTokenContract } from './contract/push-token.contract';
 import { describeRegistryContract } from './contract/registry.contract';
 import { describeSettingsContract } from './contract/settings.contract';
+import { describeWebhookContract } from './contract/webhook.contract';
 
 /**
  * The behaviours every store adapter must show. Each test works in a sandbox of its own, so the
@@ -42,5 +44,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     describeDeliveryFeedbackContract(() => store);
     describeSettingsContract(() => store);
     describeApiCredentialContract(() => store);
+    describeWebhookContract(() => store);
+    describeEngagementContract(() => store);
   });
 }

@@ -25,11 +25,15 @@ export async function suppressedAddresses(
   return suppressed;
 }
 
-/** The one reason that still lets transactional messages through: it gives way to any other. */
-export const SPARES_TRANSACTIONAL = 'spam-complaint' satisfies SuppressionReason;
+/** The reasons that stop marketing only: they give way to any other, which stops transactional too. */
+export const SPARES_TRANSACTIONAL: readonly SuppressionReason[] = ['spam-complaint', 'unsubscribed'];
+
+export function sparesTransactional(reason: SuppressionReason): boolean {
+  return SPARES_TRANSACTIONAL.includes(reason);
+}
 
 function applies(entry: Suppression, type: CampaignDefinition['type']): boolean {
-  return type === 'marketing' || entry.reason !== SPARES_TRANSACTIONAL;
+  return type === 'marketing' || !sparesTransactional(entry.reason);
 }
 
 /**

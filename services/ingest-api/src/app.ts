@@ -12,6 +12,8 @@ import type { ApiKeyAuthenticator } from './auth/api-key-authenticator';
 import type { CampaignToolsService } from './campaign-tools/campaign-tools.service';
 import { campaignToolsRoutes } from './campaign-tools/campaign-tools.routes';
 import type { CampaignService } from './campaigns/campaign.service';
+import type { FeedbackWebhookService } from './feedback-webhooks/feedback-webhook.service';
+import { feedbackWebhooksRoutes } from './feedback-webhooks/feedback-webhooks.routes';
 import { campaignsRoutes } from './campaigns/campaigns.routes';
 import { healthRoutes, type ReadinessCheck } from './health/health.routes';
 import type { ImsTokenService } from './ims-token/ims-token.service';
@@ -57,6 +59,8 @@ export interface AppDeps {
   apiKeys: ApiKeyService;
   apiCredentials: ApiCredentialService;
   imsTokens: ImsTokenService;
+  /** Customers' feedback webhook subscriptions (`/webhooks`, beside the provider webhooks). */
+  feedbackWebhooks: FeedbackWebhookService;
   /** Per-API-key call rate of the execution API, shared by all API processes. */
   apiKeyRateLimit: RequestHandler;
   readinessChecks: readonly ReadinessCheck[];
@@ -103,6 +107,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(apiKeysRoutes(deps.apiKeys, maxBodyBytes));
   app.use(apiCredentialsRoutes(deps.apiCredentials, maxBodyBytes));
   app.use(campaignToolsRoutes(deps.campaignTools, maxBodyBytes));
+  app.use(feedbackWebhooksRoutes(deps.feedbackWebhooks, maxBodyBytes));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

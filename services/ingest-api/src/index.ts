@@ -15,6 +15,8 @@ import {
   connectRedis,
   createDeliveryQueue,
   createFanOutQueue,
+  createFeedbackWebhookQueue,
+  FeedbackEmitter,
   DeliveryCounters,
   type DeliveryQueue,
 } from '@herald/queues';
@@ -48,6 +50,7 @@ import { AccessTokens } from './auth/access-tokens';
 import { ApiCredentialService } from './api-credentials/api-credential.service';
 import { ImsTokenService } from './ims-token/ims-token.service';
 import { bootstrapAdminKey } from './auth/bootstrap-admin-key';
+import { FeedbackWebhookService } from './feedback-webhooks/feedback-webhook.service';
 
 export interface ApiRuntime {
   app: Express;
@@ -89,6 +92,10 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
   };
   const fanOutQueue = createFanOutQueue(redis, config.redis.queuePrefix);
   fanOutQueue.on('error', (error) => logger.warn({ err: error.message }, 'fan-out queue error'));
+  const feedbackWebhookQueue = createFeedbackWebhookQueue(redis, config.redis.queuePrefix);
+  feedbackWebhookQueue.on('error', (error) =>
+    logger.warn({ err: error.message }, 'feedback webhook queue error'),
+  );
   const templates = new TemplateEngine();
   const versions = new CampaignVersions(store);
   const bootstrap = await bootstrapAdminKey(store, config.auth.adminKey, logger);
@@ -120,6 +127,10 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
         softBounces: new SoftBounceCounter(redis, config.redis.queuePrefix),
         softBounceLimit: config.webhooks.softBounceLimit,
         logger,
+        feedbackWebhooks: new FeedbackEmitter(
+          feedbackWebhookQueue,
+          async (sandbox) => (await store.webhookSubscriptions.listEnabled(sandbox)).length > 0,
+        ),
       }),
       ...(sendGridPublicKey
         ? {
@@ -159,6 +170,12 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
     apiKeys: new ApiKeyService(store.apiKeys, authenticator),
     apiCredentials: new ApiCredentialService(store.apiCredentials, authenticator, config.auth.orgId),
     imsTokens: new ImsTokenService(store.apiCredentials, accessTokens),
+    feedbackWebhooks: new FeedbackWebhookService({
+      subscriptions: store.webhookSubscriptions,
+      deliveries: store.webhookDeliveries,
+      queue: feedbackWebhookQueue,
+      allowPrivateUrls: config.allowPrivateUrls,
+    }),
     apiKeyRateLimit: apiKeyRateLimit({
       redis,
       prefix: config.redis.queuePrefix,
@@ -196,7 +213,7 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
       templates,
       logger,
     }),
-    boardQueues: [...Object.values(queues), fanOutQueue],
+    boardQueues: [...Object.values(queues), fanOutQueue, feedbackWebhookQueue],
     bullBoardReadOnly: config.api.bullBoardReadOnly,
     readinessChecks: [
       { name: 'store', check: () => store.ping() },
@@ -207,7 +224,9 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
     app,
     ...(bootstrap.generatedKey ? { generatedAdminKey: bootstrap.generatedKey } : {}),
     close: async () => {
-      await Promise.all([...Object.values(queues), fanOutQueue].map((queue) => queue.close()));
+      await Promise.all(
+        [...Object.values(queues), fanOutQueue, feedbackWebhookQueue].map((queue) => queue.close()),
+      );
       redis.disconnect();
       await store.close();
     },

@@ -71,8 +71,10 @@ describe('access to every documented operation', () => {
           ? agent.delete(url)
           : method === 'put'
             ? agent.put(url)
-            : agent.post(url);
-    return method === 'post' || method === 'put' ? pending.send({}) : pending;
+            : method === 'patch'
+              ? agent.patch(url)
+              : agent.post(url);
+    return method === 'get' || method === 'delete' ? pending : pending.send({});
   };
 
   it('covers the management, execution and key routes', () => {

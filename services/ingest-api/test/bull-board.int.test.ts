@@ -97,12 +97,18 @@ describe('Bull Board at /admin/queues', () => {
       .expect(200);
   });
 
-  it('lists the delivery queues and the fan-out queue, for Bearer keys too', async () => {
+  it('lists the delivery, fan-out and feedback-webhook queues, for Bearer keys too', async () => {
     const res = await h.api.get('/admin/queues/api/queues').expect(200);
     const names = (res.body.queues as Array<{ name: string; readOnlyMode: boolean }>).map(
       (queue) => queue.name,
     );
-    expect(names.sort()).toEqual(['audience-fanout', 'deliver-email', 'deliver-push', 'deliver-sms']);
+    expect(names.sort()).toEqual([
+      'audience-fanout',
+      'deliver-email',
+      'deliver-push',
+      'deliver-sms',
+      'feedback-webhooks',
+    ]);
     expect(res.body.queues.every((queue: { readOnlyMode: boolean }) => queue.readOnlyMode)).toBe(true);
   });
 

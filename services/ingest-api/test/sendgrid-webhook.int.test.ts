@@ -102,6 +102,17 @@ describe('SendGrid event webhook', () => {
       opened: 2,
       clicked: 1,
     });
+    // The reports over time count what happened, once per report however often it is posted: the
+    // late delivered report of delivery 2 too, which moved no record.
+    const counted = await h.store.engagement.count(
+      { sandbox: SANDBOX, executionId: EXECUTION, from: '2026-01-01T00:00:00Z', to: '2027-01-01T00:00:00Z' },
+      { by: 'reason' },
+    );
+    expect(Object.fromEntries(counted.map((row) => [row.kind, row.total]))).toEqual({
+      delivered: 2,
+      opened: 1,
+      clicked: 1,
+    });
   });
 
   it('suppresses the address of a hard bounce and of a spam report; records a blocked bounce without suppressing', async () => {

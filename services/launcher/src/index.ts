@@ -3,7 +3,7 @@ import path from 'node:path';
 import { loadConfig, type HeraldConfig } from '@herald/config';
 import { HeraldError } from '@herald/errors';
 import { createLogger, installFatalHandlers } from '@herald/logger';
-import { devAdminKey } from './dev-admin-key';
+import { devAdminKey, devTrackingKey } from './dev-secrets';
 import { findExecutable } from './find-executable';
 import { firstTriggerInstructions } from './first-trigger';
 import { portTaken } from './port-check';
@@ -11,9 +11,9 @@ import { startPrivateRedis, type PrivateRedis } from './private-redis';
 import { isLocalHost, redisAddress, redisAnswers } from './redis-probe';
 
 /**
- * `npm start`: one ingest API and one worker in the foreground, on the embedded defaults, with a
- * private Redis when none answers. Development convenience only: in production each service runs
- * on its own (`node services/<name>/dist/index.js`), as many workers as needed.
+ * `npm start`: one ingest API, one worker and one tracker in the foreground, on the embedded
+ * defaults, with a private Redis when none answers. Development convenience only: in production
+ * each service runs on its own (`node services/<name>/dist/index.js`), as many workers as needed.
  */
 async function main(): Promise<void> {
   let config: HeraldConfig;
@@ -33,8 +33,19 @@ async function main(): Promise<void> {
       `API_PORT ${config.api.port} is already in use on ${config.api.host}: stop what listens there, or set API_PORT to a free port.`,
     );
   }
+  if (config.tracker.port !== 0 && (await portTaken(config.tracker.host, config.tracker.port))) {
+    fail(
+      `TRACKER_PORT ${config.tracker.port} is already in use on ${config.tracker.host}: stop what listens there, or set TRACKER_PORT to a free port.`,
+    );
+  }
   const adminKeyFile = config.auth.adminKey ? undefined : devAdminKey(config.dataDir);
-  const childEnv = adminKeyFile ? { ...process.env, HERALD_ADMIN_KEY: adminKeyFile.key } : process.env;
+  // Tracking works out of the box here: the worker signs links with the key the tracker verifies.
+  const trackingKeyFile = config.tracking.keys.length > 0 ? undefined : devTrackingKey(config.dataDir);
+  const childEnv = {
+    ...process.env,
+    ...(adminKeyFile ? { HERALD_ADMIN_KEY: adminKeyFile.key } : {}),
+    ...(trackingKeyFile ? { TRACKING_KEYS: trackingKeyFile.key } : {}),
+  };
   const redis = await ensureRedis(config, process.env.PATH ?? '');
   let stopping = false;
 
@@ -57,7 +68,7 @@ async function main(): Promise<void> {
     process.exit(exitCode);
   };
 
-  for (const name of ['ingest-api', 'worker']) {
+  for (const name of ['ingest-api', 'worker', 'tracker']) {
     const entry = path.resolve(__dirname, '..', '..', name, 'dist', 'index.js');
     const child = spawn(process.execPath, [entry], {
       env: childEnv,
@@ -83,6 +94,16 @@ async function main(): Promise<void> {
           config.outbox.dir,
           adminKeyFile ? `$(cat ${adminKeyFile.file})` : '$HERALD_ADMIN_KEY',
         ),
+      );
+    }
+  });
+  const tracker = services.get('tracker');
+  tracker?.stdout?.on('data', function onData(chunk: Buffer) {
+    if (chunk.toString().includes('tracker listening')) {
+      tracker.stdout?.off('data', onData);
+      const host = config.tracker.host === '0.0.0.0' ? '127.0.0.1' : config.tracker.host;
+      say(
+        `tracker (opens, clicks, mirror pages, unsubscribe) listening at http://${host}:${config.tracker.port}; links in messages point at ${config.tracking.publicUrl}`,
       );
     }
   });

@@ -4,6 +4,7 @@ import type { Logger } from '@herald/logger';
 import type { DeliveryCounters } from '@herald/queues';
 import type { TemplateEngine } from '@herald/templating';
 import type { DeliveryRecorder } from './delivery-recorder';
+import type { EmailTracking } from './email-tracking';
 import type { ProfileCreator } from './profile-creator';
 import type { DeliveryPolicy } from './policy/delivery-policy';
 import type { CampaignThrottle } from './policy/campaign-throttle';
@@ -15,6 +16,7 @@ export interface DeliveryDeps {
   templates: TemplateEngine;
   adapter: ChannelAdapter;
   recorder: DeliveryRecorder;
+  emailTracking: EmailTracking;
   profileCreator: ProfileCreator;
   counters: DeliveryCounters;
   policy: DeliveryPolicy;

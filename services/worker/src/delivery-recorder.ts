@@ -1,11 +1,35 @@
 import { MicroBatcher } from '@herald/batching';
 import type { Logger } from '@herald/logger';
-import { transitionOfWrite, type DeliveryCounters, type StatusTransition } from '@herald/queues';
-import type { DeliveryKey, DeliveryUpdate, RecordedTransition, Store } from '@herald/store';
+import {
+  emitFeedbackMany,
+  transitionOfWrite,
+  type DeliveryCounters,
+  type FeedbackWebhookQueue,
+  type StatusTransition,
+} from '@herald/queues';
+import {
+  emailDomainOf,
+  feedbackEventOf,
+  type DeliveryKey,
+  type DeliveryUpdate,
+  type EngagementEvent,
+  type EngagementKind,
+  type RecordedTransition,
+  type Store,
+} from '@herald/store';
 
 interface Pending {
   key: DeliveryKey;
   update: DeliveryUpdate;
+  facts: RecordFacts;
+}
+
+/** What the reports over time break an outcome down by, beyond the record itself. */
+export interface RecordFacts {
+  /** The content locale the message was rendered in. */
+  locale?: string;
+  /** The campaign posts feedback webhooks (`enableWebhooks`): the outcome is emitted to them. */
+  webhooks?: boolean;
 }
 
 /** Every record goes to the one store, so all share one group. */
@@ -19,7 +43,11 @@ export interface DeliveryRecorderOptions {
   maxBatch: number;
   /** How long a record may wait for others to share its write. */
   maxDelayMs: number;
+  /** Where outcomes go for the customers' feedback webhooks; none: not emitted. */
+  feedback?: FeedbackWebhookQueue;
 }
+
+export const DEFAULT_RECORDER_OPTIONS: DeliveryRecorderOptions = { maxBatch: 200, maxDelayMs: 3 };
 
 /**
  * Writes delivery records in batches: one store write for every record that arrives within
@@ -36,7 +64,7 @@ export class DeliveryRecorder {
     private readonly store: Store,
     private readonly counters: DeliveryCounters,
     private readonly logger: Logger,
-    options: DeliveryRecorderOptions = { maxBatch: 200, maxDelayMs: 3 },
+    private readonly options: DeliveryRecorderOptions = DEFAULT_RECORDER_OPTIONS,
   ) {
     this.batcher = new MicroBatcher(
       { windowMs: options.maxDelayMs, maxBatchSize: options.maxBatch },
@@ -44,8 +72,8 @@ export class DeliveryRecorder {
     );
   }
 
-  record(key: DeliveryKey, update: DeliveryUpdate): Promise<void> {
-    return this.batcher.add(ONE_GROUP, { key, update });
+  record(key: DeliveryKey, update: DeliveryUpdate, facts: RecordFacts = {}): Promise<void> {
+    return this.batcher.add(ONE_GROUP, { key, update, facts });
   }
 
   /**
@@ -79,6 +107,7 @@ export class DeliveryRecorder {
         ),
       )
       .filter((transition): transition is StatusTransition => transition !== null);
+    await this.emitFeedback(batch);
     if (transitions.length > 0) {
       // The records are the truth; counters that miss an update are rebuilt from them on read.
       await this.counters
@@ -91,14 +120,29 @@ export class DeliveryRecorder {
   }
 
   /**
+   * After the records: a webhook never tells of an outcome the store does not hold. A Redis
+   * failure here loses those webhook events (logged), not the outcomes: the job is not re-run for
+   * them, since that would send the message again.
+   */
+  private async emitFeedback(batch: readonly Pending[]): Promise<void> {
+    const queue = this.options.feedback;
+    if (!queue) return;
+    const events = engagementEvents(batch.filter((entry) => entry.facts.webhooks)).map(feedbackEventOf);
+    await emitFeedbackMany(queue, events).catch((error: unknown) =>
+      this.logger.error({ err: error, count: events.length }, 'cannot queue feedback webhook events'),
+    );
+  }
+
+  /**
    * The providers have already accepted these messages: a failed write would make their jobs send
    * again, so a transient store failure is retried here first.
    */
   private async storeWithRetries(batch: readonly Pending[]): Promise<RecordedTransition[]> {
     const entries = batch.map(({ key, update }) => ({ key, update }));
+    const events = engagementEvents(batch);
     for (const delay of RETRY_DELAYS_MS) {
       try {
-        return await this.store.deliveries.recordMany(entries);
+        return await this.writeOnce(entries, events);
       } catch (error) {
         this.logger.warn(
           { err: error, count: entries.length, retryInMs: delay },
@@ -107,6 +151,48 @@ export class DeliveryRecorder {
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
+    return this.writeOnce(entries, events);
+  }
+
+  /**
+   * The engagement events first: their keys make a repeat a no-op, so a batch retried after the
+   * records failed (or a job re-run after a crash) counts each outcome once in the reports.
+   */
+  private async writeOnce(
+    entries: ReadonlyArray<{ key: DeliveryKey; update: DeliveryUpdate }>,
+    events: readonly EngagementEvent[],
+  ): Promise<RecordedTransition[]> {
+    if (events.length > 0) await this.store.engagement.recordMany(events);
     return this.store.deliveries.recordMany(entries);
   }
+}
+
+/** The worker's outcomes that the reports over time count. */
+const COUNTED = ['sent', 'excluded', 'failed'] as const satisfies readonly EngagementKind[];
+
+function isCounted(status: string): status is (typeof COUNTED)[number] {
+  return (COUNTED as readonly string[]).includes(status);
+}
+
+function engagementEvents(batch: readonly Pending[]): EngagementEvent[] {
+  const events: EngagementEvent[] = [];
+  for (const { key, update, facts } of batch) {
+    const { status, at, reason } = update.event;
+    if (!isCounted(status)) continue;
+    const domain = key.channel === 'email' ? (emailDomainOf(update.address) ?? undefined) : undefined;
+    events.push({
+      key: `${key.id}:${status}`,
+      sandbox: key.sandbox,
+      campaignId: key.campaignId,
+      executionId: key.executionId,
+      deliveryId: key.id,
+      channel: key.channel,
+      kind: status,
+      at,
+      ...(reason === undefined ? {} : { reason }),
+      ...(domain === undefined ? {} : { domain }),
+      ...(facts.locale === undefined ? {} : { locale: facts.locale }),
+    });
+  }
+  return events;
 }

@@ -4,18 +4,21 @@ import type { Worker } from 'bullmq';
 import { loadConfig, type HeraldConfig } from '@herald/config';
 import { HeraldError } from '@herald/errors';
 import { createLogger, flushAndExit, installFatalHandlers, type Logger } from '@herald/logger';
-import { connectRedis, DeliveryCounters } from '@herald/queues';
+import { connectRedis, createFeedbackWebhookQueue, DeliveryCounters } from '@herald/queues';
 import { openStore } from '@herald/store';
 import { TemplateEngine } from '@herald/templating';
+import { TrackingTokens } from '@herald/tracking';
 import { CampaignVersions } from '@herald/store';
 import { createChannelAdapters } from './channel-adapters';
-import { DeliveryRecorder } from './delivery-recorder';
+import { DEFAULT_RECORDER_OPTIONS, DeliveryRecorder } from './delivery-recorder';
+import { EmailTracking } from './email-tracking';
 import { ProfileCreator } from './profile-creator';
 import { startDeliveryWorkers } from './delivery-workers';
 import { CampaignThrottle } from './policy/campaign-throttle';
 import { DeliveryPolicy } from './policy/delivery-policy';
 import { FrequencyCaps } from './policy/frequency-cap';
 import { startFanOut } from './fan-out/fan-out-runtime';
+import { startFeedbackWebhooks } from './feedback-webhooks/feedback-webhooks-runtime';
 
 /** How stale a campaign's status or a sandbox's policy may be on a worker: a stop takes effect within it. */
 const POLICY_CACHE_TTL_MS = 2000;
@@ -44,9 +47,20 @@ export async function buildWorker(config: HeraldConfig, logger: Logger): Promise
   const prefix = config.redis.queuePrefix;
   const adapters = createChannelAdapters(config);
   const counters = new DeliveryCounters(redis, prefix);
-  const recorder = new DeliveryRecorder(store, counters, logger);
+  // Every worker emits the outcomes of campaigns with feedback webhooks, whether or not it posts them.
+  const feedbackQueue = createFeedbackWebhookQueue(redis, prefix);
+  feedbackQueue.on('error', (error) => logger.warn({ err: error.message }, 'feedback webhook queue error'));
+  const recorder = new DeliveryRecorder(store, counters, logger, {
+    ...DEFAULT_RECORDER_OPTIONS,
+    feedback: feedbackQueue,
+  });
+  const tracker =
+    config.tracking.keys.length > 0
+      ? { tokens: new TrackingTokens(config.tracking.keys), baseUrl: config.tracking.publicUrl }
+      : undefined;
   const shared = {
     store,
+    emailTracking: new EmailTracking(tracker, store.mirrorPages),
     campaigns: new CampaignVersions(store),
     templates: new TemplateEngine(),
     recorder,
@@ -85,12 +99,35 @@ export async function buildWorker(config: HeraldConfig, logger: Logger): Promise
         logger,
       )
     : undefined;
+  const feedbackWebhooks = config.worker.feedbackWebhooks
+    ? startFeedbackWebhooks(
+        {
+          name,
+          connection: redis,
+          prefix,
+          lockDurationMs: config.worker.lockDurationMs,
+          imsOrg: config.auth.orgId,
+          allowPrivateUrls: config.allowPrivateUrls,
+        },
+        store,
+        logger,
+      )
+    : undefined;
   return {
     name,
-    workers: fanOut ? [...workers, fanOut.worker] : workers,
+    workers: [
+      ...workers,
+      ...(fanOut ? [fanOut.worker] : []),
+      ...(feedbackWebhooks ? [feedbackWebhooks.worker] : []),
+    ],
     close: async () => {
-      await Promise.all([...workers.map((worker) => worker.close()), fanOut?.close()]);
+      await Promise.all([
+        ...workers.map((worker) => worker.close()),
+        fanOut?.close(),
+        feedbackWebhooks?.close(),
+      ]);
       await recorder.drain();
+      await feedbackQueue.close();
       await adapters.close();
       redis.disconnect();
       await store.close();

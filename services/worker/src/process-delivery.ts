@@ -1,8 +1,8 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { DeliveryJobData, ExclusionReason, Profile } from '@herald/contracts';
 import { PermanentDeliveryError } from '@herald/errors';
-import { buildMessage, messageAddresses, withoutAddresses } from '@herald/messages';
-import { suppressedAddresses, type DeliveryKey, type DeliveryUpdate } from '@herald/store';
+import { buildMessage, chooseLocale, messageAddresses, withoutAddresses } from '@herald/messages';
+import { suppressedAddresses, type DeliveryKey, type DeliveryUpdate, type MirrorPage } from '@herald/store';
 import type { DeliveryDeps } from './delivery-deps';
 import { resolveProfile, type ProfileResolution } from './resolve-profile';
 import { jobKeyProblems, recipientProblems } from './job-data-check';
@@ -23,6 +23,8 @@ export type DeliveryOutcome =
 interface Progress {
   capTaken: boolean;
   profile: Profile | null;
+  /** The campaign's `enableWebhooks`, once its version is read: outcomes go to feedback webhooks. */
+  webhooks: boolean;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function processDelivery(
   }
   const key = deliveryKey(data);
   const attempts = job.attemptsMade + 1;
-  const progress: Progress = { capTaken: false, profile: null };
+  const progress: Progress = { capTaken: false, profile: null, webhooks: false };
   let outcome: DeliveryOutcome;
   try {
     outcome = await deliver(job, deps, key, attempts, progress);
@@ -59,11 +61,15 @@ export async function processDelivery(
     if (permanent || lastAttempt) {
       const code = error instanceof PermanentDeliveryError ? error.code : 'retries-exhausted';
       await releaseCap(deps, data, progress);
-      await deps.recorder.record(key, {
-        event: { status: 'failed', at: new Date().toISOString(), reason: code, detail: message },
-        attempts,
-        lastError: message,
-      });
+      await deps.recorder.record(
+        key,
+        {
+          event: { status: 'failed', at: new Date().toISOString(), reason: code, detail: message },
+          attempts,
+          lastError: message,
+        },
+        { webhooks: progress.webhooks },
+      );
       deps.logger.warn({ deliveryId: key.id, reason: code, attempts }, 'delivery failed');
     } else {
       deps.logger.info({ deliveryId: key.id, attempts, err: message }, 'delivery attempt failed; will retry');
@@ -107,16 +113,17 @@ async function deliver(
     );
   }
   const definition = version.definition;
+  progress.webhooks = definition.enableWebhooks === true;
   const exclude = async (
     reason: ExclusionReason,
     update: Partial<DeliveryUpdate> = {},
   ): Promise<DeliveryOutcome> => {
     await releaseCap(deps, data, progress);
-    await deps.recorder.record(key, {
-      ...update,
-      event: { status: 'excluded', at: new Date().toISOString(), reason },
-      attempts,
-    });
+    await deps.recorder.record(
+      key,
+      { ...update, event: { status: 'excluded', at: new Date().toISOString(), reason }, attempts },
+      { webhooks: progress.webhooks },
+    );
     deps.logger.info({ deliveryId: key.id, reason }, 'recipient excluded');
     return { status: 'excluded', reason };
   };
@@ -145,13 +152,25 @@ async function deliver(
 
   const sandboxSmsRegion =
     definition.channel === 'sms' ? await policy.sandboxSmsRegion(data.sandbox) : undefined;
+  // Chosen before rendering: the tracker links the template may name carry the locale.
+  const locale = chooseLocale(definition.content, data.recipient, profile);
+  const links =
+    definition.channel === 'email' ? deps.emailTracking.links(key, locale, profile?.id) : undefined;
   const built = await buildMessage(deps.templates, {
     version,
     recipient: data.recipient,
     profile,
     sandboxSmsRegion,
+    locale,
+    ...(links ? { links } : {}),
   });
   if (built.kind === 'excluded') return exclude(built.reason, profileId);
+  let mirror: MirrorPage | undefined;
+  if (built.message.channel === 'email' && links) {
+    const tracked = deps.emailTracking.prepare(built.message, definition, key, locale, links);
+    built.message = tracked.message;
+    mirror = tracked.mirror;
+  }
   const addressesBuilt = messageAddresses(built.message);
   const suppressed = await suppressedAddresses(deps.store, data.sandbox, definition, addressesBuilt);
   const message = withoutAddresses(built.message, suppressed);
@@ -183,14 +202,19 @@ async function deliver(
     }
   }
 
+  if (mirror) await deps.emailTracking.keepMirror(mirror);
   const providerMessageId = await sendMessage(deps, message, key, profile);
-  await deps.recorder.record(key, {
-    event: { status: 'sent', at: new Date().toISOString() },
-    ...(addresses[0] ? { address: addresses[0] } : {}),
-    ...profileId,
-    providerMessageId,
-    attempts,
-  });
+  await deps.recorder.record(
+    key,
+    {
+      event: { status: 'sent', at: new Date().toISOString() },
+      ...(addresses[0] ? { address: addresses[0] } : {}),
+      ...profileId,
+      providerMessageId,
+      attempts,
+    },
+    { locale, webhooks: progress.webhooks },
+  );
   deps.logger.debug({ deliveryId: key.id, locale: built.locale }, 'delivery sent');
   return { status: 'sent', providerMessageId };
 }

@@ -2,7 +2,12 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { newId, type DeliveryStatus } from '@herald/contracts';
 import { createLogger } from '@herald/logger';
-import { connectRedis, DeliveryCounters, deliveryCountsFrom } from '@herald/queues';
+import {
+  connectRedis,
+  createFeedbackWebhookQueue,
+  DeliveryCounters,
+  deliveryCountsFrom,
+} from '@herald/queues';
 import { openStore, type DeliveryKey, type DeliveryUpdate, type Store } from '@herald/store';
 import { createTempDir, testRedisUrl, uniqueQueuePrefix, type TempDir } from '@herald/testing';
 import { DeliveryRecorder } from '../src/delivery-recorder';
@@ -170,5 +175,60 @@ describe('DeliveryRecorder against the embedded store and Redis counters', () =>
     expect(counts).toEqual(deliveryCountsFrom(await store.deliveries.countByExecution(SANDBOX, executionId)));
     const history = await store.deliveries.get(SANDBOX, opened.id);
     expect(history?.history.map((event) => event.status)).toEqual(['sent', 'opened', 'failed']);
+  });
+
+  it('counts each outcome once in the reports over time, and emits it to feedback webhooks only for campaigns that post them', async () => {
+    const executionId = newId();
+    const campaignId = newId();
+    const feedback = createFeedbackWebhookQueue(redis, prefix);
+    const key = (index: number) => keyOf(executionId, campaignId, index);
+    const sent = { ...update('sent'), address: 'Ada@Example.COM' };
+    const options = { maxBatch: 3, maxDelayMs: 1000, feedback };
+    try {
+      const writeAll = (recorder: DeliveryRecorder) =>
+        Promise.all([
+          recorder.record(key(0), sent, { locale: 'fr', webhooks: true }),
+          recorder.record(key(1), update('excluded', 'no-marketing-consent'), { webhooks: true }),
+          recorder.record(key(2), update('failed', 'provider-rejected'), { webhooks: false }),
+        ]);
+      await writeAll(new DeliveryRecorder(store, counters, logger, options));
+      // A re-run after a crash writes the same outcomes again.
+      await writeAll(new DeliveryRecorder(store, counters, logger, options));
+
+      const scope = {
+        sandbox: SANDBOX,
+        executionId,
+        from: new Date(Date.now() - 60_000).toISOString(),
+        to: new Date(Date.now() + 60_000).toISOString(),
+      };
+      const byReason = await store.engagement.count(scope, { by: 'reason' });
+      expect(
+        byReason
+          .map(({ group, kind, total }) => ({ group, kind, total }))
+          .sort((a, b) => a.kind.localeCompare(b.kind)),
+      ).toEqual([
+        { group: 'no-marketing-consent', kind: 'excluded', total: 1 },
+        { group: 'provider-rejected', kind: 'failed', total: 1 },
+        { group: null, kind: 'sent', total: 1 },
+      ]);
+      const byDomain = await store.engagement.count(scope, { by: 'domain' });
+      expect(byDomain.find((row) => row.kind === 'sent')?.group).toBe('example.com');
+      const byLocale = await store.engagement.count(scope, { by: 'locale' });
+      expect(byLocale.find((row) => row.kind === 'sent')?.group).toBe('fr');
+
+      const jobs = await feedback.getJobs(['waiting', 'delayed', 'prioritized']);
+      const emitted = jobs
+        .map((job) => job.data)
+        .filter((data) => 'event' in data && !('subscriptionId' in data));
+      expect(
+        emitted
+          .map((data) => ('event' in data ? `${data.event.type} ${data.event.id}` : ''))
+          .filter((line) => line.includes(executionId))
+          .sort(),
+      ).toEqual([`message.excluded ${key(1).id}:excluded`, `message.sent ${key(0).id}:sent`]);
+    } finally {
+      await feedback.obliterate({ force: true });
+      await feedback.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { simpleParser } from 'mailparser';
+import { simpleParser, type ParsedMail } from 'mailparser';
 import { PermanentDeliveryError } from '@herald/errors';
 import { createTempDir, type TempDir } from '@herald/testing';
 import { OutboxAdapter } from './outbox.adapter';
@@ -12,6 +12,19 @@ describe('OutboxAdapter', () => {
   afterEach(() => dir.remove());
 
   const message = emailMessage({ subject: 'Hello Ada — ünïcode', html: '<p>Hi</p>', text: 'Hi' });
+  const unsubscribeHeaders = {
+    'List-Unsubscribe': `<https://t.example.com/u/${'aZ0-_'.repeat(80)}>`,
+    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+  };
+
+  /** A header as written, unfolded: mailparser turns List-* headers into its own `list` object. */
+  const headerOf = (parsed: ParsedMail, name: string): string | undefined => {
+    const line = parsed.headerLines.find((header) => header.key === name.toLowerCase())?.line;
+    return line
+      ?.slice(name.length + 1)
+      .replace(/\r?\n(?=[ \t])/g, '')
+      .trim();
+  };
 
   it('writes a parseable .eml named by delivery id', async () => {
     const result = await new OutboxAdapter(dir.path).send(message);
@@ -23,6 +36,35 @@ describe('OutboxAdapter', () => {
     expect(parsed.html).toBe('<p>Hi</p>');
     expect(parsed.text?.trim()).toBe('Hi');
     expect(parsed.headers.get('x-herald-execution-id')).toBe('exec-1');
+  });
+
+  it('keeps the List-Unsubscribe headers in the written .eml', async () => {
+    await new OutboxAdapter(dir.path).send({ ...message, headers: unsubscribeHeaders });
+    const parsed = await simpleParser(readFileSync(path.join(dir.path, 'email', 'exec-1-r0.eml')));
+    expect(headerOf(parsed, 'List-Unsubscribe')).toBe(unsubscribeHeaders['List-Unsubscribe']);
+    expect(headerOf(parsed, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+  });
+
+  it('refuses a line break in a header value and writes nothing', async () => {
+    const headers = {
+      ...unsubscribeHeaders,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click\r\nBcc: x@example.com',
+    };
+    await expect(new OutboxAdapter(dir.path).send({ ...message, headers })).rejects.toMatchObject({
+      constructor: PermanentDeliveryError,
+      code: 'header-injection',
+    });
+    expect(existsSync(path.join(dir.path, 'email'))).toBe(false);
+  });
+
+  it('refuses a header outside the allow-list and writes nothing', async () => {
+    const headers = { ...unsubscribeHeaders, Bcc: 'victim@example.com' };
+    await expect(new OutboxAdapter(dir.path).send({ ...message, headers })).rejects.toMatchObject({
+      constructor: PermanentDeliveryError,
+      code: 'header-injection',
+      message: expect.stringContaining('"Bcc" is not allowed'),
+    });
+    expect(existsSync(path.join(dir.path, 'email'))).toBe(false);
   });
 
   it('leaves one file when the same delivery is sent twice', async () => {

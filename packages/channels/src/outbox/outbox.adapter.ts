@@ -3,6 +3,7 @@ import { mkdir, open, rename } from 'node:fs/promises';
 import path from 'node:path';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import {
+  assertEmailExtraHeadersSafe,
   assertEmailHeadersSafe,
   type Channel,
   type EmailMessage,
@@ -67,6 +68,7 @@ export class OutboxAdapter implements ChannelAdapter {
 
 async function buildEml(message: EmailMessage): Promise<Buffer> {
   assertEmailHeadersSafe(message);
+  assertEmailExtraHeadersSafe(message.headers);
   const composer = new MailComposer({
     from: message.from.name
       ? { name: message.from.name, address: message.from.address }
@@ -77,7 +79,11 @@ async function buildEml(message: EmailMessage): Promise<Buffer> {
     html: message.html,
     text: message.text,
     messageId: `<${message.deliveryId}@herald.outbox>`,
-    headers: { 'X-Herald-Execution-Id': message.executionId, 'X-Herald-Delivery-Id': message.deliveryId },
+    headers: {
+      ...message.headers,
+      'X-Herald-Execution-Id': message.executionId,
+      'X-Herald-Delivery-Id': message.deliveryId,
+    },
   });
   return composer.compile().build();
 }

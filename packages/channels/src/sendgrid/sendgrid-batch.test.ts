@@ -92,6 +92,20 @@ describe('toBatchRequestBody', () => {
     ]);
   });
 
+  it("puts each message's extra headers in its own personalization, and none where it has none", () => {
+    const headers = { 'List-Unsubscribe': '<https://t.example.com/u/ada>' };
+    const data = toBatchRequestBody(
+      [
+        { ...message, headers },
+        { ...message, to: 'bob@example.com' },
+      ],
+      tags,
+    );
+    expect(data.personalizations[0]?.headers).toEqual(headers);
+    expect(data.personalizations[1]).not.toHaveProperty('headers');
+    expect(data).not.toHaveProperty('headers');
+  });
+
   it('has only the content types the messages have', () => {
     const data = toBatchRequestBody([{ ...message, html: undefined, replyTo: undefined }], tags);
     expect(data.content).toEqual([{ type: 'text/plain', value: tags.text }]);
@@ -113,5 +127,10 @@ describe('toSingleMailData', () => {
       ],
       customArgs: { sandbox: 'prod', execution_id: 'exec-1', delivery_id: 'exec-1-r0' },
     });
+  });
+
+  it('carries the extra headers', () => {
+    const headers = { 'List-Unsubscribe': '<https://t.example.com/u/ada>' };
+    expect(toSingleMailData({ ...message, headers })).toMatchObject({ headers });
   });
 });

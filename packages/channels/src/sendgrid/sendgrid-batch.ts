@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { MailDataRequired } from '@sendgrid/mail';
 import { PermanentDeliveryError } from '@herald/errors';
-import { assertEmailHeadersSafe, type EmailMessage } from '@herald/contracts';
+import { assertEmailExtraHeadersSafe, assertEmailHeadersSafe, type EmailMessage } from '@herald/contracts';
 import { CUSTOM_ARG } from './custom-args';
 
 /** SendGrid refuses a personalization whose substitutions (keys and values, UTF-8) are larger. */
@@ -29,6 +29,8 @@ export function newSubstitutionTags(): SubstitutionTags {
 /** The checks that fail one message on its own, before it joins any request. */
 export function assertSendable(message: EmailMessage): void {
   assertEmailHeadersSafe(message);
+  // The allow-list also keeps out the headers SendGrid reserves, which it would answer with a 400.
+  assertEmailExtraHeadersSafe(message.headers);
   if (!message.text && !message.html) {
     throw new PermanentDeliveryError('empty-body', 'the e-mail has neither a text nor an html body');
   }
@@ -61,6 +63,7 @@ export function toSingleMailData(message: EmailMessage): MailDataRequired {
     subject: message.subject,
     content: contentBlocks(message.text, message.html),
     customArgs: customArgsOf(message),
+    ...extraHeadersOf(message),
   };
 }
 
@@ -80,6 +83,7 @@ export interface MailSendBody {
     subject: string;
     custom_args: Record<string, string>;
     substitutions: Record<string, string>;
+    headers?: Record<string, string>;
   }>;
 }
 
@@ -104,6 +108,8 @@ export function toBatchRequestBody(messages: readonly EmailMessage[], tags: Subs
       subject: message.subject,
       custom_args: customArgsOf(message),
       substitutions: substitutionsOf(message, tags),
+      // Per personalization: a List-Unsubscribe URL is the recipient's own.
+      ...extraHeadersOf(message),
     })),
   };
 }
@@ -138,6 +144,11 @@ function customArgsOf(message: EmailMessage): Record<string, string> {
     [CUSTOM_ARG.executionId]: message.executionId,
     [CUSTOM_ARG.deliveryId]: message.deliveryId,
   };
+}
+
+/** `headers` only when there are some: SendGrid's field is optional, and an empty one is noise. */
+function extraHeadersOf(message: EmailMessage): { headers?: Record<string, string> } {
+  return message.headers && Object.keys(message.headers).length > 0 ? { headers: message.headers } : {};
 }
 
 function substitutionsOf(message: EmailMessage, tags: SubstitutionTags): Record<string, string> {

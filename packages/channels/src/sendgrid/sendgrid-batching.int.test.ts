@@ -52,6 +52,23 @@ describe('SendGridAdapter sharing requests between concurrent sends, against the
     });
   });
 
+  it('gives each recipient of a shared request its own List-Unsubscribe headers', async () => {
+    const messages = Array.from({ length: 5 }, (_, i) =>
+      messageFor(`unsub${i}`, {
+        headers: {
+          'List-Unsubscribe': `<https://t.example.com/u/token-${i}>`,
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        },
+      }),
+    );
+    await Promise.all(messages.map((message) => sendGrid.adapter.send(message)));
+    // Sent in the same tick, so in one request: one personalization each.
+    expect(new Set(messages.flatMap(acceptedFor).map((mail) => mail.messageId)).size).toBe(1);
+    for (const message of messages) {
+      expect(acceptedFor(message).map((mail) => mail.headers)).toEqual([message.headers]);
+    }
+  });
+
   it('fails only the message with an invalid address when SendGrid refuses the shared request', async () => {
     const messages = [messageFor('ok1'), messageFor('bad', { to: 'not-an-address' }), messageFor('ok2')];
     const outcomes = await Promise.allSettled(messages.map((message) => sendGrid.adapter.send(message)));

@@ -12,6 +12,10 @@ describe('SendGridAdapter against the SendGrid stand-in', () => {
   );
 
   const message = emailMessage({ replyTo: 'support@example.com' });
+  const unsubscribeHeaders = {
+    'List-Unsubscribe': '<https://t.example.com/u/token-1>',
+    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+  };
 
   it('sends through the SDK and returns the x-message-id as provider message id', async () => {
     const result = await sendGrid.adapter.send(message);
@@ -34,6 +38,14 @@ describe('SendGridAdapter against the SendGrid stand-in', () => {
       (accepted) => accepted.messageId === result.providerMessageId,
     );
     expect(Object.keys(mail!.customArgs).sort()).toEqual(['delivery_id', 'execution_id', 'sandbox']);
+  });
+
+  it('sends the List-Unsubscribe headers and SendGrid accepts them', async () => {
+    const result = await sendGrid.adapter.send({ ...message, headers: unsubscribeHeaders });
+    const mail = sendGrid.standin.accepted.find(
+      (accepted) => accepted.messageId === result.providerMessageId,
+    );
+    expect(mail?.headers).toEqual(unsubscribeHeaders);
   });
 
   it('sends many messages concurrently, each accepted once under the id its request got', async () => {
@@ -99,11 +111,29 @@ describe('SendGridAdapter against the SendGrid stand-in', () => {
     ['subject', { subject: 'Hi\r\nBcc: victim@example.com' }],
     ['from name', { from: { address: 'hello@example.com', name: 'Herald\nBcc: x@example.com' } }],
     ['to', { to: 'ada@example.com\r\nBcc: x@example.com' }],
+    [
+      'List-Unsubscribe header',
+      { headers: { 'List-Unsubscribe': '<https://t.example.com/u/x>\nBcc: x@example.com' } },
+    ],
   ])('refuses a line break in the %s before calling SendGrid', async (_field, change) => {
     const before = sendGrid.standin.requestCount;
     await expectPermanentFailure(sendGrid.adapter.send({ ...message, ...change }), 'header-injection');
     expect(sendGrid.standin.requestCount).toBe(before);
   });
+
+  // Reply-To and X-SG-ID: headers SendGrid reserves; X-Herald-Delivery-Id: one Herald's feedback relies on.
+  it.each(['Reply-To', 'X-SG-ID', 'X-Herald-Delivery-Id'])(
+    'refuses the header %s, outside the allow-list, before calling SendGrid',
+    async (name) => {
+      const before = sendGrid.standin.requestCount;
+      const error = await expectPermanentFailure(
+        sendGrid.adapter.send({ ...message, headers: { ...unsubscribeHeaders, [name]: 'x' } }),
+        'header-injection',
+      );
+      expect(error.message).toContain(`"${name}" is not allowed`);
+      expect(sendGrid.standin.requestCount).toBe(before);
+    },
+  );
 
   it('refuses an e-mail with no body as permanent', async () => {
     await expectPermanentFailure(

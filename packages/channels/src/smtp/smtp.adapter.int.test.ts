@@ -13,6 +13,12 @@ describe('SmtpAdapter against the SMTP stand-in', () => {
   );
 
   const message = emailMessage({ subject: 'Hello Ada — ünïcode' });
+  // As long as a real signed token makes it: nodemailer folds the header, the server unfolds it.
+  const unsubscribeUrl = `https://t.example.com/u/${'aZ0-_'.repeat(80)}`;
+  const unsubscribeHeaders = {
+    'List-Unsubscribe': `<${unsubscribeUrl}>`,
+    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+  };
 
   it('sends through a pooled connection and the server receives the message', async () => {
     const result = await smtp.adapter.send(message);
@@ -29,6 +35,20 @@ describe('SmtpAdapter against the SMTP stand-in', () => {
     expect(parsed.from?.text).toBe('"Herald" <hello@example.com>');
     expect(parsed.html).toBe('<p>Hi Ada</p>');
     expect(parsed.headers.get('x-herald-execution-id')).toBe('exec-1');
+  });
+
+  it('sends the List-Unsubscribe headers and the server receives them as given', async () => {
+    await smtp.adapter.send({ ...message, deliveryId: 'exec-1-h0', headers: unsubscribeHeaders });
+    const mail = smtp.standin.accepted.find(
+      (accepted) => accepted.headers['x-herald-delivery-id'] === 'exec-1-h0',
+    );
+    expect(mail?.headers).toMatchObject({
+      'list-unsubscribe': `<${unsubscribeUrl}>`,
+      'list-unsubscribe-post': 'List-Unsubscribe=One-Click',
+      'x-herald-execution-id': 'exec-1',
+    });
+    // RFC 5322's hard limit: a line longer than 998 octets may be cut by any hop.
+    for (const line of mail!.raw.split('\r\n')) expect(line.length).toBeLessThanOrEqual(998);
   });
 
   it('sends many messages concurrently over the pool', async () => {
@@ -66,11 +86,28 @@ describe('SmtpAdapter against the SMTP stand-in', () => {
   it.each([
     ['subject', { subject: 'Hi\r\nBcc: victim@example.com' }],
     ['reply-to', { replyTo: 'a@example.com\nBcc: x@example.com' }],
+    [
+      'List-Unsubscribe header',
+      { headers: { 'List-Unsubscribe': '<https://t.example.com/u/x>\r\nBcc: x@example.com' } },
+    ],
   ])('refuses a line break in the %s before connecting', async (_field, change) => {
     const before = smtp.standin.accepted.length;
     await expectPermanentFailure(smtp.adapter.send({ ...message, ...change }), 'header-injection');
     expect(smtp.standin.accepted.length).toBe(before);
   });
+
+  it.each(['Bcc', 'X-Herald-Delivery-Id', 'list-unsubscribe'])(
+    'refuses the header %s, outside the allow-list, before connecting',
+    async (name) => {
+      const before = smtp.standin.accepted.length;
+      const error = await expectPermanentFailure(
+        smtp.adapter.send({ ...message, headers: { ...unsubscribeHeaders, [name]: 'x@example.com' } }),
+        'header-injection',
+      );
+      expect(error.message).toContain(`"${name}" is not allowed`);
+      expect(smtp.standin.accepted.length).toBe(before);
+    },
+  );
 
   it('refuses a URL that is not smtp:// or smtps://', () => {
     expect(() => new SmtpAdapter({ url: 'http://127.0.0.1:25' })).toThrow('smtp://');

@@ -2,6 +2,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import {
+  assertEmailExtraHeadersSafe,
   assertEmailHeadersSafe,
   type Channel,
   type EmailMessage,
@@ -54,6 +55,7 @@ export class SmtpAdapter implements ChannelAdapter {
       throw new PermanentDeliveryError('channel-not-supported', `${PROVIDER} sends e-mail only`);
     }
     assertEmailHeadersSafe(message);
+    assertEmailExtraHeadersSafe(message.headers);
     let info: SentInfo;
     try {
       info = await this.transport.sendMail({
@@ -66,7 +68,11 @@ export class SmtpAdapter implements ChannelAdapter {
         html: message.html,
         text: message.text,
         messageId: messageIdFor(message),
-        headers: { 'X-Herald-Execution-Id': message.executionId, 'X-Herald-Delivery-Id': message.deliveryId },
+        headers: {
+          ...message.headers,
+          'X-Herald-Execution-Id': message.executionId,
+          'X-Herald-Delivery-Id': message.deliveryId,
+        },
       });
     } catch (error) {
       throw classifySmtpError(error);

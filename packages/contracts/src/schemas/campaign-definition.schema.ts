@@ -208,6 +208,12 @@ export const campaignDefinitionSchema = {
       required: ['perSecond'],
       properties: { perSecond: { type: 'integer', minimum: 1, maximum: 2000 } },
     },
+    // No `default`: validation would write it into every stored definition.
+    enableWebhooks: {
+      type: 'boolean',
+      description:
+        "Post this campaign's feedback events to the sandbox's webhook subscriptions (`/webhooks`); read from the live version. Absent: false.",
+    },
   },
   allOf: [
     channelRule('email', {

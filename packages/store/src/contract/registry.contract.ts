@@ -165,6 +165,22 @@ export function describeRegistryContract(stores: () => Store): void {
       expect((await store.suppressions.list(sandbox, 'email')).items).toHaveLength(1);
     });
 
+    test('an unsubscription, marketing-only like a complaint, keeps the first of the two and gives way to a bounce', async () => {
+      const sandbox = newSandbox();
+      const entry = (reason: SuppressionReason, source: string) => ({
+        sandbox,
+        channel: 'email' as const,
+        address: 'ada@example.com',
+        reason,
+        source,
+      });
+      const unsubscribed = await store.suppressions.add(entry('unsubscribed', 'unsubscribe-link'));
+      expect(await store.suppressions.add(entry('spam-complaint', 'sendgrid'))).toEqual(unsubscribed);
+      expect(await store.suppressions.add(entry('hard-bounce', 'sendgrid'))).toMatchObject({
+        reason: 'hard-bounce',
+      });
+    });
+
     test('finds an e-mail suppression whatever the case of the address', async () => {
       const sandbox = newSandbox();
       const added = await store.suppressions.add({

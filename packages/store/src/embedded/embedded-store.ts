@@ -5,11 +5,16 @@ import { EmbeddedAudienceRepository } from './audience.repository';
 import { EmbeddedCampaignRepository } from './campaign.repository';
 import { openDatabase } from './database';
 import { EmbeddedDeliveryRepository } from './delivery.repository';
+import { EmbeddedEngagementRepository } from './engagement.repository';
 import { EmbeddedExecutionRepository } from './execution.repository';
+import { EmbeddedMirrorPageRepository } from './mirror-page.repository';
 import { EmbeddedProfileRepository } from './profile.repository';
 import { EmbeddedScheduleRepository } from './schedule.repository';
 import { EmbeddedSandboxSettingsRepository } from './settings.repository';
 import { EmbeddedSuppressionRepository } from './suppression.repository';
+import { EmbeddedWebhookDeliveryRepository } from './webhook-delivery.repository';
+import { EmbeddedWebhookSubscriptionRepository } from './webhook-subscription.repository';
+import { WEBHOOK_LOG_RETENTION_DAYS } from '../webhook.ports';
 
 export interface EmbeddedStoreOptions {
   /** The SQLite file; its folder is created when missing. */
@@ -35,6 +40,10 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     const deliveries = new EmbeddedDeliveryRepository(db);
     // SQLite has no TTL index: each process prunes when it opens the file (API and worker restarts).
     deliveries.pruneOlderThan(retentionDays);
+    const mirrorPages = new EmbeddedMirrorPageRepository(db);
+    mirrorPages.pruneExpired();
+    const webhookDeliveries = new EmbeddedWebhookDeliveryRepository(db);
+    webhookDeliveries.pruneOlderThan(WEBHOOK_LOG_RETENTION_DAYS);
     const ping = db.prepare('SELECT 1');
     return {
       kind: 'embedded',
@@ -48,6 +57,10 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       apiKeys: new EmbeddedApiKeyRepository(db),
       apiCredentials: new EmbeddedApiCredentialRepository(db),
       settings: new EmbeddedSandboxSettingsRepository(db),
+      engagement: new EmbeddedEngagementRepository(db),
+      mirrorPages,
+      webhookSubscriptions: new EmbeddedWebhookSubscriptionRepository(db),
+      webhookDeliveries,
       async ping() {
         ping.get();
       },

@@ -182,4 +182,79 @@ export const MIGRATIONS: readonly string[] = [
   -- lookup finds it any more, so it is left for an operator to merge or delete.
   UPDATE OR IGNORE profile_identities SET namespace = lower(namespace) WHERE namespace <> lower(namespace);
   `,
+  `
+  -- Engagement events (sent … unsubscribed) that the reports over time count. The primary key
+  -- makes a repeated event (a retried job, a provider event delivered twice) a no-op. Times are
+  -- epoch milliseconds, so range filters and bucket arithmetic work on integers in the index.
+  CREATE TABLE engagement_events (
+    sandbox      TEXT    NOT NULL,
+    key          TEXT    NOT NULL,
+    campaign_id  TEXT    NOT NULL,
+    execution_id TEXT    NOT NULL,
+    delivery_id  TEXT    NOT NULL,
+    channel      TEXT    NOT NULL,
+    kind         TEXT    NOT NULL,
+    at           INTEGER NOT NULL,
+    reason       TEXT,
+    link_id      TEXT,
+    label        TEXT,
+    machine      INTEGER NOT NULL,
+    domain       TEXT,
+    locale       TEXT,
+    PRIMARY KEY (sandbox, key)
+  );
+  -- engagement.count of a campaign / of an execution over [from, to).
+  CREATE INDEX engagement_events_by_campaign ON engagement_events (sandbox, campaign_id, at);
+  CREATE INDEX engagement_events_by_execution ON engagement_events (sandbox, execution_id, at);
+
+  -- "View in browser" pages, one per delivery; expired ones are pruned when the store opens.
+  CREATE TABLE mirror_pages (
+    sandbox     TEXT    NOT NULL,
+    delivery_id TEXT    NOT NULL,
+    subject     TEXT    NOT NULL,
+    html        TEXT    NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    PRIMARY KEY (sandbox, delivery_id)
+  );
+  CREATE INDEX mirror_pages_by_expiry ON mirror_pages (expires_at);
+  `,
+  `
+  -- Customers' feedback webhook subscriptions. The secrets are kept because they sign each call;
+  -- the API shows a secret only when it is made.
+  CREATE TABLE webhook_subscriptions (
+    sandbox                    TEXT    NOT NULL,
+    id                         TEXT    NOT NULL,
+    url                        TEXT    NOT NULL,
+    events                     TEXT    NOT NULL,
+    description                TEXT,
+    secret                     TEXT    NOT NULL,
+    previous_secret            TEXT,
+    previous_secret_expires_at TEXT,
+    enabled                    INTEGER NOT NULL,
+    disabled_reason            TEXT,
+    failing_since              TEXT,
+    created_at                 TEXT    NOT NULL,
+    updated_at                 TEXT    NOT NULL,
+    PRIMARY KEY (sandbox, id)
+  );
+
+  -- What was posted to each subscription; removed with it, and pruned by age when the store opens.
+  CREATE TABLE webhook_deliveries (
+    sandbox          TEXT    NOT NULL,
+    subscription_id  TEXT    NOT NULL,
+    event_id         TEXT    NOT NULL,
+    event            TEXT    NOT NULL,
+    status           TEXT    NOT NULL,
+    attempts         INTEGER NOT NULL,
+    last_error       TEXT,
+    last_status_code INTEGER,
+    response_time_ms INTEGER,
+    created_at       TEXT    NOT NULL,
+    updated_at       TEXT    NOT NULL,
+    PRIMARY KEY (sandbox, subscription_id, event_id)
+  );
+  -- listBySubscription, newest first.
+  CREATE INDEX webhook_deliveries_by_age ON webhook_deliveries (sandbox, subscription_id, created_at, event_id);
+  CREATE INDEX webhook_deliveries_by_updated_at ON webhook_deliveries (updated_at);
+  `,
 ];

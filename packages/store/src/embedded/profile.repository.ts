@@ -1,7 +1,8 @@
-import type { Identity, Profile, ProfileInput, PushToken } from '@herald/contracts';
+import type { Channel, Identity, Profile, ProfileInput, PushToken } from '@herald/contracts';
 import { canonicalIdentity, canonicalNamespace, identityKey, newId } from '@herald/contracts';
 import type { Page, PageRequest, ProfileRepository } from '../ports';
 import { audienceMatcher } from './audience-matcher';
+import { marketingConsentWithdrawer } from './marketing-consent';
 import { isUniqueViolation, type Db } from './database';
 import { toJson } from './columns';
 import {
@@ -34,6 +35,7 @@ export class EmbeddedProfileRepository implements ProfileRepository {
   private readonly deleteProfile;
   private readonly deletePushSubscription;
   private readonly deletePushToken;
+  private readonly withdrawConsent;
 
   constructor(private readonly db: Db) {
     this.selectById = db.prepare<[string, string], ProfileRow>(
@@ -84,6 +86,7 @@ export class EmbeddedProfileRepository implements ProfileRepository {
     this.deleteProfile = db.prepare<[string, string]>(`DELETE FROM profiles WHERE sandbox = ? AND id = ?`);
     this.deletePushSubscription = pushSubscriptionRemover(db);
     this.deletePushToken = pushTokenRemover(db);
+    this.withdrawConsent = marketingConsentWithdrawer(db);
   }
 
   async create(sandbox: string, input: ProfileInput): Promise<Profile> {
@@ -188,6 +191,10 @@ export class EmbeddedProfileRepository implements ProfileRepository {
 
   async removePushToken(sandbox: string, profileId: string, token: PushToken): Promise<boolean> {
     return this.deletePushToken(sandbox, profileId, token);
+  }
+
+  async withdrawMarketingConsent(sandbox: string, profileId: string, channel: Channel): Promise<boolean> {
+    return this.withdrawConsent(sandbox, profileId, channel);
   }
 
   async list(sandbox: string, page?: PageRequest): Promise<Page<Profile>> {

@@ -1,5 +1,8 @@
 import type { Channel } from '@herald/contracts';
 import { normaliseAddress, SPARES_TRANSACTIONAL } from '../suppressed-addresses';
+
+/** The SQL list of the reasons that spare transactional messages (fixed names, no user input). */
+const MARKETING_ONLY = SPARES_TRANSACTIONAL.map((reason) => `'${reason}'`).join(', ');
 import type { Page, PageRequest, Suppression, SuppressionReason, SuppressionRepository } from '../ports';
 import type { Db } from './database';
 import { pageQuery, toPage } from './paging';
@@ -32,13 +35,13 @@ export class EmbeddedSuppressionRepository implements SuppressionRepository {
   private readonly deleteOne;
 
   constructor(private readonly db: Db) {
-    // The first entry is kept (its reason and date explain the suppression), except that a spam
-    // complaint, which spares transactional messages, gives way to a reason that stops them all.
+    // The first entry is kept (its reason and date explain the suppression), except that a reason
+    // that spares transactional messages gives way to one that stops them all.
     this.insertIfMissing = db.prepare<[string, string, string, string, string, string]>(
       `INSERT INTO suppressions (sandbox, channel, address, reason, source, created_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (sandbox, channel, address) DO UPDATE SET
          reason = excluded.reason, source = excluded.source, created_at = excluded.created_at
-       WHERE suppressions.reason = '${SPARES_TRANSACTIONAL}' AND excluded.reason <> '${SPARES_TRANSACTIONAL}'`,
+       WHERE suppressions.reason IN (${MARKETING_ONLY}) AND excluded.reason NOT IN (${MARKETING_ONLY})`,
     );
     this.selectOne = db.prepare<[string, string, string], SuppressionRow>(
       `SELECT * FROM suppressions WHERE sandbox = ? AND channel = ? AND address = ?`,

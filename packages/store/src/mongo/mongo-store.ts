@@ -5,12 +5,16 @@ import type {
   AudienceRepository,
   CampaignRepository,
   DeliveryRepository,
+  EngagementRepository,
   ExecutionRepository,
+  MirrorPageRepository,
   ProfileRepository,
   SandboxSettingsRepository,
   ScheduleRepository,
   Store,
   SuppressionRepository,
+  WebhookDeliveryRepository,
+  WebhookSubscriptionRepository,
 } from '../ports';
 import { apiCredentialModel } from './api-credential.model';
 import { MongoApiCredentialRepository } from './api-credential.repository';
@@ -24,9 +28,13 @@ import { campaignVersionModel } from './campaign-version.model';
 import { connectMongo, type MongoConnectionOptions } from './connection';
 import { DEFAULT_DELIVERY_RETENTION_DAYS, deliveryModel, retentionSeconds } from './delivery.model';
 import { MongoDeliveryRepository } from './delivery.repository';
+import { engagementModel } from './engagement.model';
+import { MongoEngagementRepository } from './engagement.repository';
 import { executionModel } from './execution.model';
 import { MongoExecutionRepository } from './execution.repository';
 import { createIndexes, type IndexedModel } from './indexes';
+import { mirrorPageModel } from './mirror-page.model';
+import { MongoMirrorPageRepository } from './mirror-page.repository';
 import { profileModel } from './profile.model';
 import { MongoProfileRepository } from './profile.repository';
 import { sandboxSettingsModel } from './settings.model';
@@ -35,6 +43,9 @@ import { scheduleModel } from './schedule.model';
 import { MongoScheduleRepository } from './schedule.repository';
 import { suppressionModel } from './suppression.model';
 import { MongoSuppressionRepository } from './suppression.repository';
+import { webhookDeliveryModel, webhookSubscriptionModel } from './webhook.model';
+import { MongoWebhookDeliveryRepository } from './webhook-delivery.repository';
+import { MongoWebhookSubscriptionRepository } from './webhook-subscription.repository';
 
 export interface MongoStoreOptions extends MongoConnectionOptions {
   /** `mongodb://…` or `mongodb+srv://…`; the database is the one the URL names. */
@@ -55,6 +66,10 @@ class MongoStore implements Store {
   readonly apiKeys: ApiKeyRepository;
   readonly apiCredentials: ApiCredentialRepository;
   readonly settings: SandboxSettingsRepository;
+  readonly engagement: EngagementRepository;
+  readonly mirrorPages: MirrorPageRepository;
+  readonly webhookSubscriptions: WebhookSubscriptionRepository;
+  readonly webhookDeliveries: WebhookDeliveryRepository;
 
   constructor(
     private readonly connection: Connection,
@@ -70,6 +85,16 @@ class MongoStore implements Store {
     this.apiKeys = new MongoApiKeyRepository(models.apiKeys);
     this.apiCredentials = new MongoApiCredentialRepository(models.apiCredentials);
     this.settings = new MongoSandboxSettingsRepository(models.settings);
+    this.engagement = new MongoEngagementRepository(
+      models.engagement,
+      models.deliveries.collection.collectionName,
+    );
+    this.mirrorPages = new MongoMirrorPageRepository(models.mirrorPages);
+    this.webhookSubscriptions = new MongoWebhookSubscriptionRepository(
+      models.webhookSubscriptions,
+      models.webhookDeliveries,
+    );
+    this.webhookDeliveries = new MongoWebhookDeliveryRepository(models.webhookDeliveries);
   }
 
   async ping(): Promise<void> {
@@ -98,6 +123,10 @@ function createModels(connection: Connection, retentionDays: number) {
     apiKeys: apiKeyModel(connection),
     apiCredentials: apiCredentialModel(connection),
     settings: sandboxSettingsModel(connection),
+    engagement: engagementModel(connection),
+    mirrorPages: mirrorPageModel(connection),
+    webhookSubscriptions: webhookSubscriptionModel(connection),
+    webhookDeliveries: webhookDeliveryModel(connection),
   };
 }
 

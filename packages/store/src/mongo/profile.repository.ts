@@ -1,11 +1,12 @@
 import type { UpdateQuery } from 'mongoose';
 import { identityKey, newId } from '@herald/contracts';
-import type { Identity, Profile, ProfileInput, PushToken } from '@herald/contracts';
+import type { Channel, Identity, Profile, ProfileInput, PushToken } from '@herald/contracts';
 import { ConflictError } from '@herald/errors';
 import type { FieldError } from '@herald/errors';
 import { compileAudienceQuery } from '../audience-filter';
 import type { Page, PageRequest, ProfileRepository } from '../ports';
 import { isDuplicateKeyError } from './duplicate-key';
+import { withdrawMarketingConsent } from './marketing-consent';
 import type { ProfileDoc, ProfileModel } from './profile.model';
 import {
   assertAttributeKeys,
@@ -210,6 +211,10 @@ export class MongoProfileRepository implements ProfileRepository {
       )
       .exec();
     return modifiedCount === 1;
+  }
+
+  async withdrawMarketingConsent(sandbox: string, profileId: string, channel: Channel): Promise<boolean> {
+    return withdrawMarketingConsent(this.profiles, sandbox, profileId, channel);
   }
 
   async list(sandbox: string, page?: PageRequest): Promise<Page<Profile>> {

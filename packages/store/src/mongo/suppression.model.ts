@@ -21,7 +21,7 @@ export const suppressionSchema = new Schema<SuppressionDoc>(
     address: { type: String, required: true },
     reason: {
       type: String,
-      enum: ['hard-bounce', 'spam-complaint', 'soft-bounce-limit', 'manual'],
+      enum: ['hard-bounce', 'spam-complaint', 'soft-bounce-limit', 'manual', 'unsubscribed'],
       required: true,
     },
     source: { type: String, required: true },

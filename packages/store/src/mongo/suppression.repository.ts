@@ -1,5 +1,5 @@
 import type { Channel } from '@herald/contracts';
-import { normaliseAddress, SPARES_TRANSACTIONAL } from '../suppressed-addresses';
+import { normaliseAddress, SPARES_TRANSACTIONAL, sparesTransactional } from '../suppressed-addresses';
 import type { Page, PageRequest, Suppression, SuppressionRepository } from '../ports';
 import { toIso } from './dates';
 import { isDuplicateKeyError } from './duplicate-key';
@@ -38,11 +38,11 @@ export class MongoSuppressionRepository implements SuppressionRepository {
           .lean<SuppressionDoc>()
           .exec();
         if (!doc) throw new Error(`Suppression of ${filter.address} was not stored.`);
-        if (doc.reason === SPARES_TRANSACTIONAL && entry.reason !== SPARES_TRANSACTIONAL) {
-          // A spam complaint gives way to a reason that stops transactional messages too.
+        if (sparesTransactional(doc.reason) && !sparesTransactional(entry.reason)) {
+          // A marketing-only reason gives way to one that stops transactional messages too.
           const upgraded = await this.suppressions
             .findOneAndUpdate(
-              { ...filter, reason: SPARES_TRANSACTIONAL },
+              { ...filter, reason: { $in: SPARES_TRANSACTIONAL } },
               { $set: { reason: entry.reason, source: entry.source, createdAt: new Date() } },
               { returnDocument: 'after' },
             )

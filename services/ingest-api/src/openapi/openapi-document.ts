@@ -24,6 +24,7 @@ import { profilesOpenApi } from '../profiles/profiles.openapi';
 import { suppressionsOpenApi } from '../suppressions/suppressions.openapi';
 import { settingsOpenApi } from '../settings/settings.openapi';
 import { webhooksOpenApi } from '../webhooks/webhooks.openapi';
+import { feedbackWebhooksOpenApi } from '../feedback-webhooks/feedback-webhooks.openapi';
 
 /** The part's paths, each operation filed under the part's tag. */
 function taggedPaths(part: OpenApiPart): Record<string, OpenApiObject> {
@@ -62,6 +63,7 @@ export function openApiDocument(maxRecipients: number): Record<string, unknown> 
     audiencesOpenApi(),
     suppressionsOpenApi(),
     settingsOpenApi(),
+    feedbackWebhooksOpenApi(),
     apiKeysOpenApi(),
     apiCredentialsOpenApi(),
     imsTokenOpenApi(),

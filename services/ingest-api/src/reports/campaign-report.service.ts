@@ -2,8 +2,12 @@ import { NotFoundError } from '@herald/errors';
 import { deliveryCountsFrom, type DeliveryCounters, type DeliveryCounts } from '@herald/queues';
 import type { Store } from '@herald/store';
 import { settleCampaign } from '../campaigns/settle-campaign';
+import type { EngagementReport } from './engagement-report';
+import { EngagementReportService } from './engagement-report.service';
+import type { ReportWindow } from './report-window';
 
-export interface CampaignReport {
+/** All-time counts from the counters, and the engagement events of a window. */
+export interface CampaignReport extends EngagementReport {
   campaignId: string;
   status: string;
   liveVersion: number | null;
@@ -16,24 +20,35 @@ export interface CampaignReport {
   countsSource: 'live' | 'none';
 }
 
-/** Outcomes of a campaign across all its executions, from the counters the workers keep. */
+/**
+ * Outcomes of a campaign across all its executions: all-time, from the counters the workers keep;
+ * over a window, from the engagement events.
+ */
 export class CampaignReportService {
-  constructor(private readonly deps: { store: Store; counters: DeliveryCounters }) {}
+  private readonly overTime: EngagementReportService;
 
-  async report(sandbox: string, campaignId: string): Promise<CampaignReport> {
+  constructor(private readonly deps: { store: Store; counters: DeliveryCounters }) {
+    this.overTime = new EngagementReportService(deps.store.engagement);
+  }
+
+  async report(sandbox: string, campaignId: string, window: ReportWindow): Promise<CampaignReport> {
     const stored = await this.deps.store.campaigns.get(sandbox, campaignId);
     if (!stored) {
       throw new NotFoundError('campaign-not-found', `Campaign ${campaignId} does not exist in this sandbox.`);
     }
     // The status a campaign read answers: a schedule's start or end may have passed since it was stored.
     const campaign = await settleCampaign(this.deps.store, stored, new Date());
-    const live = await this.deps.counters.campaign(sandbox, campaignId);
+    const [live, overTime] = await Promise.all([
+      this.deps.counters.campaign(sandbox, campaignId),
+      this.overTime.overTime(sandbox, { campaignId }, window),
+    ]);
     return {
       campaignId,
       status: campaign.status,
       liveVersion: campaign.liveVersion,
       counts: live ?? deliveryCountsFrom({ byStatus: {}, excludedByReason: {}, failedByReason: {} }),
       countsSource: live ? 'live' : 'none',
+      ...overTime,
     };
   }
 }

@@ -16,6 +16,9 @@ import {
 import type { Page, PageRequest, Store } from '@herald/store';
 import { pageQueryProperties, pageRequestOf, type PageQuery } from '../http/page-query';
 import { createAjv, toFieldErrors } from '../validation/ajv';
+import type { EngagementReport } from './engagement-report';
+import { EngagementReportService } from './engagement-report.service';
+import type { ReportWindow } from './report-window';
 
 /**
  * How long live counters with recipients still pending may stand still before the delivery
@@ -60,6 +63,9 @@ export interface ExecutionReport {
   countsSource: 'live' | 'store';
 }
 
+/** The execution report, and the engagement events of a window. */
+export type ExecutionReportOverTime = ExecutionReport & EngagementReport;
+
 /** A failed delivery record, and whether its job can still be replayed. */
 export type FailedDelivery = Delivery & { replayable: boolean };
 
@@ -83,8 +89,10 @@ export async function executionOrNotFound(
 export class ExecutionReportService {
   private readonly validateDeliveryQuery;
   private readonly validateFailureQuery;
+  private readonly overTime: EngagementReportService;
 
   constructor(private readonly deps: ExecutionReportDeps) {
+    this.overTime = new EngagementReportService(deps.store.engagement);
     const ajv = createAjv();
     this.validateDeliveryQuery = ajv.compile<ListQuery>(deliveryListQuerySchema);
     this.validateFailureQuery = ajv.compile<ListQuery>(failureListQuerySchema);
@@ -121,6 +129,15 @@ export class ExecutionReportService {
       counts: { ...counts, pending },
       countsSource,
     };
+  }
+
+  async reportOverTime(
+    sandbox: string,
+    executionId: string,
+    window: ReportWindow,
+  ): Promise<ExecutionReportOverTime> {
+    const report = await this.report(sandbox, executionId);
+    return { ...report, ...(await this.overTime.overTime(sandbox, { executionId }, window)) };
   }
 
   /** Delivery records by recipient index; records hold no message bodies. */

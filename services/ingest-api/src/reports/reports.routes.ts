@@ -1,11 +1,14 @@
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { requireAnyRole, requireRole } from '../auth/require-role';
 import { jsonBody } from '../http/json-body';
 import { pathParam } from '../http/path-param';
 import { sandboxOf } from '../http/sandbox';
 import type { CampaignReportService } from './campaign-report.service';
+import type { EngagementReport } from './engagement-report';
 import type { ExecutionReportService } from './execution-report.service';
 import type { ReplayFailuresService } from './replay-failures.service';
+import { CSV_CONTENT_TYPE, seriesCsv, seriesCsvFilename } from './report-csv';
+import { parseReportQuery, type ReportFormat } from './report-window';
 
 export interface ReportServices {
   executions: ExecutionReportService;
@@ -16,7 +19,8 @@ export interface ReportServices {
 /**
  * What an execution did and its dead letter: reads for `execute` or `manage` keys (the caller
  * that triggered the execution may follow it), replay for `manage` only; and a campaign's
- * outcomes across its executions (`manage`).
+ * outcomes across its executions (`manage`). Campaign and execution reports over time answer JSON
+ * or, for `Accept: text/csv` or `?format=csv`, their series as CSV.
  */
 export function reportsRoutes(
   { executions: reports, campaigns: campaignReports, replays }: ReportServices,
@@ -33,8 +37,17 @@ export function reportsRoutes(
   router.get('/executions/:executionId/failures', read, async (req, res) => {
     res.json(await reports.failures(sandboxOf(req), pathParam(req, 'executionId'), req.query));
   });
+  router.get('/executions/:executionId/report', read, async (req, res) => {
+    const { window, format } = parseReportQuery(req.query);
+    const executionId = pathParam(req, 'executionId');
+    const report = await reports.reportOverTime(sandboxOf(req), executionId, window);
+    answerReport(req, res, format, report, seriesCsvFilename('execution', executionId, window));
+  });
   router.get('/campaigns/:campaignId/report', requireRole('manage'), async (req, res) => {
-    res.json(await campaignReports.report(sandboxOf(req), pathParam(req, 'campaignId')));
+    const { window, format } = parseReportQuery(req.query);
+    const campaignId = pathParam(req, 'campaignId');
+    const report = await campaignReports.report(sandboxOf(req), campaignId, window);
+    answerReport(req, res, format, report, seriesCsvFilename('campaign', campaignId, window));
   });
   router.post(
     '/executions/:executionId/failures/replay',
@@ -46,6 +59,27 @@ export function reportsRoutes(
     },
   );
   return router;
+}
+
+/**
+ * The report as JSON, or its series as a CSV download: `?format=` decides, else `Accept` (JSON
+ * when it prefers neither).
+ */
+function answerReport(
+  req: Request,
+  res: Response,
+  format: ReportFormat | undefined,
+  report: EngagementReport,
+  filename: string,
+): void {
+  const chosen = format ?? (req.accepts(['application/json', 'text/csv']) === 'text/csv' ? 'csv' : 'json');
+  res.vary('Accept');
+  if (chosen === 'json') {
+    res.json(report);
+    return;
+  }
+  // `attachment` sets a type from the file name: the explicit one comes after it.
+  res.attachment(filename).type(CSV_CONTENT_TYPE).send(seriesCsv(report.series));
 }
 
 /** A JSON body when one is sent; none at all is allowed too. */

@@ -10,6 +10,7 @@ export const SUPPRESSION_REASONS: readonly SuppressionReason[] = [
   'spam-complaint',
   'soft-bounce-limit',
   'manual',
+  'unsubscribed',
 ];
 
 export interface NewSuppressionBody {

@@ -1,9 +1,12 @@
-import type { Channel, DeliveryStatus, ProviderFeedback } from '@herald/contracts';
+import type { Channel, DeliveryEvent, DeliveryStatus, ProviderFeedback } from '@herald/contracts';
 import type { Logger } from '@herald/logger';
-import type { DeliveryCounters, StatusTransition } from '@herald/queues';
+import type { DeliveryCounters, FeedbackEmitter, StatusTransition } from '@herald/queues';
 import {
+  feedbackEventOf,
   feedbackOutcome,
   normaliseAddress,
+  type EngagementEvent,
+  type EngagementKind,
   type FeedbackOutcome,
   type Store,
   type SuppressionReason,
@@ -38,6 +41,8 @@ export interface ProviderFeedbackDeps {
   /** Soft bounces in a row after which an address is suppressed (`soft-bounce-limit`). */
   softBounceLimit: number;
   logger: Logger;
+  /** Emits the reports to the customers' feedback webhooks. */
+  feedbackWebhooks: FeedbackEmitter;
 }
 
 /** Statuses that prove a message reached the address. */
@@ -65,6 +70,7 @@ export class ProviderFeedbackService {
       suppressed: 0,
     };
     const transitions: StatusTransition[] = [];
+    const events: EngagementEvent[] = [];
     try {
       for (const item of feedback) {
         const outcome = await this.outcomeOf(item);
@@ -80,6 +86,8 @@ export class ProviderFeedbackService {
           }
           continue;
         }
+        // Repeated reports give the same keys, so the provider's retries are counted once.
+        if (item.event) events.push(engagementEventOf(item.deliveryId, item.sandbox, item.event, outcome));
         if (outcome.changed) {
           summary.applied += 1;
           transitions.push(transitionOf(item.sandbox, outcome));
@@ -96,6 +104,12 @@ export class ProviderFeedbackService {
           await this.suppress(item.sandbox, channel, address, reason, provider.name);
           summary.suppressed += 1;
         }
+      }
+      // A failure fails the request: the provider posts the batch again and nothing counts twice.
+      if (events.length > 0) {
+        await this.deps.store.engagement.recordMany(events);
+        // Event ids are the engagement keys: the provider's retry re-emits, and nothing posts twice.
+        await this.deps.feedbackWebhooks.emit(events.map(feedbackEventOf));
       }
     } finally {
       // Even when a later report fails: the provider's retry will not move these records again.
@@ -158,6 +172,42 @@ export class ProviderFeedbackService {
       return this.deps.store.deliveries.recordFeedback(item.sandbox, item.deliveryId, item.event);
     const delivery = await this.deps.store.deliveries.get(item.sandbox, item.deliveryId);
     return delivery ? feedbackOutcome(delivery) : { found: false };
+  }
+}
+
+/**
+ * The provider's report as the reports over time count it. Delivered and bounced happen once per
+ * delivery; opens and clicks repeat, each report told apart by its time.
+ */
+function engagementEventOf(
+  deliveryId: string,
+  sandbox: string,
+  event: DeliveryEvent,
+  outcome: Extract<FeedbackOutcome, { found: true }>,
+): EngagementEvent {
+  const once = event.status === 'delivered' || event.status === 'bounced';
+  return {
+    key: once ? `${deliveryId}:${event.status}` : `${deliveryId}:${event.status}:${event.at}`,
+    sandbox,
+    campaignId: outcome.campaignId,
+    executionId: outcome.executionId,
+    deliveryId,
+    channel: outcome.channel,
+    kind: engagementKindOf(event.status),
+    at: event.at,
+    ...(event.reason === undefined ? {} : { reason: event.reason }),
+  };
+}
+
+function engagementKindOf(status: DeliveryStatus): EngagementKind {
+  switch (status) {
+    case 'delivered':
+    case 'bounced':
+    case 'opened':
+    case 'clicked':
+      return status;
+    default:
+      throw new Error(`provider feedback of status ${status} is not an engagement event`);
   }
 }
 

@@ -8,6 +8,8 @@ export interface AcceptedMail {
   html?: string;
   text?: string;
   customArgs: Record<string, string>;
+  /** The message's and the personalization's `headers` (the latter win); absent when neither has any. */
+  headers?: Record<string, string>;
   acceptedAt: number;
 }
 
@@ -24,16 +26,39 @@ export interface SendGridMail {
     subject?: string;
     custom_args?: Record<string, string>;
     substitutions?: Record<string, string>;
+    headers?: Record<string, string>;
   }>;
   from: { email: string };
   subject?: string;
   content: Array<{ type: string; value: string }>;
   custom_args?: Record<string, string>;
+  headers?: Record<string, string>;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MAX_PERSONALIZATIONS = 1000;
 const MAX_SUBSTITUTION_BYTES = 10_000;
+/**
+ * The headers that, per SendGrid's v3 mail send reference, `headers` may not override (message
+ * and personalization level alike). Header names are case-insensitive, so the check is too. The
+ * refusal is SendGrid's 400 with its `errors` body; the message wording is the stand-in's own.
+ */
+const RESERVED_HEADERS = new Set(
+  [
+    'x-sg-id',
+    'x-sg-eid',
+    'received',
+    'dkim-signature',
+    'Content-Type',
+    'Content-Transfer-Encoding',
+    'To',
+    'From',
+    'Subject',
+    'Reply-To',
+    'CC',
+    'BCC',
+  ].map((name) => name.toLowerCase()),
+);
 
 /** The checks SendGrid makes before accepting a send, with its messages and field paths. */
 export function validateMail(mail: unknown): FieldError[] {
@@ -97,6 +122,7 @@ export function validateMail(mail: unknown): FieldError[] {
   if (mail.custom_args !== undefined && !isStringRecord(mail.custom_args)) {
     fail('custom_args', 'Invalid type. Expected: object, given: something else; values must be strings.');
   }
+  validateHeaders(mail.headers, 'headers', fail);
   return errors;
 }
 
@@ -123,6 +149,7 @@ function validatePersonalization(
       }
     });
   }
+  validateHeaders(personalization.headers, `${path}.headers`, fail);
   const substitutions = personalization.substitutions;
   if (substitutions === undefined) return;
   if (!isStringRecord(substitutions)) {
@@ -132,6 +159,26 @@ function validatePersonalization(
       `${path}.substitutions`,
       `The total size of your substitutions may not exceed ${MAX_SUBSTITUTION_BYTES} bytes per personalization object.`,
     );
+  }
+}
+
+/** `headers`, where given: an object of string values (as SendGrid documents), none of them reserved. */
+function validateHeaders(
+  headers: unknown,
+  path: string,
+  fail: (field: string, message: string) => void,
+): void {
+  if (headers === undefined) return;
+  if (!isObject(headers)) {
+    fail(path, 'Invalid type. Expected: object.');
+    return;
+  }
+  for (const [name, value] of Object.entries(headers)) {
+    if (RESERVED_HEADERS.has(name.toLowerCase())) {
+      fail(path, `The header ${name} is reserved and may not be overridden.`);
+    } else if (typeof value !== 'string') {
+      fail(`${path}.${name}`, 'Invalid type. Expected: string.');
+    }
   }
 }
 
@@ -147,6 +194,7 @@ export function toAccepted(mail: SendGridMail, messageId: string, acceptedAt: nu
     };
     const html = mail.content.find((block) => block.type === 'text/html')?.value;
     const text = mail.content.find((block) => block.type === 'text/plain')?.value;
+    const headers = { ...mail.headers, ...personalization.headers };
     return {
       messageId,
       to: personalization.to[0]!.email,
@@ -155,6 +203,7 @@ export function toAccepted(mail: SendGridMail, messageId: string, acceptedAt: nu
       ...(html === undefined ? {} : { html: substitute(html) }),
       ...(text === undefined ? {} : { text: substitute(text) }),
       customArgs: { ...mail.custom_args, ...personalization.custom_args },
+      ...(Object.keys(headers).length > 0 ? { headers } : {}),
       acceptedAt,
     };
   });

@@ -61,6 +61,62 @@ describe('SendGrid stand-in with several personalizations', () => {
     expect(seen.slice(-2)).toEqual(['r1@example.com', 'r2@example.com']);
   });
 
+  it("keeps the message's and the personalization's headers, the personalization's winning", async () => {
+    const answer = await post({
+      from: { email: 'shop@example.com' },
+      content: [{ type: 'text/plain', value: 'hi' }],
+      headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click', 'X-Campaign': 'message' },
+      personalizations: [
+        {
+          ...personalization(1),
+          headers: { 'List-Unsubscribe': '<https://t.example.com/u/1>', 'X-Campaign': 'r1' },
+        },
+        personalization(2),
+      ],
+    });
+    expect(answer.status).toBe(202);
+    expect(standin.accepted.slice(-2).map((mail) => mail.headers)).toEqual([
+      {
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        'List-Unsubscribe': '<https://t.example.com/u/1>',
+        'X-Campaign': 'r1',
+      },
+      { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click', 'X-Campaign': 'message' },
+    ]);
+  });
+
+  it.each([
+    ['message', { headers: { 'reply-to': 'x@example.com' } }, {}, 'headers'],
+    ['personalization', {}, { headers: { 'X-SG-ID': 'forged' } }, 'personalizations.0.headers'],
+  ])(
+    'refuses a header SendGrid reserves at %s level with its 400, naming the field',
+    async (_level, atMessage, atPersonalization, field) => {
+      const before = standin.acceptedCount;
+      const answer = await post({
+        from: { email: 'shop@example.com' },
+        content: [{ type: 'text/plain', value: 'hi' }],
+        ...atMessage,
+        personalizations: [{ ...personalization(1), ...atPersonalization }],
+      });
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body)).toEqual({
+        errors: [{ field, message: expect.stringContaining('reserved'), help: null }],
+      });
+      expect(standin.acceptedCount).toBe(before);
+    },
+  );
+
+  it('refuses a header value that is not a string', async () => {
+    const answer = await post({
+      from: { email: 'shop@example.com' },
+      content: [{ type: 'text/plain', value: 'hi' }],
+      headers: { 'X-Count': 3 },
+      personalizations: [personalization(1)],
+    });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({ errors: [{ field: 'headers.X-Count' }] });
+  });
+
   it('refuses a personalization whose substitutions exceed 10,000 bytes, naming it', async () => {
     const answer = await post({
       from: { email: 'shop@example.com' },

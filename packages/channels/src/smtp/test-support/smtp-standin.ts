@@ -9,6 +9,7 @@ export interface AcceptedSmtpMail {
   /** The message exactly as the client sent it after DATA. */
   raw: string;
   subject?: string;
+  /** Every header by lower-case name, its value unfolded (RFC 5322 §2.2.3) and trimmed; the last one wins. */
   headers: Record<string, string>;
 }
 
@@ -59,7 +60,7 @@ export async function startSmtpStandin(
           (parsed) => {
             const headers: Record<string, string> = {};
             for (const line of parsed.headerLines)
-              headers[line.key] = line.line.slice(line.key.length + 1).trim();
+              headers[line.key] = unfold(line.line.slice(line.key.length + 1)).trim();
             accepted.push({
               from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
               to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
@@ -94,6 +95,11 @@ export async function startSmtpStandin(
     behave: (next) => behaviour.behave(next),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** A long header is folded over several lines (a line break before white space); unfolding joins them. */
+function unfold(value: string): string {
+  return value.replace(/\r?\n(?=[ \t])/g, '');
 }
 
 function withReplyCode(error: Error, code: number): Error {

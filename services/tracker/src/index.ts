@@ -1,0 +1,157 @@
+import type { Server } from 'node:http';
+import type { Express } from 'express';
+import { loadConfig, type HeraldConfig } from '@herald/config';
+import { createLogger, flushAndExit, installFatalHandlers, type Logger } from '@herald/logger';
+import type { Redis } from 'ioredis';
+import { connectRedis, createFeedbackWebhookQueue, FeedbackEmitter } from '@herald/queues';
+import { openStore } from '@herald/store';
+import { TrackingTokens } from '@herald/tracking';
+import { createTrackerApp } from './app';
+import { DEFAULT_WRITER_OPTIONS, EngagementWriter, type EngagementWriterOptions } from './engagement-writer';
+import { Unsubscriber } from './unsubscriber';
+
+/** Above the 60 s idle timeout of common load balancers, so the tracker never closes a connection first. */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+export interface TrackerRuntime {
+  app: Express;
+  /** Writes the events still waiting, then closes the store. Call after the server stopped. */
+  close(): Promise<void>;
+}
+
+/** What tests change; production uses the defaults. */
+export interface TrackerOptions {
+  /** Milliseconds since the epoch. */
+  now?: () => number;
+  writer?: Partial<EngagementWriterOptions>;
+}
+
+/** Wires the tracker from a config: the only place that knows every concrete dependency. */
+export async function buildTracker(
+  config: HeraldConfig,
+  logger: Logger,
+  options: TrackerOptions = {},
+): Promise<TrackerRuntime> {
+  // Throws, before anything is opened, when there is no key.
+  const tokens = new TrackingTokens(config.tracking.keys);
+  const store = await openStore({
+    url: config.store.url,
+    deliveryRetentionDays: config.store.deliveryRetentionDays,
+  });
+  let redis: Redis;
+  try {
+    redis = await connectRedis(config.redis.url, {
+      role: 'producer',
+      connectionName: 'herald-tracker',
+      logger,
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const feedbackQueue = createFeedbackWebhookQueue(redis, config.redis.queuePrefix);
+  feedbackQueue.on('error', (error) => logger.warn({ err: error.message }, 'feedback webhook queue error'));
+  const feedback = new FeedbackEmitter(
+    feedbackQueue,
+    async (sandbox) => (await store.webhookSubscriptions.listEnabled(sandbox)).length > 0,
+  );
+  const writer = new EngagementWriter(
+    store.engagement,
+    logger,
+    { ...DEFAULT_WRITER_OPTIONS, ...options.writer },
+    feedback,
+  );
+  const app = createTrackerApp({
+    tokens,
+    events: writer,
+    mirrorPages: store.mirrorPages,
+    unsubscriber: new Unsubscriber(store),
+    readinessChecks: [{ name: 'store', check: () => store.ping() }],
+    logger,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  return {
+    app,
+    close: async () => {
+      await writer.close();
+      await feedbackQueue.close();
+      redis.disconnect();
+      await store.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: HeraldConfig;
+  try {
+    config = loadConfig(process.env);
+    if (config.tracking.keys.length === 0) {
+      throw new Error(
+        'TRACKING_KEYS is required: the keys (32+ characters, comma-separated) that the workers sign tracking links with.',
+      );
+    }
+  } catch (error) {
+    process.stderr.write(`herald tracker: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger({ level: config.log.level, service: 'tracker' });
+  installFatalHandlers(logger);
+  let runtime: TrackerRuntime;
+  try {
+    runtime = await buildTracker(config, logger);
+  } catch (error) {
+    logger.fatal({ err: error }, 'cannot start: are the store (STORE_URL) and Redis (REDIS_URL) reachable?');
+    flushAndExit(logger, 1);
+    return;
+  }
+  const { host, port } = config.tracker;
+  // Express 5 hands a listen error (port taken, address not available) to this callback.
+  const server: Server = runtime.app.listen(port, host, (error) => {
+    if (error) {
+      logger.fatal({ err: error, host, port }, `cannot listen on ${host}:${port}`);
+      flushAndExit(logger, 1);
+      return;
+    }
+    const address = server.address();
+    logger.info(
+      {
+        host,
+        port: typeof address === 'object' && address ? address.port : port,
+        publicUrl: config.tracking.publicUrl,
+        store: config.store.url.startsWith('mongodb') ? 'mongodb' : 'embedded',
+      },
+      'tracker listening',
+    );
+  });
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // Never shorter than the idle wait, so that no other timer closes an idle connection first.
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'tracker shutting down: no new connections, writing the events still waiting');
+    const force = setTimeout(() => {
+      logger.error('shutdown timed out; exiting with events unwritten');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    server.close(() => {
+      runtime
+        .close()
+        .then(() => {
+          logger.info('tracker stopped');
+          flushAndExit(logger, 0);
+        })
+        .catch((error: unknown) => {
+          logger.error({ err: error }, 'error while closing');
+          process.exit(1);
+        });
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (require.main === module) void main();

@@ -7,8 +7,8 @@ import {
 import {
   jsonContent,
   problem,
+  queryParameters,
   sandboxHeader,
-  type OpenApiObject,
   type OpenApiPart,
   operation,
   jsonRequest,
@@ -28,10 +28,6 @@ export const audienceExample = {
     createdAt: { $gte: '2025-01-01T00:00:00Z' },
   },
 };
-
-function queryParameters(properties: Record<string, OpenApiObject>): OpenApiObject[] {
-  return Object.entries(properties).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
-}
 
 const audienceResponse = { description: 'The audience.', content: jsonContent('Audience') };
 

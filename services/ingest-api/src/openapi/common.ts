@@ -47,6 +47,11 @@ export function jsonRequest(
   };
 }
 
+/** Optional query parameters, one per property of a query-string schema. */
+export function queryParameters(properties: Record<string, object>): OpenApiObject[] {
+  return Object.entries(properties).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
+}
+
 /** The `dryRun` switch of the trigger calls: validate and preview, queue nothing. */
 export function dryRunParameter(description: string): OpenApiObject {
   return {

@@ -18,11 +18,10 @@ import {
   TEMPLATE_HTML_BYTES,
   type BenchRecipients,
 } from './email-template';
+import { positiveInteger, type Environment } from './bench-options';
 
 const root = path.resolve(__dirname, '..', '..');
 const RESULTS_DIR = path.join(root, 'bench/results');
-
-type Environment = Readonly<Record<string, string | undefined>>;
 
 interface DeliveryBenchOptions {
   steps: number[];
@@ -45,15 +44,6 @@ interface DeliveryBenchOptions {
   /** Keeps the `.cpuprofile` files here instead of a temporary folder. */
   cpuProfileDir: string | undefined;
   path: string;
-}
-
-function positiveInteger(environment: Environment, name: string, fallback: number): number {
-  const raw = environment[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name} must be a positive integer, got ${raw}`);
-  return value;
 }
 
 function readOptions(environment: Environment): DeliveryBenchOptions {

@@ -20,6 +20,7 @@ import { connectRedis } from '@herald/queues';
 import { cpuPerCall, cpuSeconds, type CpuPerCall } from './cpu-per-call';
 import { redisPid } from './redis-probe';
 import { startServerProcess, type ServerProcess } from './server-process';
+import { positiveInteger, type Environment } from './bench-options';
 
 const root = path.resolve(__dirname, '..', '..');
 const BARE_ENTRY = path.join(__dirname, 'bare-endpoint.js');
@@ -40,17 +41,6 @@ interface BenchOptions extends Omit<
   path: string;
   /** The checkout whose built API is measured (BENCH_HERALD_ROOT), to compare two builds on one machine. */
   heraldRoot: string;
-}
-
-type Environment = Readonly<Record<string, string | undefined>>;
-
-function positiveInteger(environment: Environment, name: string, fallback: number): number {
-  const raw = environment[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name} must be a positive integer, got ${raw}`);
-  return value;
 }
 
 function readOptions(environment: Environment): BenchOptions {

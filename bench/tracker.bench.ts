@@ -11,6 +11,7 @@ import type { BareRedirectOptions } from './bare-redirect';
 import { cpuPerCall, cpuSeconds, type CpuPerCall } from './cpu-per-call';
 import { profileDirectory, summariseCpuProfiles } from './cpu-profile';
 import { startServerProcess, type ServerProcess } from './server-process';
+import { positiveInteger, type Environment } from './bench-options';
 
 const root = path.resolve(__dirname, '..', '..');
 const BARE_ENTRY = path.join(__dirname, 'bare-redirect.js');
@@ -40,17 +41,6 @@ interface BenchOptions {
   path: string;
   /** The checkout whose built tracker is measured (BENCH_HERALD_ROOT), to compare two builds. */
   heraldRoot: string;
-}
-
-type Environment = Readonly<Record<string, string | undefined>>;
-
-function positiveInteger(environment: Environment, name: string, fallback: number): number {
-  const raw = environment[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name} must be a positive integer, got ${raw}`);
-  return value;
 }
 
 function readOptions(environment: Environment): BenchOptions {

@@ -124,7 +124,17 @@ export class UnsupportedMediaTypeError extends HeraldError {
 /** No key, or a key that is unknown or revoked; never says which. */
 export class UnauthorizedError extends HeraldError {
   readonly status = 401;
-  readonly code = 'unauthorized';
+  /**
+   * `unauthorized` unless the caller may be told more: an access token refused for a reason it
+   * can act on (`token-expired`, `credential-revoked`), told only once its signature proved
+   * Herald issued it, so saying which leaks nothing.
+   */
+  constructor(
+    message: string,
+    readonly code: ErrorCodeWithStatus<401> = 'unauthorized',
+  ) {
+    super(message);
+  }
 }
 
 /** A provider webhook whose signature is missing, stale or does not verify: nothing was applied. */
@@ -136,7 +146,13 @@ export class InvalidSignatureError extends HeraldError {
 /** A valid key used outside its roles or sandboxes. */
 export class ForbiddenError extends HeraldError {
   readonly status = 403;
-  readonly code = 'forbidden';
+  /** `forbidden`, or what is wrong, e.g. a valid token sent with another client's `x-api-key`. */
+  constructor(
+    message: string,
+    readonly code: ErrorCodeWithStatus<403> = 'forbidden',
+  ) {
+    super(message);
+  }
 }
 
 /** This caller sends more than its allowance; it may retry after `retryAfterSeconds`. */

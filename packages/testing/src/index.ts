@@ -8,3 +8,4 @@ export * from './redis-keys';
 export * from './job-state';
 export * from './campaign-fixtures';
 export * from './standins';
+export * from './self-signed-certificate';

@@ -35,9 +35,18 @@ export class EmailTracking {
    * The delivery's links for its template; empty when no tracker is configured. The recipient's
    * profile goes into the unsubscribe link, which then outlives the delivery record.
    */
-  links(key: DeliveryKey, locale: string, profileId: string | undefined): ServiceLinks {
+  links(
+    definition: CampaignDefinition,
+    key: DeliveryKey,
+    locale: string,
+    profileId: string | undefined,
+  ): ServiceLinks {
     const context = this.context(key, locale, profileId);
-    return context ? serviceLinks(context) : NO_SERVICE_LINKS;
+    if (!context || !(definition.type === 'marketing' || namesServiceLinks(definition, locale))) {
+      // Two HMACs a message saved where no header and no template names them (most receipts).
+      return NO_SERVICE_LINKS;
+    }
+    return serviceLinks(context);
   }
 
   /**
@@ -110,6 +119,12 @@ export class EmailTracking {
       nowSeconds: nowSeconds(),
     };
   }
+}
+
+/** Whether the locale's e-mail content uses `{{ herald.… }}` (a substring test, no parse). */
+function namesServiceLinks(definition: CampaignDefinition, locale: string): boolean {
+  const content = definition.content.locales[locale];
+  return [content?.subject, content?.html, content?.text].some((field) => field?.includes('herald.'));
 }
 
 function nowSeconds(): number {

@@ -155,7 +155,9 @@ async function deliver(
   // Chosen before rendering: the tracker links the template may name carry the locale.
   const locale = chooseLocale(definition.content, data.recipient, profile);
   const links =
-    definition.channel === 'email' ? deps.emailTracking.links(key, locale, profile?.id) : undefined;
+    definition.channel === 'email'
+      ? deps.emailTracking.links(definition, key, locale, profile?.id)
+      : undefined;
   const built = await buildMessage(deps.templates, {
     version,
     recipient: data.recipient,

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { errors, jwtVerify, SignJWT, type JWTHeaderParameters } from 'jose';
 import type { ApiCredential } from '@herald/store';
-import { TokenRejectedError } from './auth-errors';
+import { UnauthorizedError } from '@herald/errors';
 
 /** What a verified access token says about its caller. */
 export interface AccessTokenClaims {
@@ -72,7 +72,7 @@ export class AccessTokens {
     return { token, expiresInSeconds: this.ttlSeconds };
   }
 
-  /** Throws TokenRejectedError `token-expired` or `token-invalid`. */
+  /** Throws UnauthorizedError `token-expired` or `token-invalid`. */
   async verify(token: string): Promise<AccessTokenClaims> {
     try {
       const { payload } = await jwtVerify(token, (header) => this.keyFor(header), {
@@ -89,10 +89,10 @@ export class AccessTokens {
     } catch (error) {
       // jose checks the signature before the claims: only a genuine token is ever called expired.
       if (error instanceof errors.JWTExpired) {
-        throw new TokenRejectedError('token-expired', 'The access token has expired; request a new one.');
+        throw new UnauthorizedError('The access token has expired; request a new one.', 'token-expired');
       }
       if (error instanceof errors.JOSEError || error instanceof UnknownSigningKeyError) {
-        throw new TokenRejectedError('token-invalid', 'The access token is not valid.');
+        throw new UnauthorizedError('The access token is not valid.', 'token-invalid');
       }
       throw error;
     }

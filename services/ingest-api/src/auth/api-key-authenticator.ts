@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { Store } from '@herald/store';
 import type { AccessTokens } from './access-tokens';
 import { constantTimeEqual, hashApiKey } from './api-key-secret';
-import { TokenHeaderMismatchError, TokenRejectedError } from './auth-errors';
+import { ForbiddenError, UnauthorizedError } from '@herald/errors';
 import { setPrincipal, setRefusal, type Principal } from './principal';
 
 /** A cached answer; boxed because the cache holds no `null` and "unknown key" is cached too. */
@@ -47,7 +47,7 @@ export class ApiKeyAuthenticator {
             next();
           })
           .catch((error: unknown) => {
-            if (!(error instanceof TokenRejectedError || error instanceof TokenHeaderMismatchError)) {
+            if (!(error instanceof UnauthorizedError || error instanceof ForbiddenError)) {
               next(error);
               return;
             }
@@ -92,33 +92,33 @@ export class ApiKeyAuthenticator {
   }
 
   /**
-   * The principal of an access token's credential. Throws TokenRejectedError (401: invalid,
-   * expired, credential revoked) or TokenHeaderMismatchError (403: `x-api-key` or
+   * The principal of an access token's credential. Throws UnauthorizedError (401: invalid,
+   * expired, credential revoked) or ForbiddenError (403: `x-api-key` or
    * `x-gw-ims-org-id` not the token's).
    */
   async principalForToken(req: Request, token: string): Promise<Principal> {
     if (!this.tokens.enabled) {
-      throw new TokenRejectedError(
-        'token-invalid',
+      throw new UnauthorizedError(
         'This API issues no access tokens (TOKEN_SIGNING_KEYS is unset).',
+        'token-invalid',
       );
     }
     const claims = await this.tokens.verify(token);
     if (nonEmpty(req.header('x-api-key')) !== claims.clientId) {
-      throw new TokenHeaderMismatchError(
-        'client-id-mismatch',
+      throw new ForbiddenError(
         'x-api-key must be the client id the access token was issued to.',
+        'client-id-mismatch',
       );
     }
     if (nonEmpty(req.header('x-gw-ims-org-id')) !== claims.orgId) {
-      throw new TokenHeaderMismatchError(
-        'org-mismatch',
+      throw new ForbiddenError(
         "x-gw-ims-org-id must be the organisation of the access token's credential.",
+        'org-mismatch',
       );
     }
     const principal = await this.credentialPrincipal(claims.credentialId, claims.clientId);
     if (!principal) {
-      throw new TokenRejectedError('credential-revoked', "The access token's API credential was revoked.");
+      throw new UnauthorizedError("The access token's API credential was revoked.", 'credential-revoked');
     }
     return principal;
   }

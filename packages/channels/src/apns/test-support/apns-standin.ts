@@ -1,11 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, verify, type KeyObject } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { BehaviourSwitch, pause, type StandinBehaviour } from '@herald/testing';
+import { BehaviourSwitch, pause, selfSignedCertificate, type StandinBehaviour } from '@herald/testing';
 
 export interface ReceivedApnsPush {
   /** `:authority` the request named: tells the production host from the sandbox one. */
@@ -84,7 +80,7 @@ export async function startApnsStandin(options: { topic?: string } = {}): Promis
   const teamId = randomBytes(5).toString('hex').toUpperCase();
   const keyId = randomBytes(5).toString('hex').toUpperCase();
   const signing = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const tls = selfSignedCertificate();
+  const tls = selfSignedCertificate('apns-standin');
   const devices = new Map<string, { topic: string; unregisteredAt?: number }>();
   const jwtsSeen = new Set<string>();
   const expiredJwts = new Set<string>();
@@ -272,40 +268,5 @@ function decode(part: string): Record<string, unknown> {
     return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
   } catch {
     return {};
-  }
-}
-
-/** A one-day certificate for 127.0.0.1 and localhost, made by the openssl CLI in a temporary folder. */
-function selfSignedCertificate(): { key: string; cert: string } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'apns-standin-'));
-  try {
-    const keyFile = path.join(dir, 'key.pem');
-    const certFile = path.join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        keyFile,
-        '-out',
-        certFile,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=apns-standin',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      ],
-      { stdio: 'ignore' },
-    );
-    return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }

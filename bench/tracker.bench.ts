@@ -182,6 +182,7 @@ async function benchTracker(
       HERALD_DATA_DIR: data.path,
       TRACKING_KEYS: key,
       TRACKER_PORT: String(port),
+      TRACKER_PUBLIC_URL: url,
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
     },

@@ -1,7 +1,9 @@
-import { simpleParser } from 'mailparser';
 import { startSmtpStandin, type AcceptedSmtpMail, type SmtpStandin } from '@herald/channels/test-support';
 import type { Delivery } from '@herald/contracts';
-import { orderShippedCampaign, waitFor } from '@herald/testing';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
+import { orderShippedCampaign, smsCampaignFixture, waitFor } from '@herald/testing';
 import {
   createLiveCampaign,
   getJson,
@@ -216,5 +218,77 @@ describe('engagement: Herald tracks an SMTP marketing e-mail, reports it, and ho
     const html = (await simpleParser(mail.raw)).html;
     expect(typeof html === 'string' && hrefs(html)).toEqual(['https://shop.example.com/receipt']);
     expect(html).not.toContain('/o/');
+  });
+
+  it('sends the links of an SMS as short tracker links, counts segments after shortening, and redirects a click', async () => {
+    // 138 characters of URL: two segments as written, one once shortened.
+    const offer = `https://shop.example.com/offers/winter-2026/${'x'.repeat(80)}?utm_source=sms&utm_campaign=winter`;
+    const created = await postJson(`${sys.apiUrl}/campaigns`, {
+      ...smsCampaignFixture,
+      channelConfig: { sms: { sender: 'Shop', tracking: { clicks: true } } },
+      content: { defaultLocale: 'en', locales: { en: { body: `Code {{ context.code }}: ${offer}` } } },
+    });
+    expect(created.status).toBe(201);
+    const campaignId = String(created.body.id);
+    const activated = await postJson(`${sys.apiUrl}/campaigns/${campaignId}/activate`);
+    expect(activated.status).toBe(200);
+    expect(activated.body.warnings).toEqual([
+      expect.objectContaining({
+        code: 'sms-segments',
+        message: expect.stringMatching(
+          /1 link as short tracker links\) to \d+ characters in GSM-7: 1 segment$/,
+        ),
+      }),
+    ]);
+
+    const accepted = await postJson(`${sys.apiUrl}/im/executions/unitary`, {
+      requestId: 'sms-click-1',
+      campaignId,
+      recipients: [
+        {
+          type: 'external',
+          namespace: 'crmId',
+          userId: 'crm-1',
+          channelData: { mobilePhoneNumber: '+44 7700 900123' },
+          context: { code: '111' },
+        },
+      ],
+    });
+    expect(accepted.status).toBe(202);
+    const deliveryId = `${String(accepted.body.executionId)}-r0`;
+    const sent = await waitFor(
+      async () => {
+        try {
+          return JSON.parse(
+            readFileSync(path.join(sys.dir.path, 'outbox', 'sms', `${deliveryId}.json`), 'utf8'),
+          ) as {
+            body: string;
+          };
+        } catch {
+          return undefined;
+        }
+      },
+      { description: 'the SMS in the outbox' },
+    );
+    const shortLink = new RegExp(`^Code 111: (${sys.trackerUrl!}/s/[0-9A-Za-z]{10})$`).exec(sent.body)?.[1];
+    expect(shortLink).toBeDefined();
+
+    const clicked = await fetch(shortLink!, { redirect: 'manual', headers: { 'user-agent': BROWSER } });
+    expect(clicked.status).toBe(302);
+    expect(clicked.headers.get('location')).toBe(offer);
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const report = await waitFor(
+      async () => {
+        const answer = await getJson(`${sys.apiUrl}/campaigns/${campaignId}/report?from=${from}&to=${to}`);
+        const breakdowns = answer.body.breakdowns as { links?: unknown[] } | undefined;
+        return breakdowns?.links?.length ? answer.body : undefined;
+      },
+      { timeoutMs: 15_000, description: 'the SMS click in the report' },
+    );
+    // Clicked within seconds of the send: a machine's (a link scanner's) click, so no unique human.
+    expect((report.breakdowns as { links: unknown[] }).links).toEqual([
+      { linkId: '0', label: null, total: 1, unique: 0, human: 0, machine: 1 },
+    ]);
   });
 });

@@ -236,7 +236,7 @@ export const ENVIRONMENT_VARIABLES = {
     pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$',
     derivedDefault: 'http://localhost:<TRACKER_PORT>',
     description:
-      'Base URL of the tracker as recipients reach it, put in tracked links, the open pixel, mirror and unsubscribe links.',
+      'Base URL of the tracker as recipients reach it, put in tracked links, SMS short links, the open pixel, mirror and unsubscribe links; the API counts SMS segments with it.',
   },
   TRACKER_HOST: {
     type: 'string',

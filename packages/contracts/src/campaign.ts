@@ -24,6 +24,8 @@ export interface SmsChannelConfig {
    * sandbox's `sms.defaultRegion`.
    */
   defaultRegion?: string;
+  /** Clicks: the body's http(s) links go out as short tracker links (`/s/<code>`). */
+  tracking?: { clicks: boolean };
 }
 
 export type PushUrgency = 'very-low' | 'low' | 'normal' | 'high';

@@ -338,6 +338,11 @@ export const ERROR_CODES = {
     status: 503,
     meaning: 'The store cannot be reached, or an execution could not be recorded; retry the same call.',
   },
+  'short-link-code-taken': {
+    status: 503,
+    meaning:
+      'An SMS short link drew a code another link already holds (rare: 62^10 codes); the delivery is retried with new codes.',
+  },
   'outbox-write-failed': {
     status: 503,
     meaning: 'The outbox file could not be written (retried on delivery).',

@@ -18,6 +18,7 @@ import type { DeliveryRepository } from './delivery.ports';
 import type { EngagementRepository } from './engagement.ports';
 import type { MirrorPageRepository } from './mirror-page.ports';
 import type { Page, PageRequest } from './paging.ports';
+import type { ShortLinkRepository } from './short-link.ports';
 import type { WebhookDeliveryRepository, WebhookSubscriptionRepository } from './webhook.ports';
 
 export type * from './access.ports';
@@ -25,6 +26,7 @@ export type * from './delivery.ports';
 export type * from './engagement.ports';
 export type * from './mirror-page.ports';
 export type * from './paging.ports';
+export type * from './short-link.ports';
 export type * from './webhook.ports';
 
 /**
@@ -283,6 +285,7 @@ export interface Store {
   readonly settings: SandboxSettingsRepository;
   readonly engagement: EngagementRepository;
   readonly mirrorPages: MirrorPageRepository;
+  readonly shortLinks: ShortLinkRepository;
   readonly webhookSubscriptions: WebhookSubscriptionRepository;
   readonly webhookDeliveries: WebhookDeliveryRepository;
   /** Resolves when the store answers; used by readiness checks. */

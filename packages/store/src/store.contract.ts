@@ -11,6 +11,7 @@ import { describeProfileUpsertContract } from './contract/profile-upsert.contrac
 import { describePushTokenContract } from './contract/push-token.contract';
 import { describeRegistryContract } from './contract/registry.contract';
 import { describeSettingsContract } from './contract/settings.contract';
+import { describeTrackerPagesContract } from './contract/tracker-pages.contract';
 import { describeWebhookContract } from './contract/webhook.contract';
 
 /**
@@ -46,5 +47,6 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     describeApiCredentialContract(() => store);
     describeWebhookContract(() => store);
     describeEngagementContract(() => store);
+    describeTrackerPagesContract(() => store);
   });
 }

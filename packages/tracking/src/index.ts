@@ -13,3 +13,13 @@ export {
   MACHINE_USER_AGENTS,
   isMachineHit,
 } from './machine-hits';
+export {
+  SHORT_CODE_LENGTH,
+  SHORT_LINK_PATH,
+  isShortCode,
+  newShortCode,
+  shortLinkUrl,
+  shortenSmsLinks,
+  smsTextAsShortened,
+  type SmsShortLink,
+} from './sms-links';

@@ -149,7 +149,7 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
           }
         : {}),
     },
-    campaigns: new CampaignService(store, new CampaignValidator(), templates),
+    campaigns: new CampaignService(store, new CampaignValidator(), templates, config.tracking.publicUrl),
     campaignTools: new CampaignToolsService({
       store,
       templates,
@@ -157,6 +157,7 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
       // Test sends go to the outbox until provider adapters exist.
       adapter: new OutboxAdapter(config.outbox.dir),
       allowPrivatePushEndpoints: config.allowPrivateUrls,
+      trackerBaseUrl: config.tracking.publicUrl,
     }),
     reports: {
       executions: new ExecutionReportService(reportDeps),

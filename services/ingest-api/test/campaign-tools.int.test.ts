@@ -180,7 +180,7 @@ describe('campaign author tools', () => {
           locale: 'en',
           outcome: 'send',
           message: { channel: 'sms', from: 'Shop', to: '+33612345678', body: 'Hi there, code 123456' },
-          smsLength: { encoding: 'GSM-7', characters: 21, units: 21, segments: 1 },
+          smsLength: { encoding: 'GSM-7', characters: 21, units: 21, segments: 1, shortenedLinks: 0 },
         },
       ]);
     });

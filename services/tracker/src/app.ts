@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import express, {
   type ErrorRequestHandler,
   type Express,
@@ -7,8 +6,14 @@ import express, {
   type Response,
 } from 'express';
 import type { Logger } from '@herald/logger';
-import type { EngagementEvent, MirrorPageRepository } from '@herald/store';
-import { isMachineHit, type TrackedAction, type TrackingClaims, type TrackingTokens } from '@herald/tracking';
+import type { EngagementEvent, MirrorPageRepository, ShortLinkRepository } from '@herald/store';
+import {
+  isMachineHit,
+  isShortCode,
+  type TrackedAction,
+  type TrackingClaims,
+  type TrackingTokens,
+} from '@herald/tracking';
 import {
   confirmPage,
   ERROR_PAGE,
@@ -19,6 +24,7 @@ import {
   PIXEL_GIF,
   unsubscribedPage,
 } from './pages';
+import { hitKeys } from './hit-keys';
 import type { Unsubscriber } from './unsubscriber';
 
 export interface ReadinessCheck {
@@ -35,6 +41,7 @@ export interface TrackerAppDeps {
   tokens: TrackingTokens;
   events: EventSink;
   mirrorPages: Pick<MirrorPageRepository, 'get'>;
+  shortLinks: Pick<ShortLinkRepository, 'get'>;
   unsubscriber: Unsubscriber;
   readinessChecks: readonly ReadinessCheck[];
   logger: Logger;
@@ -51,38 +58,42 @@ const HTTP_URL = /^https?:\/\//i;
 
 /**
  * The tracker's HTTP application, without listening. Opens, clicks and the unsubscribe page answer
- * from the signed token alone (no store read): a token that does not verify, is expired, or was
- * signed for another action gets 404, records nothing and redirects nowhere. Logs name the route,
- * never the token (it holds the link's URL) nor an address.
+ * from the signed token alone (no store read; an SMS short link reads the token its code stands
+ * for): a token that does not verify, is expired, or was signed for another action gets 404,
+ * records nothing and redirects nowhere. Logs name the route, never the token (it holds the link's
+ * URL) nor an address.
  */
 export function createTrackerApp(deps: TrackerAppDeps): Express {
   const { tokens, events, logger } = deps;
   const now = deps.now ?? Date.now;
+  const nextHitKey = hitKeys();
   const verified = (req: Request, action: TrackedAction): TrackingClaims | null => {
     const token = req.params.token;
     if (typeof token !== 'string') return null;
     const claims = tokens.verify(token, Math.floor(now() / 1000));
     return claims?.action === action ? claims : null;
   };
+  // Field by field, no spreads: it runs on every open and click.
   const hit = (
     claims: TrackingClaims,
     kind: 'opened' | 'clicked',
     req: Request,
     at: number,
-  ): EngagementEvent => ({
-    key: randomUUID(),
-    ...deliveryOf(claims),
-    kind,
-    at: new Date(at).toISOString(),
-    machine: isMachineHit({
+  ): EngagementEvent => {
+    const event = deliveryOf(claims) as EngagementEvent;
+    event.key = nextHitKey();
+    event.kind = kind;
+    event.at = new Date(at).toISOString();
+    event.machine = isMachineHit({
       action: kind === 'opened' ? 'open' : 'click',
       method: req.method,
-      userAgent: req.get('user-agent'),
+      userAgent: req.headers['user-agent'],
       secondsSinceSend: Math.max(0, at / 1000 - claims.issuedAt),
-    }),
-    ...(kind === 'clicked' && claims.linkId !== undefined ? { linkId: claims.linkId } : {}),
-    ...(kind === 'clicked' && claims.label !== undefined ? { label: claims.label } : {}),
-  });
+    });
+    if (kind === 'clicked' && claims.linkId !== undefined) event.linkId = claims.linkId;
+    if (kind === 'clicked' && claims.label !== undefined) event.label = claims.label;
+    return event;
+  };
 
   const app = express();
   app.disable('x-powered-by');
@@ -98,12 +109,22 @@ export function createTrackerApp(deps: TrackerAppDeps): Express {
     void events.record(hit(claims, 'opened', req, now()));
   });
 
-  app.get('/c/:token', (req, res) => {
-    const claims = verified(req, 'click');
+  const redirect = (claims: TrackingClaims | null, req: Request, res: Response): void => {
     const target = claims ? redirectTarget(claims.url) : undefined;
     if (!claims || target === undefined) return notFound(res);
     res.status(302).set({ Location: target, 'Cache-Control': NO_STORE }).end();
     void events.record(hit(claims, 'clicked', req, now()));
+  };
+
+  app.get('/c/:token', (req, res) => redirect(verified(req, 'click'), req, res));
+
+  // An SMS's short link: the code stands for a click token kept in the store (the one store read
+  // on a hit's path, since an SMS cannot carry the token); the token is verified as a /c/ one is.
+  app.get('/s/:code', async (req, res) => {
+    const code = req.params.code;
+    const link = isShortCode(code) ? await deps.shortLinks.get(code, new Date(now())) : null;
+    const claims = link ? tokens.verify(link.token, Math.floor(now() / 1000)) : null;
+    redirect(claims?.action === 'click' && claims.sandbox === link?.sandbox ? claims : null, req, res);
   });
 
   app.get('/m/:token', async (req, res) => {
@@ -174,14 +195,18 @@ export function createTrackerApp(deps: TrackerAppDeps): Express {
 function deliveryOf(
   claims: TrackingClaims,
 ): Pick<EngagementEvent, 'sandbox' | 'campaignId' | 'executionId' | 'deliveryId' | 'channel' | 'locale'> {
-  return {
+  const delivery: Pick<
+    EngagementEvent,
+    'sandbox' | 'campaignId' | 'executionId' | 'deliveryId' | 'channel' | 'locale'
+  > = {
     sandbox: claims.sandbox,
     campaignId: claims.campaignId,
     executionId: claims.executionId,
     deliveryId: claims.deliveryId,
     channel: claims.channel,
-    ...(claims.locale !== undefined ? { locale: claims.locale } : {}),
   };
+  if (claims.locale !== undefined) delivery.locale = claims.locale;
+  return delivery;
 }
 
 /**
@@ -202,9 +227,9 @@ function notFound(res: Response): void {
   res.status(404).set(OWN_PAGE_HEADERS).type('html').send(NOT_FOUND_PAGE);
 }
 
-const ROUTES = new Set(['o', 'c', 'm', 'u', 'health', 'ready']);
+const ROUTES = new Set(['o', 'c', 's', 'm', 'u', 'health', 'ready']);
 
-/** The route of a path, never its token: `/c/<token>` is logged as `/c`, an unknown path as `(other)`. */
+/** The route of a path, never its token or code: `/c/<token>` is logged as `/c`, an unknown path as `(other)`. */
 function routeOf(path: string): string {
   const first = path.split('/', 2)[1] ?? '';
   return ROUTES.has(first) ? `/${first}` : '(other)';

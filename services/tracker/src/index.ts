@@ -65,6 +65,7 @@ export async function buildTracker(
     tokens,
     events: writer,
     mirrorPages: store.mirrorPages,
+    shortLinks: store.shortLinks,
     unsubscriber: new Unsubscriber(store),
     readinessChecks: [{ name: 'store', check: () => store.ping() }],
     logger,

@@ -6,6 +6,7 @@ import type { TemplateEngine } from '@herald/templating';
 import type { DeliveryRecorder } from './delivery-recorder';
 import type { EmailTracking } from './email-tracking';
 import type { ProfileCreator } from './profile-creator';
+import type { SmsTracking } from './sms-tracking';
 import type { DeliveryPolicy } from './policy/delivery-policy';
 import type { CampaignThrottle } from './policy/campaign-throttle';
 
@@ -17,6 +18,7 @@ export interface DeliveryDeps {
   adapter: ChannelAdapter;
   recorder: DeliveryRecorder;
   emailTracking: EmailTracking;
+  smsTracking: SmsTracking;
   profileCreator: ProfileCreator;
   counters: DeliveryCounters;
   policy: DeliveryPolicy;

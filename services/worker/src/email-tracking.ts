@@ -6,15 +6,8 @@ import {
   MIRROR_LIFETIME_SECONDS,
   serviceLinks,
   type TrackingContext,
-  type TrackingTokens,
 } from '@herald/tracking';
-
-/** Where the tracker is and how its links are signed; absent when TRACKING_KEYS is unset. */
-export interface TrackerLinks {
-  tokens: TrackingTokens;
-  /** TRACKER_PUBLIC_URL, without a trailing slash. */
-  baseUrl: string;
-}
+import { trackingContext, type TrackerLinks } from './tracker-links';
 
 /** RFC 8058: the header that tells a mail client it may unsubscribe with one POST, no page. */
 const ONE_CLICK = 'List-Unsubscribe=One-Click';
@@ -85,7 +78,7 @@ export class EmailTracking {
             // As rendered, before tracking: a reader of the page is not another open or click.
             html,
             expiresAt: new Date(
-              ((context.nowSeconds ?? nowSeconds()) + MIRROR_LIFETIME_SECONDS) * 1000,
+              ((context.nowSeconds ?? Math.floor(Date.now() / 1000)) + MIRROR_LIFETIME_SECONDS) * 1000,
             ).toISOString(),
           }
         : undefined;
@@ -103,21 +96,7 @@ export class EmailTracking {
   }
 
   private context(key: DeliveryKey, locale: string, profileId?: string): TrackingContext | undefined {
-    if (!this.tracker) return undefined;
-    return {
-      ...(profileId === undefined ? {} : { profileId }),
-      tokens: this.tracker.tokens,
-      baseUrl: this.tracker.baseUrl,
-      claims: {
-        sandbox: key.sandbox,
-        campaignId: key.campaignId,
-        executionId: key.executionId,
-        deliveryId: key.id,
-        channel: key.channel,
-        locale,
-      },
-      nowSeconds: nowSeconds(),
-    };
+    return this.tracker ? trackingContext(this.tracker, key, locale, profileId) : undefined;
   }
 }
 
@@ -125,8 +104,4 @@ export class EmailTracking {
 function namesServiceLinks(definition: CampaignDefinition, locale: string): boolean {
   const content = definition.content.locales[locale];
   return [content?.subject, content?.html, content?.text].some((field) => field?.includes('herald.'));
-}
-
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
 }

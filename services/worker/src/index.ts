@@ -12,6 +12,7 @@ import { CampaignVersions } from '@herald/store';
 import { createChannelAdapters } from './channel-adapters';
 import { DEFAULT_RECORDER_OPTIONS, DeliveryRecorder } from './delivery-recorder';
 import { EmailTracking } from './email-tracking';
+import { SmsTracking } from './sms-tracking';
 import { ProfileCreator } from './profile-creator';
 import { startDeliveryWorkers } from './delivery-workers';
 import { CampaignThrottle } from './policy/campaign-throttle';
@@ -61,6 +62,7 @@ export async function buildWorker(config: HeraldConfig, logger: Logger): Promise
   const shared = {
     store,
     emailTracking: new EmailTracking(tracker, store.mirrorPages),
+    smsTracking: new SmsTracking(tracker, store.shortLinks),
     campaigns: new CampaignVersions(store),
     templates: new TemplateEngine(),
     recorder,

@@ -2,7 +2,13 @@ import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { DeliveryJobData, ExclusionReason, Profile } from '@herald/contracts';
 import { PermanentDeliveryError } from '@herald/errors';
 import { buildMessage, chooseLocale, messageAddresses, withoutAddresses } from '@herald/messages';
-import { suppressedAddresses, type DeliveryKey, type DeliveryUpdate, type MirrorPage } from '@herald/store';
+import {
+  suppressedAddresses,
+  type DeliveryKey,
+  type DeliveryUpdate,
+  type MirrorPage,
+  type ShortLink,
+} from '@herald/store';
 import type { DeliveryDeps } from './delivery-deps';
 import { resolveProfile, type ProfileResolution } from './resolve-profile';
 import { jobKeyProblems, recipientProblems } from './job-data-check';
@@ -168,10 +174,15 @@ async function deliver(
   });
   if (built.kind === 'excluded') return exclude(built.reason, profileId);
   let mirror: MirrorPage | undefined;
+  let shortLinks: ShortLink[] = [];
   if (built.message.channel === 'email' && links) {
     const tracked = deps.emailTracking.prepare(built.message, definition, key, locale, links);
     built.message = tracked.message;
     mirror = tracked.mirror;
+  } else if (built.message.channel === 'sms') {
+    const tracked = deps.smsTracking.prepare(built.message, definition, key, locale);
+    built.message = tracked.message;
+    shortLinks = tracked.links;
   }
   const addressesBuilt = messageAddresses(built.message);
   const suppressed = await suppressedAddresses(deps.store, data.sandbox, definition, addressesBuilt);
@@ -205,6 +216,7 @@ async function deliver(
   }
 
   if (mirror) await deps.emailTracking.keepMirror(mirror);
+  await deps.smsTracking.keep(shortLinks);
   const providerMessageId = await sendMessage(deps, message, key, profile);
   await deps.recorder.record(
     key,

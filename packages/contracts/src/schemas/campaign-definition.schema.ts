@@ -54,6 +54,14 @@ const smsConfig = {
       description:
         "Region (ISO 3166 alpha-2, e.g. `US`) that phone numbers written without `+` are read in; overrides the sandbox's `sms.defaultRegion`.",
     },
+    tracking: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['clicks'],
+      properties: { clicks: { type: 'boolean' } },
+      description:
+        'Click tracking: each `http(s)://` link of the rendered body is sent as a short tracker link (`/s/<code>`, 10-character code), and the segment count at activation and in previews is of the shortened body.',
+    },
   },
 } as const;
 

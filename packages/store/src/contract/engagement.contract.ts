@@ -6,7 +6,6 @@ import type {
   EngagementEvent,
   EngagementGrouping,
   EngagementScope,
-  MirrorPage,
   Store,
 } from '../ports';
 import { deliveryKey, email, event, newSandbox, rejection } from './store.fixture';
@@ -47,8 +46,8 @@ function sorted(rows: readonly EngagementCountRow[]): EngagementCountRow[] {
 }
 
 /**
- * Engagement events (exactly once per key, counted over time and by dimension), mirror pages and
- * the marketing-consent withdrawal of an unsubscribe.
+ * Engagement events (exactly once per key, counted over time and by dimension) and the
+ * marketing-consent withdrawal of an unsubscribe.
  */
 export function describeEngagementContract(stores: () => Store): void {
   let store: Store;
@@ -256,54 +255,6 @@ export function describeEngagementContract(stores: () => Store): void {
       expect(error).toBeInstanceOf(ValidationError);
       expect(error.code).toBe('invalid-timestamp');
       expect(await countOf(dayOf(sandbox))).toEqual([]);
-    });
-  });
-
-  describe('mirror pages', () => {
-    const page = (sandbox: string, fields: Partial<MirrorPage> = {}): MirrorPage => ({
-      sandbox,
-      deliveryId: 'd-1',
-      subject: 'Spring sale',
-      html: '<p>Hello Ada</p>',
-      expiresAt: '2099-06-01T00:00:00.000Z',
-      ...fields,
-    });
-
-    test('stores a page until it expires, per sandbox', async () => {
-      const sandbox = newSandbox();
-      await store.mirrorPages.put(page(sandbox));
-
-      expect(await store.mirrorPages.get(sandbox, 'd-1', new Date('2099-05-31T23:59:59.999Z'))).toEqual(
-        page(sandbox),
-      );
-      expect(await store.mirrorPages.get(sandbox, 'd-1', new Date('2099-06-01T00:00:00.000Z'))).toBeNull();
-      expect(await store.mirrorPages.get(sandbox, 'd-2', new Date('2099-05-01T00:00:00.000Z'))).toBeNull();
-      expect(
-        await store.mirrorPages.get(newSandbox(), 'd-1', new Date('2099-05-01T00:00:00.000Z')),
-      ).toBeNull();
-    });
-
-    test('a second put replaces the page of that delivery', async () => {
-      const sandbox = newSandbox();
-      await store.mirrorPages.put(page(sandbox));
-      const replaced = page(sandbox, {
-        subject: '',
-        html: '<p>Hello again</p>',
-        expiresAt: '2099-07-01T00:00:00.000Z',
-      });
-
-      await store.mirrorPages.put(replaced);
-
-      expect(await store.mirrorPages.get(sandbox, 'd-1', new Date('2099-06-15T00:00:00.000Z'))).toEqual(
-        replaced,
-      );
-    });
-
-    test('a page already expired is not served, even before any clean-up ran', async () => {
-      const sandbox = newSandbox();
-      await store.mirrorPages.put(page(sandbox, { expiresAt: new Date(Date.now() - 60_000).toISOString() }));
-
-      expect(await store.mirrorPages.get(sandbox, 'd-1')).toBeNull();
     });
   });
 

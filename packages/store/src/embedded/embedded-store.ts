@@ -8,6 +8,7 @@ import { EmbeddedDeliveryRepository } from './delivery.repository';
 import { EmbeddedEngagementRepository } from './engagement.repository';
 import { EmbeddedExecutionRepository } from './execution.repository';
 import { EmbeddedMirrorPageRepository } from './mirror-page.repository';
+import { EmbeddedShortLinkRepository } from './short-link.repository';
 import { EmbeddedProfileRepository } from './profile.repository';
 import { EmbeddedScheduleRepository } from './schedule.repository';
 import { EmbeddedSandboxSettingsRepository } from './settings.repository';
@@ -42,6 +43,8 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
     deliveries.pruneOlderThan(retentionDays);
     const mirrorPages = new EmbeddedMirrorPageRepository(db);
     mirrorPages.pruneExpired();
+    const shortLinks = new EmbeddedShortLinkRepository(db);
+    shortLinks.pruneExpired();
     const webhookDeliveries = new EmbeddedWebhookDeliveryRepository(db);
     webhookDeliveries.pruneOlderThan(WEBHOOK_LOG_RETENTION_DAYS);
     const ping = db.prepare('SELECT 1');
@@ -59,6 +62,7 @@ export async function openEmbeddedStore(options: EmbeddedStoreOptions): Promise<
       settings: new EmbeddedSandboxSettingsRepository(db),
       engagement: new EmbeddedEngagementRepository(db),
       mirrorPages,
+      shortLinks,
       webhookSubscriptions: new EmbeddedWebhookSubscriptionRepository(db),
       webhookDeliveries,
       async ping() {

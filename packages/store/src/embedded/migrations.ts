@@ -257,4 +257,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX webhook_deliveries_by_age ON webhook_deliveries (sandbox, subscription_id, created_at, event_id);
   CREATE INDEX webhook_deliveries_by_updated_at ON webhook_deliveries (updated_at);
   `,
+  `
+  -- SMS short links (/s/<code>): the signed click token each code stands for; expired ones are
+  -- pruned when the store opens. WITHOUT ROWID: the code is the only key, looked up on every click.
+  CREATE TABLE short_links (
+    code       TEXT    NOT NULL PRIMARY KEY,
+    sandbox    TEXT    NOT NULL,
+    token      TEXT    NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX short_links_by_expiry ON short_links (expires_at);
+  `,
 ];

@@ -11,6 +11,7 @@ import type {
   ProfileRepository,
   SandboxSettingsRepository,
   ScheduleRepository,
+  ShortLinkRepository,
   Store,
   SuppressionRepository,
   WebhookDeliveryRepository,
@@ -35,6 +36,8 @@ import { MongoExecutionRepository } from './execution.repository';
 import { createIndexes, type IndexedModel } from './indexes';
 import { mirrorPageModel } from './mirror-page.model';
 import { MongoMirrorPageRepository } from './mirror-page.repository';
+import { shortLinkModel } from './short-link.model';
+import { MongoShortLinkRepository } from './short-link.repository';
 import { profileModel } from './profile.model';
 import { MongoProfileRepository } from './profile.repository';
 import { sandboxSettingsModel } from './settings.model';
@@ -68,6 +71,7 @@ class MongoStore implements Store {
   readonly settings: SandboxSettingsRepository;
   readonly engagement: EngagementRepository;
   readonly mirrorPages: MirrorPageRepository;
+  readonly shortLinks: ShortLinkRepository;
   readonly webhookSubscriptions: WebhookSubscriptionRepository;
   readonly webhookDeliveries: WebhookDeliveryRepository;
 
@@ -90,6 +94,7 @@ class MongoStore implements Store {
       models.deliveries.collection.collectionName,
     );
     this.mirrorPages = new MongoMirrorPageRepository(models.mirrorPages);
+    this.shortLinks = new MongoShortLinkRepository(models.shortLinks);
     this.webhookSubscriptions = new MongoWebhookSubscriptionRepository(
       models.webhookSubscriptions,
       models.webhookDeliveries,
@@ -125,6 +130,7 @@ function createModels(connection: Connection, retentionDays: number) {
     settings: sandboxSettingsModel(connection),
     engagement: engagementModel(connection),
     mirrorPages: mirrorPageModel(connection),
+    shortLinks: shortLinkModel(connection),
     webhookSubscriptions: webhookSubscriptionModel(connection),
     webhookDeliveries: webhookDeliveryModel(connection),
   };

@@ -10,7 +10,7 @@ import {
 } from '@herald/messages';
 import type { Store } from '@herald/store';
 import type { TemplateEngine } from '@herald/templating';
-import { smsLength, type SmsLength } from '../campaigns/sms-segments';
+import { smsLengthAsSent, type SmsLengthAsSent } from '../campaigns/sms-segments';
 import type { ContextValidators } from '../triggers/context-validators';
 import type { PreviewRequest } from './campaign-tools.schema';
 import { campaignVersion, contextFor } from './tool-inputs';
@@ -32,7 +32,7 @@ export interface ToolError {
  * have had; or the error that would fail the recipient.
  */
 export type LocalePreview =
-  | { locale: string; outcome: 'send'; message: PreviewMessage; smsLength?: SmsLength }
+  | { locale: string; outcome: 'send'; message: PreviewMessage; smsLength?: SmsLengthAsSent }
   | {
       locale: string;
       outcome: 'excluded';
@@ -58,6 +58,8 @@ export interface PreviewDeps {
   store: Store;
   templates: TemplateEngine;
   contextValidators: ContextValidators;
+  /** TRACKER_PUBLIC_URL: an SMS is measured with its links shortened as the worker sends them. */
+  trackerBaseUrl?: string;
 }
 
 /** `POST /campaigns/{id}/preview`: renders with the same code the worker sends with. */
@@ -79,7 +81,7 @@ export async function previewCampaign(
   );
   const previews: LocalePreview[] = [];
   for (const locale of locales) {
-    previews.push(await previewLocale(deps.templates, version, recipient, profile, locale, missing));
+    previews.push(await previewLocale(deps, version, recipient, profile, locale, missing));
   }
   return {
     campaignId: version.campaignId,
@@ -179,7 +181,7 @@ function transientProfile(
 }
 
 async function previewLocale(
-  templates: TemplateEngine,
+  { templates, trackerBaseUrl }: PreviewDeps,
   version: CampaignVersion,
   recipient: Recipient,
   profile: Profile | null,
@@ -196,7 +198,9 @@ async function previewLocale(
         locale,
         outcome: 'send',
         message,
-        ...(message.channel === 'sms' ? { smsLength: smsLength(message.body) } : {}),
+        ...(message.channel === 'sms'
+          ? { smsLength: smsLengthAsSent(message.body, version.definition.channelConfig.sms, trackerBaseUrl) }
+          : {}),
       };
     }
     return {

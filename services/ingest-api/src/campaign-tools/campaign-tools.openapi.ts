@@ -171,6 +171,11 @@ export function campaignToolsOpenApi(): OpenApiPart {
                     characters: { type: 'integer' },
                     units: { type: 'integer' },
                     segments: { type: 'integer' },
+                    shortenedLinks: {
+                      type: 'integer',
+                      description:
+                        'Links measured as the short tracker links they are sent as (`channelConfig.sms.tracking.clicks`); the message shown keeps them as written.',
+                    },
                   },
                 },
                 reason: { type: 'string', description: 'Exclusion reason.' },

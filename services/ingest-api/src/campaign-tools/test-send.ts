@@ -9,21 +9,16 @@ import {
   toE164,
   type MessageToSend,
 } from '@herald/messages';
-import type { Store } from '@herald/store';
-import type { TemplateEngine } from '@herald/templating';
-import type { ContextValidators } from '../triggers/context-validators';
 import { pushSubscriptionProblems } from '../profiles/push-subscription-rules';
 import { callSmsRegion } from '../triggers/recipient-checks';
+import type { PreviewDeps } from './campaign-preview';
 import type { TestAddress, TestSendRequest } from './campaign-tools.schema';
 import { campaignVersion, contextFor } from './tool-inputs';
 
 /** Put before the subject (e-mail), the body (SMS) or the title (push) of every test message. */
 export const TEST_MARK = '[TEST] ';
 
-export interface TestSendDeps {
-  store: Store;
-  templates: TemplateEngine;
-  contextValidators: ContextValidators;
+export interface TestSendDeps extends PreviewDeps {
   adapter: ChannelAdapter;
   allowPrivatePushEndpoints: boolean;
 }

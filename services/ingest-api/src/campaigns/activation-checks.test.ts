@@ -124,6 +124,23 @@ describe('activationChecks', () => {
     ]);
   });
 
+  it('counts the segments of an SMS with click tracking as sent: its links as short tracker links', async () => {
+    const body = `Code {{ context.code }}: https://shop.example.com/offers/${'x'.repeat(150)}`;
+    const tracked: CampaignDefinition = {
+      ...sms(body),
+      channelConfig: { sms: { sender: 'Shop', tracking: { clicks: true } } },
+    };
+    const shortened = await activationChecks(tracked, templates, NOW, 'https://t.example.com');
+    // "Code 000000: " (13) + https://t.example.com/s/ (24) + a 10-character code.
+    expect(shortened.warnings[0]?.message).toBe(
+      'locale en: renders (with sample data, 1 link as short tracker links) to 47 characters in GSM-7: 1 segment',
+    );
+    const untracked = await activationChecks(sms(body), templates, NOW, 'https://t.example.com');
+    expect(untracked.warnings[0]?.message).toBe(
+      'locale en: renders (with sample data) to 195 characters in GSM-7: 2 segments',
+    );
+  });
+
   it('refuses an SMS body whose rendered sample needs more than 10 segments', async () => {
     const { errors, warnings } = await activationChecks(sms('€'.repeat(800)), templates, NOW);
     expect(warnings).toEqual([]);

@@ -10,7 +10,7 @@ import {
 import { fullFormats } from 'ajv-formats/dist/formats';
 import { MOBILE_PUSH_MAX_PAYLOAD_BYTES, mobilePushPayloadBytes } from '@herald/channels';
 import { sampleFromSchema } from './sample-context';
-import { smsLength } from './sms-segments';
+import { smsLengthAsSent, type SmsLengthAsSent } from './sms-segments';
 
 /** Beyond this many parts an SMS is refused: carriers drop or mangle longer concatenations. */
 export const MAX_SMS_SEGMENTS = 10;
@@ -49,12 +49,14 @@ interface TemplateSlot {
  * Every check a campaign must pass before it goes live, all at once so the author fixes
  * everything in one round: content complete and templates that parse, use only declared
  * context, and render with sample data generated from the context schema; channel settings;
- * schedule. SMS bodies are measured on the rendered sample.
+ * schedule. SMS bodies are measured on the rendered sample, as sent: with click tracking on, each
+ * link counts as the short link it becomes on `trackerBaseUrl` (unset: links as written).
  */
 export async function activationChecks(
   definition: CampaignDefinition,
   templates: TemplateEngine,
   now: Date,
+  trackerBaseUrl?: string,
 ): Promise<ActivationReport> {
   const report: ActivationReport = {
     errors: [
@@ -68,7 +70,11 @@ export async function activationChecks(
   const renderedSlots: RenderedSlot[] = [];
   for (const slot of templateSlots(definition.content.locales)) {
     const rendered = await checkTemplate(slot, definition, templates, data, report);
-    if (rendered !== undefined) renderedSlots.push({ ...slot, rendered });
+    if (rendered === undefined) continue;
+    renderedSlots.push({ ...slot, rendered });
+    if (definition.channel === 'sms' && slot.field === 'body') {
+      measureSms(slot, smsLengthAsSent(rendered, definition.channelConfig.sms, trackerBaseUrl), report);
+    }
   }
   report.errors.push(...mobilePushPayloadProblems(definition, renderedSlots));
   return report;
@@ -214,7 +220,6 @@ async function checkTemplate(
     });
     return undefined;
   }
-  if (definition.channel === 'sms' && slot.field === 'body') measureSms(slot, rendered, report);
   return rendered;
 }
 
@@ -261,9 +266,12 @@ function mobilePushPayloadProblems(
   return problems;
 }
 
-function measureSms(slot: TemplateSlot, rendered: string, report: ActivationReport): void {
-  const length = smsLength(rendered);
-  const facts = `renders (with sample data) to ${length.characters} characters in ${length.encoding}: ${length.segments} segment${length.segments === 1 ? '' : 's'}`;
+function measureSms(slot: TemplateSlot, length: SmsLengthAsSent, report: ActivationReport): void {
+  const shortened =
+    length.shortenedLinks > 0
+      ? `, ${length.shortenedLinks} link${length.shortenedLinks === 1 ? '' : 's'} as short tracker links`
+      : '';
+  const facts = `renders (with sample data${shortened}) to ${length.characters} characters in ${length.encoding}: ${length.segments} segment${length.segments === 1 ? '' : 's'}`;
   if (length.segments > MAX_SMS_SEGMENTS) {
     report.errors.push({
       path: slot.path,

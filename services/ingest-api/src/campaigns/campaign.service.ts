@@ -20,6 +20,8 @@ export class CampaignService {
     private readonly store: Store,
     private readonly validator: CampaignValidator,
     private readonly templates: TemplateEngine,
+    /** TRACKER_PUBLIC_URL: SMS segments are counted with links shortened as the worker sends them. */
+    private readonly trackerBaseUrl?: string,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -142,7 +144,12 @@ export class CampaignService {
 
   /** The warnings of the latest version's checks; throws 422 with every error when any fails. */
   private async checked(campaign: Campaign): Promise<FieldError[]> {
-    const report = await activationChecks(campaign.definition, this.templates, this.clock());
+    const report = await activationChecks(
+      campaign.definition,
+      this.templates,
+      this.clock(),
+      this.trackerBaseUrl,
+    );
     const audience = campaign.definition.audience;
     // The audience must exist in the campaign's own sandbox, or the first audience send fails.
     if (audience && !(await this.store.audiences.get(campaign.sandbox, audience.id))) {

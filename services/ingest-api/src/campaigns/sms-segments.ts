@@ -1,3 +1,6 @@
+import type { SmsChannelConfig } from '@herald/contracts';
+import { smsTextAsShortened } from '@herald/tracking';
+
 /** GSM 03.38 basic character set: one septet each (ESC is excluded: it introduces the extension). */
 const GSM7_BASIC = new Set(
   '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
@@ -56,4 +59,25 @@ function segmentCount(costs: readonly number[], units: number, single: number, p
     used += cost;
   }
   return segments;
+}
+
+/** The length of an SMS as it will be sent, and how many of its links count as short tracker links. */
+export interface SmsLengthAsSent extends SmsLength {
+  shortenedLinks: number;
+}
+
+/**
+ * The SMS as the worker sends it: with the campaign's click tracking on, each http(s) link is
+ * measured as the short tracker link it becomes on `trackerBaseUrl` (TRACKER_PUBLIC_URL), so
+ * the segment count is the one the recipient is billed for. No base URL: links as written.
+ */
+export function smsLengthAsSent(
+  text: string,
+  sms: SmsChannelConfig | undefined,
+  trackerBaseUrl: string | undefined,
+): SmsLengthAsSent {
+  if (sms?.tracking?.clicks !== true || trackerBaseUrl === undefined)
+    return { ...smsLength(text), shortenedLinks: 0 };
+  const sent = smsTextAsShortened(text, trackerBaseUrl);
+  return { ...smsLength(sent.text), shortenedLinks: sent.links };
 }

@@ -7,6 +7,7 @@ import { connectRedis, createFeedbackWebhookQueue, FeedbackEmitter } from '@hera
 import { openStore } from '@herald/store';
 import { TrackingTokens } from '@herald/tracking';
 import { createTrackerApp } from './app';
+import { EngagementThread } from './engagement-thread-client';
 import { DEFAULT_WRITER_OPTIONS, EngagementWriter, type EngagementWriterOptions } from './engagement-writer';
 import { Unsubscriber } from './unsubscriber';
 
@@ -24,6 +25,8 @@ export interface TrackerOptions {
   /** Milliseconds since the epoch. */
   now?: () => number;
   writer?: Partial<EngagementWriterOptions>;
+  /** Writes events from a worker thread (the process does; tests in jest, running sources, do not). */
+  writerThread?: boolean;
 }
 
 /** Wires the tracker from a config: the only place that knows every concrete dependency. */
@@ -34,10 +37,8 @@ export async function buildTracker(
 ): Promise<TrackerRuntime> {
   // Throws, before anything is opened, when there is no key.
   const tokens = new TrackingTokens(config.tracking.keys);
-  const store = await openStore({
-    url: config.store.url,
-    deliveryRetentionDays: config.store.deliveryRetentionDays,
-  });
+  const storeOptions = { url: config.store.url, deliveryRetentionDays: config.store.deliveryRetentionDays };
+  const store = await openStore(storeOptions);
   let redis: Redis;
   try {
     redis = await connectRedis(config.redis.url, {
@@ -55,8 +56,16 @@ export async function buildTracker(
     feedbackQueue,
     async (sandbox) => (await store.webhookSubscriptions.listEnabled(sandbox)).length > 0,
   );
+  let thread: EngagementThread | undefined;
+  try {
+    thread = options.writerThread ? await EngagementThread.start(storeOptions, store.engagement) : undefined;
+  } catch (error) {
+    redis.disconnect();
+    await store.close();
+    throw error;
+  }
   const writer = new EngagementWriter(
-    store.engagement,
+    thread ?? store.engagement,
     logger,
     { ...DEFAULT_WRITER_OPTIONS, ...options.writer },
     feedback,
@@ -75,6 +84,7 @@ export async function buildTracker(
     app,
     close: async () => {
       await writer.close();
+      await thread?.close();
       await feedbackQueue.close();
       redis.disconnect();
       await store.close();
@@ -99,7 +109,7 @@ async function main(): Promise<void> {
   installFatalHandlers(logger);
   let runtime: TrackerRuntime;
   try {
-    runtime = await buildTracker(config, logger);
+    runtime = await buildTracker(config, logger, { writerThread: true });
   } catch (error) {
     logger.fatal({ err: error }, 'cannot start: are the store (STORE_URL) and Redis (REDIS_URL) reachable?');
     flushAndExit(logger, 1);

@@ -41,6 +41,12 @@ export type ExclusionReason =
   | 'no-push-token-for-app'
   /** The device given in the call is on a platform the campaign's app is not (a browser for a mobile app). */
   | 'push-platform-mismatch'
+  /** An e-mail whose subject renders empty (or blank): providers refuse it (SendGrid: subject required). */
+  | 'empty-subject'
+  /** Nothing to send: an e-mail without HTML or text, or an SMS body, that renders blank. */
+  | 'empty-content'
+  /** An SMS body that renders longer than SMS_MAX_CHARACTERS (Twilio refuses it: error 21617). */
+  | 'sms-too-long'
   | 'suppressed'
   | 'no-marketing-consent'
   | 'frequency-capped'

@@ -162,6 +162,46 @@ describe('buildMessage', () => {
     ).toEqual({ kind: 'excluded', locale: 'de', reason: 'no-address' });
   });
 
+  it('excludes, with a precise reason, a message the providers would refuse: blank subject, blank content, over-long SMS', async () => {
+    const email = (content: { subject: string; html?: string; text?: string }) =>
+      version({
+        channelConfig: { email: { fromAddress: 'shop@example.com' } },
+        content: { defaultLocale: 'en', locales: { en: content } },
+      });
+    const sms = (body: string) =>
+      version({
+        channel: 'sms',
+        channelConfig: { sms: { sender: 'Shop' } },
+        content: { defaultLocale: 'en', locales: { en: { body } } },
+      });
+    const reader = recipient({ userId: 'ada@example.com', namespace: 'email', context: { n: 1600, s: ' ' } });
+    const phone = recipient({ channelData: { mobilePhoneNumber: '+33612345678' }, context: { n: 1600 } });
+    const outcome = async (built: Promise<unknown>) => {
+      const result = (await built) as { kind: string; reason?: string };
+      return result.kind === 'excluded' ? result.reason : result.kind;
+    };
+    const build = (v: CampaignVersion, r: Recipient) =>
+      buildMessage(templates, { version: v, recipient: r, profile: null });
+
+    expect(await outcome(build(email({ subject: '{{ context.s }}', text: 'Hi' }), reader))).toBe(
+      'empty-subject',
+    );
+    expect(await outcome(build(email({ subject: 'Hi', html: '{{ context.s }}', text: ' ' }), reader))).toBe(
+      'empty-content',
+    );
+    expect(await outcome(build(email({ subject: 'Hi', html: '<p>Hi</p>' }), reader))).toBe('message');
+    expect(await outcome(build(sms('{{ context.missing }}'), phone))).toBe('empty-content');
+    // 1,600 UTF-16 units (an emoji is two) go; 1,601 do not.
+    expect(await outcome(build(sms('{% for i in (1..context.n) %}x{% endfor %}'), phone))).toBe('message');
+    expect(await outcome(build(sms('😀{% for i in (3..context.n) %}x{% endfor %}'), phone))).toBe('message');
+    expect(await outcome(build(sms('😀{% for i in (2..context.n) %}x{% endfor %}'), phone))).toBe(
+      'sms-too-long',
+    );
+    expect(await outcome(build(sms('x{% for i in (1..context.n) %}x{% endfor %}'), phone))).toBe(
+      'sms-too-long',
+    );
+  });
+
   it('renders a forced locale and fails for good on a template error', async () => {
     const email = version({
       channelConfig: { email: { fromAddress: 'shop@example.com' } },

@@ -20,6 +20,7 @@ import {
   renderPush,
   renderSms,
   type RenderData,
+  type RenderedEmail,
   type ServiceLinks,
 } from './render-message';
 import { smsDefaultRegion } from './phone-number';
@@ -123,6 +124,8 @@ export async function buildMessage(templates: TemplateEngine, input: MessageInpu
       const content = await renderEmail(templates, version, locale, data);
       // Checked here, not only in the adapters, so preview and test-send refuse what a send would.
       assertHeaderSafe('subject', content.subject);
+      const blank = blankEmail(content);
+      if (blank) return { kind: 'excluded', locale, reason: blank };
       return {
         kind: 'message',
         locale,
@@ -140,6 +143,10 @@ export async function buildMessage(templates: TemplateEngine, input: MessageInpu
       const to = resolveSmsNumber(recipient, profile, smsDefaultRegion(definition, input.sandboxSmsRegion));
       if (!to) return { kind: 'excluded', locale, reason: 'no-address' };
       const content = await renderSms(templates, version, locale, data);
+      if (isBlank(content.body)) return { kind: 'excluded', locale, reason: 'empty-content' };
+      if (content.body.length > SMS_MAX_CHARACTERS) {
+        return { kind: 'excluded', locale, reason: 'sms-too-long' };
+      }
       return {
         kind: 'message',
         locale,
@@ -164,6 +171,25 @@ export async function buildMessage(templates: TemplateEngine, input: MessageInpu
       };
     }
   }
+}
+
+/**
+ * The longest SMS body providers take: Twilio refuses more than 1,600 characters (error 21617),
+ * whatever the segments. Counted in UTF-16 units (an emoji is two), the stricter reading, so
+ * nothing sent can be refused for length. Activation refuses a sample over 10 segments; a call's context can still
+ * render longer, and is excluded here rather than sent to a certain refusal.
+ */
+const SMS_MAX_CHARACTERS = 1600;
+
+function isBlank(text: string | undefined): boolean {
+  return text === undefined || text.trim() === '';
+}
+
+/** Why a rendered e-mail cannot go out (providers refuse a blank subject or a message without content). */
+function blankEmail(content: RenderedEmail): ExclusionReason | undefined {
+  if (isBlank(content.subject)) return 'empty-subject';
+  if (isBlank(content.html) && isBlank(content.text)) return 'empty-content';
+  return undefined;
 }
 
 function missingConfig(channel: string): PermanentDeliveryError {

@@ -248,6 +248,32 @@ describe('campaign definitions for every channel', () => {
     expect(res.body.errors).toHaveLength(5);
   });
 
+  it("refuses SendGrid's reserved X-SG- headers, in any case, and keeps other X- headers", async () => {
+    for (const name of ['X-SG-ID', 'x-sg-eid']) {
+      const refused = await h.api
+        .post('/campaigns')
+        .send(
+          orderShippedCampaign({
+            channelConfig: { email: { fromAddress: 'shop@example.com', headers: { [name]: 'x' } } },
+          }),
+        )
+        .expect(400);
+      expect(refused.body.errors).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ path: '/channelConfig/email/headers', code: 'propertyNames' }),
+        ]),
+      );
+    }
+    await h.api
+      .post('/campaigns')
+      .send(
+        orderShippedCampaign({
+          channelConfig: { email: { fromAddress: 'shop@example.com', headers: { 'X-Sgx': 'x' } } },
+        }),
+      )
+      .expect(201);
+  });
+
   it('refuses unsafe or out-of-range settings', async () => {
     const email = await h.api
       .post('/campaigns')

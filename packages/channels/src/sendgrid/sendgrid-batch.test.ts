@@ -2,6 +2,7 @@ import {
   MAX_SUBSTITUTION_BYTES,
   batchKey,
   fitsInBatch,
+  withUniqueAddresses,
   newSubstitutionTags,
   toBatchRequestBody,
   toSingleMailData,
@@ -36,14 +37,27 @@ describe('batchKey', () => {
 
 describe('fitsInBatch', () => {
   const tags = newSubstitutionTags();
-  const tagBytes = Buffer.byteLength(tags.text) + Buffer.byteLength(tags.html);
+  /** The substitutions object as it travels, JSON-encoded, with `html` as its HTML. */
+  const encodedBytes = (html: string) =>
+    Buffer.byteLength(JSON.stringify({ [tags.text]: message.text, [tags.html]: html }), 'utf8');
 
-  it('counts keys and values in UTF-8 bytes against the 10,000-byte limit', () => {
-    const room = MAX_SUBSTITUTION_BYTES - tagBytes - Buffer.byteLength(message.text!);
+  it('counts the substitutions as SendGrid does, JSON-encoded in UTF-8 bytes, against the 10,000-byte limit', () => {
+    const room = MAX_SUBSTITUTION_BYTES - encodedBytes('');
     expect(fitsInBatch({ ...message, html: 'x'.repeat(room) }, tags)).toBe(true);
     expect(fitsInBatch({ ...message, html: 'x'.repeat(room + 1) }, tags)).toBe(false);
     // "é" is two bytes: half as many characters fit.
     expect(fitsInBatch({ ...message, html: 'é'.repeat(Math.floor(room / 2) + 1) }, tags)).toBe(false);
+    // A quote travels as two bytes (\"): half as many fit, though the raw text is under the limit.
+    expect(fitsInBatch({ ...message, html: '"'.repeat(Math.floor(room / 2) + 1) }, tags)).toBe(false);
+  });
+});
+
+describe('withUniqueAddresses', () => {
+  it('splits a batch so that each request names an address once, without case, keeping order', () => {
+    const to = (address: string) => ({ to: address });
+    const batch = [to('a@x.com'), to('dup@x.com'), to('DUP@x.com'), to('b@x.com'), to('dup@x.com')];
+    expect(withUniqueAddresses(batch)).toEqual([[batch[0], batch[1], batch[3]], [batch[2]], [batch[4]]]);
+    expect(withUniqueAddresses([to('a@x.com'), to('b@x.com')])).toEqual([[to('a@x.com'), to('b@x.com')]]);
   });
 });
 

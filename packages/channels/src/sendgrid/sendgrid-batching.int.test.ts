@@ -52,6 +52,20 @@ describe('SendGridAdapter sharing requests between concurrent sends, against the
     });
   });
 
+  it('never names one address twice in a request: two campaigns mailing the same people at once all go through', async () => {
+    const people = ['dup', 'other', 'third'];
+    const first = people.map((name) => messageFor(name));
+    const second = people.map((name) => messageFor(name === 'dup' ? 'DUP' : name));
+    const before = sendGrid.standin.requestCount;
+    const results = await Promise.allSettled(
+      [...first, ...second].map((message) => sendGrid.adapter.send(message)),
+    );
+    expect(results.every((result) => result.status === 'fulfilled')).toBe(true);
+    // Two shared requests (each address once in each), not a fallback to one request per message.
+    expect(sendGrid.standin.requestCount - before).toBe(2);
+    for (const message of [...first, ...second]) expect(acceptedFor(message)).toHaveLength(1);
+  });
+
   it('gives each recipient of a shared request its own List-Unsubscribe headers', async () => {
     const messages = Array.from({ length: 5 }, (_, i) =>
       messageFor(`unsub${i}`, {

@@ -12,6 +12,7 @@ import {
   MAX_PERSONALIZATIONS,
   assertSendable,
   batchKey,
+  withUniqueAddresses,
   fitsInBatch,
   newSubstitutionTags,
   toBatchRequestBody,
@@ -118,6 +119,24 @@ export class SendGridAdapter implements ChannelAdapter {
   }
 
   private async sendBatch(
+    messages: readonly EmailMessage[],
+  ): Promise<Array<PromiseSettledResult<SendResult>>> {
+    const requests = withUniqueAddresses(messages);
+    if (requests.length > 1) {
+      const outcomes = new Map<EmailMessage, PromiseSettledResult<SendResult>>();
+      await Promise.all(
+        requests.map(async (request) => {
+          const settled = await this.sendRequest(request);
+          request.forEach((message, index) => outcomes.set(message, settled[index]!));
+        }),
+      );
+      return messages.map((message) => outcomes.get(message)!);
+    }
+    return this.sendRequest(messages);
+  }
+
+  /** One request for messages of distinct addresses (one alone goes as a plain send). */
+  private async sendRequest(
     messages: readonly EmailMessage[],
   ): Promise<Array<PromiseSettledResult<SendResult>>> {
     if (messages.length === 1) return Promise.allSettled(messages.map((message) => this.sendAlone(message)));

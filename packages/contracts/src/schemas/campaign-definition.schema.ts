@@ -8,8 +8,11 @@ const BODY_TEMPLATE_MAX = 512_000;
 /** An access label: who may see or edit a campaign. */
 export const LABEL_PATTERN = '^[A-Za-z0-9_.:-]{1,64}$';
 
-/** Extra e-mail headers are limited to `X-…` names so they can never override routing headers. */
-export const EMAIL_HEADER_NAME_PATTERN = '^X-[A-Za-z0-9-]{1,64}$';
+/**
+ * Extra e-mail headers are limited to `X-…` names so they can never override routing headers;
+ * `X-SG-…` are SendGrid's own (X-SG-ID, X-SG-EID), which it refuses a message to set.
+ */
+export const EMAIL_HEADER_NAME_PATTERN = '^X-(?![Ss][Gg]-)[A-Za-z0-9-]{1,64}$';
 
 /**
  * SMS sender: an E.164 number, an alphanumeric sender id of at most 11 characters, or a Twilio

@@ -85,6 +85,7 @@ export function validateMail(mail: unknown): FieldError[] {
     personalizations.forEach((personalization: unknown, p) => {
       validatePersonalization(personalization, `personalizations.${p}`, fail);
     });
+    refuseRepeatedAddresses(personalizations, fail);
   }
   const from = mail.from;
   if (!isObject(from) || from.email === undefined) {
@@ -124,6 +125,36 @@ export function validateMail(mail: unknown): FieldError[] {
   }
   validateHeaders(mail.headers, 'headers', fail);
   return errors;
+}
+
+/** An address (compared without case) may appear once in a request, across all personalizations. */
+function refuseRepeatedAddresses(
+  personalizations: readonly unknown[],
+  fail: (field: string, message: string) => void,
+): void {
+  const seen = new Set<string>();
+  personalizations.forEach((personalization, p) => {
+    if (!isObject(personalization)) return;
+    for (const kind of ['to', 'cc', 'bcc'] as const) {
+      const list = personalization[kind];
+      if (!Array.isArray(list)) continue;
+      list.forEach((recipient: unknown, r) => {
+        const email =
+          isObject(recipient) && typeof recipient.email === 'string' ? recipient.email : undefined;
+        if (email === undefined) return;
+        const address = email.toLowerCase();
+        if (seen.has(address)) {
+          fail(
+            `personalizations.${p}.${kind}.${r}.email`,
+            'Each email address in the personalization block should be unique between to, cc, and bcc. We found the first duplicate instance of [' +
+              email +
+              `] in the personalizations.${p}.${kind} field.`,
+          );
+        }
+        seen.add(address);
+      });
+    }
+  });
 }
 
 function validatePersonalization(
@@ -209,12 +240,9 @@ export function toAccepted(mail: SendGridMail, messageId: string, acceptedAt: nu
   });
 }
 
+/** SendGrid measures the substitutions as sent: JSON-encoded, in UTF-8 bytes. */
 function substitutionBytes(substitutions: Record<string, string>): number {
-  let bytes = 0;
-  for (const [key, value] of Object.entries(substitutions)) {
-    bytes += Buffer.byteLength(key, 'utf8') + Buffer.byteLength(value, 'utf8');
-  }
-  return bytes;
+  return Buffer.byteLength(JSON.stringify(substitutions), 'utf8');
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -132,6 +132,36 @@ describe('SendGrid stand-in with several personalizations', () => {
     });
   });
 
+  it('counts substitutions as sent, JSON-encoded: 8,000 raw bytes of HTML with quotes and newlines are too many', async () => {
+    // 2,000 × 4 raw bytes = 8,000, under the limit as raw text; each `"` and newline takes two once encoded.
+    const html = '<a href="x">\n'.repeat(1) + '"\n"\n'.repeat(2000);
+    expect(Buffer.byteLength(html, 'utf8')).toBeLessThan(10_000);
+    const answer = await post({
+      from: { email: 'shop@example.com' },
+      content: [{ type: 'text/plain', value: '-x-' }],
+      personalizations: [personalization(1, { '-x-': html })],
+    });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({
+      errors: [{ field: 'personalizations.0.substitutions' }],
+    });
+  });
+
+  it('refuses a request naming one address in two personalizations, whatever its case', async () => {
+    const twice = (a: string, b: string) =>
+      post({
+        from: { email: 'shop@example.com' },
+        subject: 'Hi',
+        content: [{ type: 'text/plain', value: 'hi' }],
+        personalizations: [{ to: [{ email: a }] }, { to: [{ email: b }] }],
+      });
+    const same = await twice('dup@example.com', 'dup@example.com');
+    expect(same.status).toBe(400);
+    expect(JSON.parse(same.body)).toMatchObject({ errors: [{ field: 'personalizations.1.to.0.email' }] });
+    expect((await twice('Case@example.com', 'case@example.com')).status).toBe(400);
+    expect((await twice('one@example.com', 'two@example.com')).status).toBe(202);
+  });
+
   it('refuses more than 1,000 personalizations', async () => {
     const answer = await post({
       from: { email: 'shop@example.com' },

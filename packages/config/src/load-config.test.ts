@@ -145,6 +145,21 @@ describe('loadConfig', () => {
     expect(providers.rateLimitPerSecond.email).toBe(600);
   });
 
+  it('refuses a Twilio status callback URL whose host has an underscore, as Twilio does', () => {
+    const twilio = {
+      SMS_PROVIDER: 'twilio',
+      TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+      TWILIO_AUTH_TOKEN: 'token',
+    };
+    expect(() =>
+      loadConfig({ ...twilio, TWILIO_STATUS_CALLBACK_URL: 'https://api_1.example.com/webhooks/twilio' }),
+    ).toThrow(/TWILIO_STATUS_CALLBACK_URL/);
+    expect(
+      loadConfig({ ...twilio, TWILIO_STATUS_CALLBACK_URL: 'https://api-1.example.com:8443/webhooks/twilio' })
+        .providers.sms,
+    ).toMatchObject({ statusCallbackUrl: 'https://api-1.example.com:8443/webhooks/twilio' });
+  });
+
   it('reads the SendGrid batching settings and refuses them out of range', () => {
     const sendgrid = { EMAIL_PROVIDER: 'sendgrid', SENDGRID_API_KEY: 'SG.key' };
     expect(

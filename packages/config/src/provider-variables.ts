@@ -94,9 +94,11 @@ export const PROVIDER_VARIABLES = {
   },
   TWILIO_STATUS_CALLBACK_URL: {
     type: 'string',
-    pattern: '^https?://',
+    // Letters, digits, dots and hyphens only in the host: Twilio refuses a callback URL whose host
+    // has an underscore, which would otherwise fail every send.
+    pattern: '^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\\s]*)?$',
     description:
-      "Public address of the API's `/webhooks/twilio`, given to Twilio with each SMS; the API then accepts Twilio's signed status callbacks there.",
+      "Public address of the API's `/webhooks/twilio`, given to Twilio with each SMS; the API then accepts Twilio's signed status callbacks there, signed over the URL with or without its port. A host with `_` is refused (Twilio refuses it).",
   },
   VAPID_PUBLIC_KEY: {
     type: 'string',

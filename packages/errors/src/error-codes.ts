@@ -12,6 +12,16 @@ export const ERROR_CODES = {
     meaning: 'The path or body cannot be decoded (for example a malformed `%`-escape).',
   },
   'malformed-json': { status: 400, meaning: 'The body is not valid JSON, or not an object or array.' },
+  'json-too-deep': {
+    status: 400,
+    meaning:
+      'The body nests arrays or objects more than 64 levels deep; `errors[0].path` is the first field too deep.',
+  },
+  'invalid-unicode': {
+    status: 400,
+    meaning:
+      'A string (key or value) of the body holds an unpaired UTF-16 surrogate (an escape such as `\\udfff` without its pair); `errors[0].path` names it.',
+  },
   'invalid-sandbox': { status: 400, meaning: '`x-sandbox-name` does not match `^[a-z0-9][a-z0-9-]{0,63}$`.' },
   'invalid-campaign': {
     status: 400,
@@ -136,6 +146,10 @@ export const ERROR_CODES = {
   'org-mismatch': {
     status: 403,
     meaning: "With an access token: `x-gw-ims-org-id` missing or not the token's org.",
+  },
+  'all-sandboxes-required': {
+    status: 403,
+    meaning: 'Bull Board: an admin key bound to some sandboxes; the board shows them all, so it needs `*`.',
   },
   'route-not-found': { status: 404, meaning: 'No such method and path.' },
   'campaign-not-found': { status: 404, meaning: 'No campaign with that id in the sandbox.' },

@@ -6,6 +6,8 @@ import { waitFor } from '@herald/testing';
 import { startApiHarness, type ApiHarness } from './api-harness.fixture';
 
 const MANAGE_KEY = 'board-manage-key-0123456789abcdefghij';
+const SANDBOX_ADMIN_KEY = 'board-sandbox-admin-key-0123456789abcdef';
+const ALL_SANDBOXES_ADMIN_KEY = 'board-all-sandboxes-admin-key-0123456789';
 const basic = (key: string) => `Basic ${Buffer.from(`operator:${key}`).toString('base64')}`;
 
 const deliveryData = (executionId: string): DeliveryJobData => ({
@@ -58,6 +60,8 @@ describe('Bull Board at /admin/queues', () => {
   beforeAll(async () => {
     h = await startApiHarness('bull-board');
     await h.addApiKey(MANAGE_KEY, { name: 'manager', roles: ['manage'], sandboxes: ['*'] });
+    await h.addApiKey(SANDBOX_ADMIN_KEY, { name: 'admin of a', roles: ['admin'], sandboxes: ['a'] });
+    await h.addApiKey(ALL_SANDBOXES_ADMIN_KEY, { name: 'admin of all', roles: ['admin'], sandboxes: ['*'] });
     failedJobId = await deadLetterJob(h, 'board-exec-1');
   });
   afterAll(async () => h.close());
@@ -84,6 +88,26 @@ describe('Bull Board at /admin/queues', () => {
   it('refuses a key without the admin role, however it is presented', async () => {
     await anonymous().get('/admin/queues').set('authorization', basic(MANAGE_KEY)).expect(403);
     await anonymous().get('/admin/queues/api/queues').set('x-api-key', MANAGE_KEY).expect(403);
+  });
+
+  it('refuses an admin key bound to some sandboxes, since the board shows every sandbox', async () => {
+    for (const path of ['/admin/queues', '/admin/queues/api/queues']) {
+      const res = await anonymous().get(path).set('authorization', basic(SANDBOX_ADMIN_KEY)).expect(403);
+      expect({ path, type: res.headers['content-type'], code: res.body.code }).toEqual({
+        path,
+        type: expect.stringMatching(/^application\/problem\+json/),
+        code: 'all-sandboxes-required',
+      });
+    }
+  });
+
+  it('lets in an admin key of every sandbox (`*`) that holds no other role', async () => {
+    await anonymous().get('/admin/queues').set('authorization', basic(ALL_SANDBOXES_ADMIN_KEY)).expect(200);
+    const res = await anonymous()
+      .get('/admin/queues/api/queues')
+      .set('authorization', `Bearer ${ALL_SANDBOXES_ADMIN_KEY}`)
+      .expect(200);
+    expect(res.body.queues.length).toBeGreaterThan(0);
   });
 
   it('serves the board page to an admin key given as the Basic password', async () => {
@@ -156,9 +180,19 @@ describe('Bull Board with BULL_BOARD_READ_ONLY=false', () => {
 
   beforeAll(async () => {
     h = await startApiHarness('bull-board-rw', { BULL_BOARD_READ_ONLY: 'false' });
+    await h.addApiKey(SANDBOX_ADMIN_KEY, { name: 'admin of a', roles: ['admin'], sandboxes: ['a'] });
     failedJobId = await deadLetterJob(h, 'board-exec-2');
   });
   afterAll(async () => h.close());
+
+  it('refuses a retry by an admin key bound to some sandboxes, leaving the job in the dead letter', async () => {
+    const res = await request(h.runtime.app)
+      .put(`/admin/queues/api/queues/${QUEUE_NAMES.email}/${failedJobId}/retry`)
+      .set('x-api-key', SANDBOX_ADMIN_KEY)
+      .expect(403);
+    expect(res.body.code).toBe('all-sandboxes-required');
+    expect(await (await h.emailQueue.getJob(failedJobId))?.getState()).toBe('failed');
+  });
 
   it('lets an admin retry a failed job', async () => {
     await h.api.put(`/admin/queues/api/queues/${QUEUE_NAMES.email}/${failedJobId}/retry`).expect(204);

@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { ForbiddenError } from '@herald/errors';
 import type { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
 import { principalOf } from '../auth/principal';
 import { requireRole } from '../auth/require-role';
@@ -32,6 +33,25 @@ export function requireAdminKey(): RequestHandler {
         'An admin API key is required (HTTP Basic with the key as password, or Authorization: Bearer <key>).',
     },
   });
+}
+
+/**
+ * Keys of every sandbox (`*`) only, after `requireAdminKey`: the board shows, retries and cleans the
+ * jobs of all sandboxes together and cannot scope them to the key's own.
+ */
+export function requireAllSandboxes(): RequestHandler {
+  return (req, _res, next) => {
+    if (principalOf(req)?.sandboxes.includes('*')) {
+      next();
+      return;
+    }
+    next(
+      new ForbiddenError(
+        'Bull Board shows the jobs of every sandbox: it needs an admin key for all sandboxes (*).',
+        'all-sandboxes-required',
+      ),
+    );
+  };
 }
 
 /** The password of `Authorization: Basic base64(user:password)`, if one is there. */

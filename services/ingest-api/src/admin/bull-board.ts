@@ -5,7 +5,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import type { BoardHooks } from '@bull-board/api/typings/app';
 import { ExpressAdapter } from '@bull-board/express';
 import type { ApiKeyAuthenticator } from '../auth/api-key-authenticator';
-import { apiKeyFromBasicAuth, requireAdminKey } from './basic-auth';
+import { apiKeyFromBasicAuth, requireAdminKey, requireAllSandboxes } from './basic-auth';
 import { maskAddressesInText, redactJobData } from './redact-job-data';
 
 /** Where the board is mounted; its pages, assets and JSON API all live under it. */
@@ -34,8 +34,9 @@ const WRITE_ACTIONS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Bull Board for operators, as an app to mount at BULL_BOARD_PATH: admin keys only (also as
- * HTTP Basic credentials, for the browser), job data redacted, read-only unless configured.
+ * Bull Board for operators, as an app to mount at BULL_BOARD_PATH: admin keys of every sandbox
+ * only (also as HTTP Basic credentials, for the browser), job data redacted, read-only unless
+ * configured.
  */
 export function bullBoard(deps: BullBoardDeps): Express {
   const serverAdapter = new ExpressAdapter().setBasePath(BULL_BOARD_PATH);
@@ -52,7 +53,7 @@ export function bullBoard(deps: BullBoardDeps): Express {
   board.disable('x-powered-by');
   const guarded = express();
   guarded.disable('x-powered-by');
-  guarded.use(apiKeyFromBasicAuth(deps.authenticator), requireAdminKey(), board);
+  guarded.use(apiKeyFromBasicAuth(deps.authenticator), requireAdminKey(), requireAllSandboxes(), board);
   return guarded;
 }
 

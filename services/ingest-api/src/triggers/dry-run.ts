@@ -1,8 +1,10 @@
+import type { Request } from 'express';
 import type { CampaignVersion, Profile, Recipient } from '@herald/contracts';
 import { PermanentDeliveryError } from '@herald/errors';
 import { buildMessage, messageAddresses, withoutAddresses, type MessageToSend } from '@herald/messages';
 import { suppressedAddresses, type Store } from '@herald/store';
 import type { TemplateEngine } from '@herald/templating';
+import { principalOf } from '../auth/principal';
 
 export interface DryRunRecipient {
   index: number;
@@ -20,6 +22,40 @@ export interface DryRunResult {
   campaignId: string;
   campaignVersion: number;
   recipients: DryRunRecipient[];
+}
+
+/**
+ * A recipient of a dry run answered to a caller without `manage`: it passed every check of the
+ * call, so a real call would queue it. Whether the worker then sends it depends on profiles, the
+ * suppression list and the rendered message, which only `manage` may read.
+ */
+export interface RedactedDryRunRecipient {
+  index: number;
+  outcome: 'would-queue';
+}
+
+export interface RedactedDryRunResult {
+  dryRun: true;
+  campaignId: string;
+  campaignVersion: number;
+  recipients: RedactedDryRunRecipient[];
+}
+
+/**
+ * The dry run as the caller may see it: in full with the `manage` role (which reads profiles and
+ * suppressions anyway); otherwise without addresses, messages or profile outcomes, so that a key
+ * that may only trigger cannot read stored addresses and attributes, nor tell a known identity
+ * from an unknown one.
+ */
+export function dryRunAnswerFor(req: Request, result: DryRunResult): DryRunResult | RedactedDryRunResult {
+  if (principalOf(req)?.roles.includes('manage')) return result;
+  // Field by field: a field added to the full answer stays out of this one until chosen.
+  return {
+    dryRun: true,
+    campaignId: result.campaignId,
+    campaignVersion: result.campaignVersion,
+    recipients: result.recipients.map(({ index }) => ({ index, outcome: 'would-queue' })),
+  };
 }
 
 /**

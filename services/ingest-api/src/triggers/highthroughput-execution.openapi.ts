@@ -20,7 +20,10 @@ export function highThroughputExecutionOpenApi(maxRecipients: number): OpenApiPa
           summary: `Send an e-mail campaign to up to ${maxRecipients} external recipients, without profile lookup; 202 once every job is queued.`,
           parameters: [
             sandboxHeader,
-            dryRunParameter('Herald extension: validate and render every recipient, queue nothing (200).'),
+            dryRunParameter(
+              'Herald extension: validate and render every recipient, queue nothing (200). A key without ' +
+                'the `manage` role gets only `would-queue` per recipient.',
+            ),
           ],
           requestBody: jsonRequest('UnitaryExecutionRequest', {
             requestId: 'newsletter-2026-11-ada',
@@ -38,7 +41,7 @@ export function highThroughputExecutionOpenApi(maxRecipients: number): OpenApiPa
           responses: {
             '200': {
               description: 'Dry run: what each recipient would be sent, or why not.',
-              content: { 'application/json': { schema: { type: 'object' } } },
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/ExecutionDryRun' } } },
             },
             '202': {
               description: 'Accepted: one job per recipient is in the queue.',

@@ -3,6 +3,7 @@ import { callerOf } from '../auth/principal';
 import { requireRole } from '../auth/require-role';
 import { bodyFingerprint } from './idempotency';
 import type { IncomingTrigger } from './trigger-call';
+import { dryRunAnswerFor, type DryRunResult } from './dry-run';
 import { correlationOf } from '../http/correlation';
 import { dryRunRequested } from '../http/dry-run-flag';
 import { jsonBody, rawBodyOf } from '../http/json-body';
@@ -27,7 +28,7 @@ export function incomingTriggerOf(req: Request): IncomingTrigger {
 export interface TriggerHandler {
   execute(call: IncomingTrigger): Promise<unknown>;
   /** Present on the endpoints that take `?dryRun=true` (not audience calls). */
-  dryRun?(sandbox: string, body: unknown): Promise<unknown>;
+  dryRun?(sandbox: string, body: unknown): Promise<DryRunResult>;
 }
 
 /**
@@ -40,7 +41,7 @@ export function triggerEndpoint(handler: TriggerHandler, maxBodyBytes: number): 
     ...jsonBody(maxBodyBytes),
     async (req, res) => {
       if (handler.dryRun && dryRunRequested(req.query.dryRun)) {
-        res.status(200).json(await handler.dryRun(sandboxOf(req), req.body as unknown));
+        res.status(200).json(dryRunAnswerFor(req, await handler.dryRun(sandboxOf(req), req.body as unknown)));
         return;
       }
       res.status(202).json(await handler.execute(incomingTriggerOf(req)));

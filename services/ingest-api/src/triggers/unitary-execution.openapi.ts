@@ -38,7 +38,8 @@ export function unitaryExecutionOpenApi(maxRecipients: number): OpenApiPart {
             sandboxHeader,
             dryRunParameter(
               'Validate, resolve profiles (without creating them), apply exclusions and render; answer what ' +
-                'each recipient would be sent. Nothing is queued or stored, and the requestId is not used up.',
+                'each recipient would be sent. Nothing is queued or stored, and the requestId is not used up. ' +
+                'A key without the `manage` role gets only `would-queue` per recipient (see ExecutionDryRun).',
             ),
           ],
           requestBody: jsonRequest('UnitaryExecutionRequest', {
@@ -106,6 +107,10 @@ export function unitaryExecutionOpenApi(maxRecipients: number): OpenApiPart {
       UnitaryExecutionRequest: unitaryRequest,
       ExecutionDryRun: {
         type: 'object',
+        description:
+          'With the `manage` role, each recipient as the worker would treat it. Without it, each recipient ' +
+          'is only `{index, outcome: "would-queue"}`: no address, message or profile outcome, so that a key ' +
+          'that may only trigger reads no stored data and cannot tell known identities from unknown ones.',
         required: ['dryRun', 'campaignId', 'campaignVersion', 'recipients'],
         properties: {
           dryRun: { const: true },
@@ -118,7 +123,10 @@ export function unitaryExecutionOpenApi(maxRecipients: number): OpenApiPart {
               required: ['index', 'outcome'],
               properties: {
                 index: { type: 'integer' },
-                outcome: { enum: ['send', 'excluded', 'failed'] },
+                outcome: {
+                  enum: ['send', 'excluded', 'failed', 'would-queue'],
+                  description: '`would-queue`: the answer to a key without `manage`, whatever the recipient.',
+                },
                 reason: {
                   type: 'string',
                   description:

@@ -203,7 +203,7 @@ describe('loadConfig', () => {
     const config = loadConfig({ SENDGRID_WEBHOOK_PUBLIC_KEY: key, WEBHOOK_MAX_AGE_SECONDS: '120' });
     expect(config.webhooks.sendGridPublicKey).toBe(key);
     expect(config.webhooks.maxAgeSeconds).toBe(120);
-    expect(loadConfig({}).webhooks).toEqual({ maxAgeSeconds: 600, softBounceLimit: 5 });
+    expect(loadConfig({}).webhooks).toEqual({ maxAgeSeconds: 90000, softBounceLimit: 5 });
     expect(loadConfig({ SOFT_BOUNCE_LIMIT: '1' }).webhooks.softBounceLimit).toBe(1);
     expect(() => loadConfig({ SOFT_BOUNCE_LIMIT: '21' })).toThrow(ConfigError);
   });

@@ -55,9 +55,12 @@ export const PROVIDER_VARIABLES = {
   WEBHOOK_MAX_AGE_SECONDS: {
     type: 'integer',
     minimum: 10,
-    maximum: 86400,
-    default: 600,
-    description: 'Signed webhook requests whose timestamp is further than this from now are refused.',
+    maximum: 259200,
+    // SendGrid retries a failed post for 24 hours: a shorter window would lose the bounces and spam
+    // reports of an outage. A replayed request changes nothing (events count once by their id).
+    default: 90000,
+    description:
+      "Signed webhook requests whose timestamp is further than this from now are refused; the default (25 h) covers SendGrid's 24 hours of retries.",
   },
   SOFT_BOUNCE_LIMIT: {
     type: 'integer',

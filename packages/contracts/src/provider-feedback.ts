@@ -15,4 +15,9 @@ export interface ProviderFeedback {
   suppress?: FeedbackSuppression;
   /** A temporary refusal: it counts towards the address's run of soft bounces. */
   softBounce?: true;
+  /**
+   * The provider's own id of this event (SendGrid's `sg_event_id`): the same event posted again
+   * (a retried webhook request) counts once, and two opens in the same second count twice.
+   */
+  eventId?: string;
 }

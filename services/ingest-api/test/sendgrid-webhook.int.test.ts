@@ -268,9 +268,24 @@ describe('SendGrid event webhook', () => {
       .send(body)
       .expect(401);
     expect(unsigned.body.code).toBe('invalid-signature');
-    await post(body, { timestamp: Math.floor(Date.now() / 1000) - 3600 }).expect(401);
+    // Stale: older than SendGrid's 24 hours of retries (and WEBHOOK_MAX_AGE_SECONDS' 25 h).
+    await post(body, { timestamp: Math.floor(Date.now() / 1000) - 26 * 3600 }).expect(401);
     await post(body, { signature: 'bm90IGEgc2lnbmF0dXJl' }).expect(401);
     expect(await statusOf(7)).toBe('sent');
+  });
+
+  it("accepts SendGrid's retry of a post from hours ago, and counts its events once by sg_event_id", async () => {
+    const opens = [event(8, 'open'), event(8, 'open', { sg_event_id: 'evt-8-open-again' })];
+    const body = JSON.stringify(opens);
+    // Two opens in the same second (equal timestamps); then the same post, signed 23 h ago, comes again.
+    await post(body).expect(200);
+    await post(body, { timestamp: Math.floor(Date.now() / 1000) - 23 * 3600 }).expect(200);
+    const counted = await h.store.engagement.count(
+      { sandbox: SANDBOX, executionId: EXECUTION, from: '2026-01-01T00:00:00Z', to: '2027-01-01T00:00:00Z' },
+      { by: 'reason' },
+    );
+    // The first test's open of delivery 1, and these two: the repeated post added nothing.
+    expect(counted.find((row) => row.kind === 'opened')?.total).toBe(3);
   });
 
   it('answers 400 for a signed body that is not JSON or not an array of events', async () => {

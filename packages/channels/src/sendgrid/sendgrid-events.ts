@@ -47,7 +47,13 @@ function feedbackOf(entry: unknown): ProviderFeedback | undefined {
   const kind = text(event.event);
   if (!sandbox || !deliveryId || !kind) return undefined;
   const at = atOf(event.timestamp);
-  const base = { sandbox, deliveryId, ...(text(event.email) ? { address: text(event.email) } : {}) };
+  const eventId = text(event.sg_event_id);
+  const base = {
+    sandbox,
+    deliveryId,
+    ...(text(event.email) ? { address: text(event.email) } : {}),
+    ...(eventId ? { eventId } : {}),
+  };
   const detail = detailOf(event.reason ?? event.response);
   switch (kind) {
     case 'delivered':

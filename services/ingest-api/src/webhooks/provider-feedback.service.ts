@@ -87,7 +87,7 @@ export class ProviderFeedbackService {
           continue;
         }
         // Repeated reports give the same keys, so the provider's retries are counted once.
-        if (item.event) events.push(engagementEventOf(item.deliveryId, item.sandbox, item.event, outcome));
+        if (item.event) events.push(engagementEventOf(item, item.event, outcome));
         if (outcome.changed) {
           summary.applied += 1;
           transitions.push(transitionOf(item.sandbox, outcome));
@@ -177,17 +177,17 @@ export class ProviderFeedbackService {
 
 /**
  * The provider's report as the reports over time count it. Delivered and bounced happen once per
- * delivery; opens and clicks repeat, each report told apart by its time.
+ * delivery; opens and clicks repeat, each report told apart by the provider's event id (the same
+ * event posted again is one), or by its time when the provider gives no id.
  */
 function engagementEventOf(
-  deliveryId: string,
-  sandbox: string,
+  { deliveryId, sandbox, eventId }: ProviderFeedback,
   event: DeliveryEvent,
   outcome: Extract<FeedbackOutcome, { found: true }>,
 ): EngagementEvent {
   const once = event.status === 'delivered' || event.status === 'bounced';
   return {
-    key: once ? `${deliveryId}:${event.status}` : `${deliveryId}:${event.status}:${event.at}`,
+    key: once ? `${deliveryId}:${event.status}` : `${deliveryId}:${event.status}:${eventId ?? event.at}`,
     sandbox,
     campaignId: outcome.campaignId,
     executionId: outcome.executionId,

@@ -17,6 +17,28 @@ describe('compileAudienceQuery and regular expressions', () => {
     });
   });
 
+  it.each([
+    ['a lookahead', '^(?=a)a$'],
+    ['a lookbehind', '(?<=a)b'],
+    ['a numbered back-reference', '^(a)\\1$'],
+    ['a named back-reference', '^(?<x>a)\\k<x>$'],
+  ])('refuses a $regex with %s as unsupported-regex, naming where it is', (_name, pattern) => {
+    const refusal = catchError(() =>
+      compileAudienceQuery({ $and: [{ 'attributes.s': { $not: { $regex: pattern } } }] }),
+    );
+
+    expect(refusal).toMatchObject({
+      code: 'invalid-audience-query',
+      errors: [
+        {
+          path: '/query/$and/0/attributes.s/$not/$regex',
+          code: 'unsupported-regex',
+          message: expect.stringContaining('RE2'),
+        },
+      ],
+    });
+  });
+
   it.each(['^[A-Z]{2}-[0-9]+$', '^\\+?[0-9]{7,15}$', '@shop\\.example$'])(
     'accepts the ordinary pattern %s',
     (pattern) => {

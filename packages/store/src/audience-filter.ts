@@ -1,5 +1,5 @@
 import { ValidationError, type FieldError } from '@herald/errors';
-import { isSafeRegex } from './safe-regex';
+import { isSafeRegex, userPatternProblem } from './safe-regex';
 import {
   ANY_DEPTH_ROOTS,
   AUDIENCE_QUERY_TYPES,
@@ -35,8 +35,9 @@ import {
  * on an array field tests the field itself on the embedded store but any element on MongoDB:
  * use `{$elemMatch: {$type: …}}` to test elements portably.
  *
- * `$regex` patterns that could backtrack catastrophically (nested quantifiers) are refused too:
- * the embedded store runs them synchronously in the API process.
+ * `$regex` patterns run on RE2 in the embedded store (linear time, in the API process), so
+ * look-around and back-references are refused (`unsupported-regex`); nested quantifiers are
+ * refused too (`unsafe-regex`), an early refusal kept from before RE2.
  */
 
 export {
@@ -268,10 +269,16 @@ class QueryChecker {
       this.problem(`${path.slice(0, path.lastIndexOf('/'))}/$options`, 'type', '$options takes i, m and s.');
       return;
     }
+    const flags = typeof options === 'string' ? options : '';
     try {
-      new RegExp(pattern, typeof options === 'string' ? options : '');
+      new RegExp(pattern, flags);
     } catch {
       this.problem(path, 'invalid-regex', 'The pattern is not a valid regular expression.');
+      return;
+    }
+    const unsupported = userPatternProblem(pattern, flags);
+    if (unsupported !== undefined) {
+      this.problem(path, 'unsupported-regex', unsupported);
       return;
     }
     if (!isSafeRegex(pattern)) {

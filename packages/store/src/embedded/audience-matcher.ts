@@ -3,15 +3,32 @@ import { Context } from 'mingo/core';
 import * as queryOperators from 'mingo/operators/query';
 import { Query } from 'mingo/query';
 import { AUDIENCE_QUERY_OPERATORS, compileAudienceQuery } from '../audience-filter';
+import { compileUserPattern } from '../safe-regex';
+
+/**
+ * mingo's `$regex`, matching on RE2 instead of JavaScript's backtracking RegExp: a pattern such
+ * as `^(a|a)*$` would otherwise freeze the API on a long almost-matching value. mingo hands the
+ * operator a RegExp built from `$regex`/`$options` (built only, never run here) and calls
+ * `exec` on it; only whether it matched counts.
+ */
+const linearRegex: typeof queryOperators.$regex = (selector, value, options) => {
+  const regex = value instanceof RegExp ? value : new RegExp(String(value));
+  const pattern = compileUserPattern(regex.source, regex.flags);
+  const matcher = { exec: (input: string) => (pattern.test(input) ? [input] : null) };
+  return queryOperators.$regex(selector, matcher, options);
+};
 
 /**
  * Only the operators audience queries allow are known to mingo here: whatever slipped past
  * validation (`$where`, `$expr`, `$function`…) fails to compile instead of running.
  */
 const AUDIENCE_CONTEXT = Context.init({
-  query: Object.fromEntries(
-    Object.entries(queryOperators).filter(([operator]) => AUDIENCE_QUERY_OPERATORS.has(operator)),
-  ),
+  query: {
+    ...Object.fromEntries(
+      Object.entries(queryOperators).filter(([operator]) => AUDIENCE_QUERY_OPERATORS.has(operator)),
+    ),
+    $regex: linearRegex,
+  },
 });
 
 /** The document an audience query sees: the shape MongoDB stores, dates as `Date`s. */

@@ -1,19 +1,25 @@
+import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import type { CampaignDefinition } from '@herald/contracts';
 import { campaignDefinitionSchema } from '@herald/contracts';
 import { ValidationError, type FieldError } from '@herald/errors';
 import { isPhoneRegion } from '@herald/messages';
 import { createAjv, createUserSchemaAjv, toFieldErrors } from '../validation/ajv';
+import { schemaKeywordProblems } from './schema-keyword-limits';
 import { unsafeSchemaPatterns } from './unsafe-schema-patterns';
 
 const MAX_CONTEXT_SCHEMA_BYTES = 64 * 1024;
 
-/** Validates campaign definitions: the published schema, then the author's context schema. */
+/**
+ * Validates campaign definitions: the published schema, then the author's context schema. Each
+ * context schema is checked by an Ajv of its own, dropped afterwards: one shared instance kept
+ * every schema it compiled (memory grew with each create) and let one sandbox's `$id` refuse
+ * another's. The validator the trigger path uses is compiled apart (ContextValidators).
+ */
 export class CampaignValidator {
   private readonly validateDefinition: ValidateFunction<CampaignDefinition>;
-  private readonly userSchemas = createUserSchemaAjv();
 
-  constructor() {
+  constructor(private readonly newUserSchemaAjv: () => Ajv = createUserSchemaAjv) {
     this.validateDefinition = createAjv().compile<CampaignDefinition>(campaignDefinitionSchema);
   }
 
@@ -48,16 +54,20 @@ export class CampaignValidator {
         { path: '/contextSchema/type', code: 'const', message: 'must be "object": context is an object' },
       ];
     }
+    const ajv = this.newUserSchemaAjv();
     try {
-      if (!this.userSchemas.validateSchema(schema)) {
-        return toFieldErrors(this.userSchemas.errors, '/contextSchema').map((error) => ({
+      if (!ajv.validateSchema(schema)) {
+        return toFieldErrors(ajv.errors, '/contextSchema').map((error) => ({
           ...error,
           code: 'invalid-schema',
         }));
       }
-      const unsafePatterns = unsafeSchemaPatterns(schema, '/contextSchema');
-      if (unsafePatterns.length > 0) return unsafePatterns;
-      this.userSchemas.compile(schema);
+      const refused = [
+        ...schemaKeywordProblems(schema, '/contextSchema'),
+        ...unsafeSchemaPatterns(schema, '/contextSchema'),
+      ];
+      if (refused.length > 0) return refused;
+      ajv.compile(schema);
     } catch (error) {
       // Ajv throws (rather than reporting) on an unknown `$schema` dialect or a bad `$ref`.
       return [{ path: '/contextSchema', code: 'invalid-schema', message: (error as Error).message }];

@@ -1,4 +1,5 @@
 import type { CampaignVersion } from '@herald/contracts';
+import { UnprocessableError } from '@herald/errors';
 import { createUserSchemaAjv } from '../validation/ajv';
 import { ContextValidators } from './context-validators';
 
@@ -96,5 +97,32 @@ describe('ContextValidators', () => {
     expect(compilers).toBe(3);
     expect(validators.for(versionOf(1, orderSchema, 'prod', 'a'))).not.toBe(evicted);
     expect(compilers).toBe(4);
+  });
+
+  it('checks a context against a pattern with overlapping alternatives correctly, in linear time', () => {
+    const validators = new ContextValidators(countedAjv);
+    const validate = validators.for(
+      versionOf(1, { type: 'object', properties: { code: { type: 'string', pattern: '^(a|a)*$' } } }),
+    );
+
+    const started = performance.now();
+    const almost = validate({ code: `${'a'.repeat(30)}!` });
+    const elapsed = performance.now() - started;
+
+    expect(almost).toBe(false);
+    expect(validate.errors).toEqual([expect.objectContaining({ instancePath: '/code', keyword: 'pattern' })]);
+    // A guard only: JavaScript's RegExp took seconds on this value.
+    expect(elapsed).toBeLessThan(1000);
+    expect(validate({ code: 'a'.repeat(30) })).toBe(true);
+  });
+
+  it('answers invalid-context-schema for a stored schema whose pattern the linear-time engine cannot run', () => {
+    const validators = new ContextValidators(countedAjv);
+    const lookahead = { type: 'object', properties: { code: { type: 'string', pattern: '^(?=A)\\w+$' } } };
+
+    const compile = () => validators.for(versionOf(1, lookahead));
+
+    expect(compile).toThrow(UnprocessableError);
+    expect(compile).toThrow(expect.objectContaining({ code: 'invalid-context-schema' }));
   });
 });

@@ -109,7 +109,7 @@ export const ENVIRONMENT_VARIABLES = {
     maximum: 1000000000,
     default: 1000000,
     description:
-      'Waiting jobs a channel queue may hold before unitary and highthroughput calls for it get `503 queue-full` (0: no bound).',
+      'Waiting jobs a channel queue may hold before unitary and highthroughput calls for it get `503 queue-full`, and audience fan-outs pause for 5 s before their next page (0: no bound).',
   },
   IDEMPOTENCY_TTL_SECONDS: {
     type: 'integer',

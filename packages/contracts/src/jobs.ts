@@ -31,6 +31,11 @@ export interface DeliveryJobData {
   capHeldBy?: string;
   /** End of the quiet hours the job was deferred to: the 12 h throttle wait counts from then. */
   deferredUntil?: number;
+  /**
+   * Audience members: the recipient's context is the execution's, kept once in the store
+   * (`executions.getContext`) rather than copied into every member's job.
+   */
+  contextOfExecution?: true;
 }
 
 /**

@@ -268,6 +268,11 @@ export const ERROR_CODES = {
     status: 422,
     meaning: 'Delivery: the campaign version named by the job is not in the store.',
   },
+  'execution-context-missing': {
+    status: 422,
+    meaning:
+      "Delivery: an audience member's job refers to its execution's context, and the store holds none.",
+  },
   'invalid-job': {
     status: 422,
     meaning:

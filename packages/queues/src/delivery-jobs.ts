@@ -15,6 +15,8 @@ export interface DeliveryJobInput {
   mode?: DeliveryJobData['mode'];
   /** The `x-request-id` of the call that queued the delivery. */
   xRequestId?: string;
+  /** The recipient's context is its execution's, read from the store by the worker. */
+  contextOfExecution?: true;
 }
 
 export interface DeliveryJob {
@@ -45,5 +47,6 @@ export function deliveryJob(input: DeliveryJobInput): DeliveryJob {
   };
   if (input.mode) data.mode = input.mode;
   if (input.xRequestId !== undefined) data.xRequestId = input.xRequestId;
+  if (input.contextOfExecution) data.contextOfExecution = true;
   return { name: 'deliver', data, opts: { jobId } };
 }

@@ -157,6 +157,11 @@ export interface NewExecution {
   audienceId?: string;
   /** Default `accepted`; a call written once its jobs are in Redis starts as `queued`. */
   status?: ExecutionStatus;
+  /**
+   * Audience executions: the call's context, kept once here instead of in every member's job
+   * (a 1 MB context to 50 members was 50 MB of Redis). Read with `getContext`, not `get`.
+   */
+  context?: Record<string, unknown>;
 }
 
 /** Where an audience fan-out stands: written in one step so a resumed fan-out agrees with itself. */
@@ -170,6 +175,8 @@ export interface ExecutionRepository {
   /** Status starts as `accepted`. */
   create(input: NewExecution): Promise<Execution>;
   get(sandbox: string, id: string): Promise<Execution | null>;
+  /** The context the execution was created with; null when it has none or does not exist. */
+  getContext(sandbox: string, id: string): Promise<Record<string, unknown> | null>;
   setStatus(sandbox: string, id: string, status: ExecutionStatus, error?: string): Promise<void>;
   recordFanOutProgress(sandbox: string, id: string, progress: FanOutProgress): Promise<void>;
   /** Sorted by id (creation order). */

@@ -201,6 +201,7 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
       contextValidators,
       idempotency,
       logger,
+      maxContextBytes: config.api.maxContextBytes,
     }),
     unitaryExecutions: new UnitaryExecutionService({
       store,

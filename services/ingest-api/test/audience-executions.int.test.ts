@@ -59,6 +59,10 @@ describe('audience executions API', () => {
     const admin = await h.store.apiKeys.findByHash(hashApiKey(h.adminKey));
     expect(res.body.createdBy).toBe(admin?.id);
     expect((await h.store.executions.get('prod', res.body.executionId))?.createdBy).toBe(admin?.id);
+    // Kept once on the execution: the members' jobs refer to it instead of each carrying a copy.
+    expect(await h.store.executions.getContext('prod', res.body.executionId)).toEqual({
+      promoCode: 'SPRING',
+    });
     const job = await fanOutQueue.getJob(fanOutJobId({ executionId: res.body.executionId }));
     expect(job?.data).toEqual({
       executionId: res.body.executionId,
@@ -79,6 +83,19 @@ describe('audience executions API', () => {
       targetedProfileCount: 0,
       createdAt: expect.any(String),
     });
+  });
+
+  it('refuses a context over API_MAX_CONTEXT_BYTES, naming it, and queues nothing', async () => {
+    const before = await fanOutQueue.count();
+    const res = await h.api
+      .post('/im/executions/audience')
+      .send({ campaignId, context: { promoCode: 'x'.repeat(h.config.api.maxContextBytes) } })
+      .expect(400);
+    expect(res.body).toMatchObject({
+      code: 'invalid-context',
+      errors: [{ path: '/context', code: 'context-too-large' }],
+    });
+    expect(await fanOutQueue.count()).toBe(before);
   });
 
   it("sends to the call's audience rather than the campaign's", async () => {

@@ -5,6 +5,7 @@ import type { DeliveryCounters } from '@herald/queues';
 import type { TemplateEngine } from '@herald/templating';
 import type { DeliveryRecorder } from './delivery-recorder';
 import type { EmailTracking } from './email-tracking';
+import type { ExecutionContexts } from './execution-contexts';
 import type { ProfileCreator } from './profile-creator';
 import type { SmsTracking } from './sms-tracking';
 import type { DeliveryPolicy } from './policy/delivery-policy';
@@ -18,6 +19,7 @@ export interface DeliveryDeps {
   adapter: ChannelAdapter;
   recorder: DeliveryRecorder;
   emailTracking: EmailTracking;
+  executionContexts: ExecutionContexts;
   smsTracking: SmsTracking;
   profileCreator: ProfileCreator;
   counters: DeliveryCounters;

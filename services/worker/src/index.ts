@@ -13,6 +13,7 @@ import { createChannelAdapters } from './channel-adapters';
 import { DEFAULT_RECORDER_OPTIONS, DeliveryRecorder } from './delivery-recorder';
 import { EmailTracking } from './email-tracking';
 import { SmsTracking } from './sms-tracking';
+import { ExecutionContexts } from './execution-contexts';
 import { ProfileCreator } from './profile-creator';
 import { startDeliveryWorkers } from './delivery-workers';
 import { CampaignThrottle } from './policy/campaign-throttle';
@@ -63,6 +64,7 @@ export async function buildWorker(config: HeraldConfig, logger: Logger): Promise
     store,
     emailTracking: new EmailTracking(tracker, store.mirrorPages),
     smsTracking: new SmsTracking(tracker, store.shortLinks),
+    executionContexts: new ExecutionContexts(store.executions),
     campaigns: new CampaignVersions(store),
     templates: new TemplateEngine(),
     recorder,
@@ -96,6 +98,7 @@ export async function buildWorker(config: HeraldConfig, logger: Logger): Promise
           lockDurationMs: config.worker.lockDurationMs,
           maxAttempts: config.worker.maxAttempts,
           pageSize: config.worker.fanOutPageSize,
+          maxWaiting: config.api.queueMaxWaiting,
         },
         store,
         logger,

@@ -107,7 +107,8 @@ async function deliver(
   attempts: number,
   progress: Progress,
 ): Promise<DeliveryOutcome> {
-  const data = job.data;
+  // With its context (an audience member's is its execution's); job.data is what is updated.
+  const data = await deps.executionContexts.resolve(job.data);
   const recipientFaults = recipientProblems(data.recipient);
   if (recipientFaults.length > 0) throw new PermanentDeliveryError('invalid-job', recipientFaults.join('; '));
   const { policy } = deps;
@@ -152,7 +153,7 @@ async function deliver(
   if (early.kind === 'exclude') return exclude(early.reason, profileId);
   if (early.kind === 'defer') {
     // The throttle's 12 h wait counts from the end of the quiet hours, not from the call.
-    await job.updateData({ ...data, deferredUntil: early.until.getTime() });
+    await job.updateData({ ...job.data, deferredUntil: early.until.getTime() });
     return { status: 'deferred', until: early.until.getTime() };
   }
 
@@ -209,7 +210,7 @@ async function deliver(
       if (!slot.reserved) return exclude('throttle-expired', profileId);
       if (slot.slotAt - slot.now > THROTTLE_TOLERANCE_MS) {
         const capHeldBy = progress.capTaken && profile ? { capHeldBy: profile.id } : {};
-        await job.updateData({ ...data, throttleSlotAt: slot.slotAt, ...capHeldBy });
+        await job.updateData({ ...job.data, throttleSlotAt: slot.slotAt, ...capHeldBy });
         return { status: 'deferred', until: slot.slotAt };
       }
     }

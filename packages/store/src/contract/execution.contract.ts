@@ -31,6 +31,21 @@ export function describeExecutionContract(stores: () => Store): void {
       expect(await store.executions.get(input.sandbox, input.id)).toMatchObject({ status: 'queued' });
     });
 
+    test("keeps an execution's context apart: getContext gives it back, get does not carry it", async () => {
+      const context = { offer: { code: 'SPRING', 'a.b': 1, $price: 9.5 }, tags: ['x', null] };
+      const input = newExecution(newSandbox(), newId(), { audienceId: 'aud-1', context });
+
+      const execution = await store.executions.create(input);
+
+      expect(execution).not.toHaveProperty('context');
+      expect(await store.executions.get(input.sandbox, input.id)).toEqual(execution);
+      expect(await store.executions.getContext(input.sandbox, input.id)).toEqual(context);
+      expect(await store.executions.getContext(newSandbox(), input.id)).toBeNull();
+      const without = newExecution(input.sandbox, newId());
+      await store.executions.create(without);
+      expect(await store.executions.getContext(input.sandbox, without.id)).toBeNull();
+    });
+
     test('sets the status of an execution, with the error of a failure', async () => {
       const input = newExecution(newSandbox(), newId());
       await store.executions.create(input);

@@ -23,8 +23,9 @@ interface ExecutionRow {
   updated_at: string;
 }
 
-type ExecutionColumns = Omit<NewExecution, 'createdBy' | 'audienceId' | 'status'> & {
+type ExecutionColumns = Omit<NewExecution, 'createdBy' | 'audienceId' | 'status' | 'context'> & {
   status: ExecutionStatus;
+  context: string | null;
   createdBy: string | null;
   audienceId: string | null;
   targetedProfileCount: number | null;
@@ -55,6 +56,7 @@ function toExecution(row: ExecutionRow): Execution {
 export class EmbeddedExecutionRepository implements ExecutionRepository {
   private readonly insert;
   private readonly selectOne;
+  private readonly selectContext;
   private readonly selectPage;
   private readonly updateStatus;
   private readonly updateFanOut;
@@ -63,10 +65,13 @@ export class EmbeddedExecutionRepository implements ExecutionRepository {
     this.insert = db.prepare<ExecutionColumns, ExecutionRow>(
       `INSERT INTO executions (sandbox, id, kind, campaign_id, campaign_version, request_id, recipient_count,
                                status, error, created_by, audience_id, targeted_profile_count,
-                               created_at, updated_at)
+                               context, created_at, updated_at)
        VALUES (@sandbox, @id, @kind, @campaignId, @campaignVersion, @requestId, @recipientCount,
-               @status, NULL, @createdBy, @audienceId, @targetedProfileCount, @at, @at)
+               @status, NULL, @createdBy, @audienceId, @targetedProfileCount, @context, @at, @at)
        RETURNING *`,
+    );
+    this.selectContext = db.prepare<[string, string], { context: string | null }>(
+      `SELECT context FROM executions WHERE sandbox = ? AND id = ?`,
     );
     this.selectOne = db.prepare<[string, string], ExecutionRow>(
       `SELECT * FROM executions WHERE sandbox = ? AND id = ?`,
@@ -96,6 +101,7 @@ export class EmbeddedExecutionRepository implements ExecutionRepository {
       createdBy: input.createdBy ?? null,
       audienceId: input.audienceId ?? null,
       targetedProfileCount: input.audienceId === undefined ? null : 0,
+      context: input.context === undefined ? null : JSON.stringify(input.context),
       at: now(),
     });
     if (!row) throw new Error(`Execution ${input.id} was not stored.`);
@@ -105,6 +111,11 @@ export class EmbeddedExecutionRepository implements ExecutionRepository {
   async get(sandbox: string, id: string): Promise<Execution | null> {
     const row = this.selectOne.get(sandbox, id);
     return row ? toExecution(row) : null;
+  }
+
+  async getContext(sandbox: string, id: string): Promise<Record<string, unknown> | null> {
+    const row = this.selectContext.get(sandbox, id);
+    return row?.context ? (JSON.parse(row.context) as Record<string, unknown>) : null;
   }
 
   async setStatus(sandbox: string, id: string, status: ExecutionStatus, error?: string): Promise<void> {

@@ -268,4 +268,8 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX short_links_by_expiry ON short_links (expires_at);
   `,
+  `
+  -- An audience execution's context, JSON, kept once for all its members' jobs.
+  ALTER TABLE executions ADD COLUMN context TEXT;
+  `,
 ];

@@ -6,6 +6,11 @@ import { SCHEMA_OPTIONS } from './schema-options';
 export interface ExecutionDoc extends Omit<Execution, 'id' | 'createdAt' | 'updatedAt'> {
   /** The execution id (UUIDv7 from the ingest), so ids sort in creation order. */
   _id: string;
+  /**
+   * An audience execution's context as JSON text: a context's keys may be anything JSON allows,
+   * `$`-prefixed and dotted ones included, which field names in MongoDB may not.
+   */
+  contextJson?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -25,6 +30,7 @@ export const executionSchema = new Schema<ExecutionDoc>(
     audienceId: { type: String },
     targetedProfileCount: { type: Number },
     fanOutCursor: { type: String },
+    contextJson: { type: String },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },

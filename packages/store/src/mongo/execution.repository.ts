@@ -42,6 +42,7 @@ export class MongoExecutionRepository implements ExecutionRepository {
       status: input.status ?? 'accepted',
       ...(input.createdBy !== undefined ? { createdBy: input.createdBy } : {}),
       ...(input.audienceId !== undefined ? { audienceId: input.audienceId, targetedProfileCount: 0 } : {}),
+      ...(input.context !== undefined ? { contextJson: JSON.stringify(input.context) } : {}),
       createdAt: now,
       updatedAt: now,
     };
@@ -57,6 +58,14 @@ export class MongoExecutionRepository implements ExecutionRepository {
   async get(sandbox: string, id: string): Promise<Execution | null> {
     const doc = await this.executions.findOne({ _id: id, sandbox }).lean<ExecutionDoc>().exec();
     return doc ? toExecution(doc) : null;
+  }
+
+  async getContext(sandbox: string, id: string): Promise<Record<string, unknown> | null> {
+    const doc = await this.executions
+      .findOne({ _id: id, sandbox }, { contextJson: 1 })
+      .lean<Pick<ExecutionDoc, 'contextJson'>>()
+      .exec();
+    return doc?.contextJson ? (JSON.parse(doc.contextJson) as Record<string, unknown>) : null;
   }
 
   async setStatus(sandbox: string, id: string, status: ExecutionStatus, error?: string): Promise<void> {

@@ -32,6 +32,8 @@ export interface AudienceExecutionDeps {
   /** Shared with the other trigger endpoints: one requestId space per sandbox. */
   idempotency: IdempotencyGuard;
   logger: Logger;
+  /** API_MAX_CONTEXT_BYTES, as for each recipient of a unitary call. */
+  maxContextBytes: number;
 }
 
 /**
@@ -156,6 +158,16 @@ export class AudienceExecutionService {
   }
 
   private checkContext(version: CampaignVersion, context: Record<string, unknown> | undefined): void {
+    const size = Buffer.byteLength(JSON.stringify(context ?? {}));
+    if (size > this.deps.maxContextBytes) {
+      throw new ValidationError('invalid-context', 'The context is too large.', [
+        {
+          path: '/context',
+          code: 'context-too-large',
+          message: `context is ${size} bytes; at most ${this.deps.maxContextBytes} are allowed`,
+        },
+      ]);
+    }
     const validate = this.deps.contextValidators.for(version);
     if (validate(context ?? {})) return;
     const problems: FieldError[] = toFieldErrors(validate.errors, '/context');
@@ -191,6 +203,7 @@ export class AudienceExecutionService {
         recipientCount: 0,
         createdBy,
         audienceId,
+        ...(body.context === undefined ? {} : { context: body.context }),
       }));
     const data: FanOutJobData = {
       executionId: execution.id,

@@ -15,7 +15,12 @@ export interface FanOutRuntimeOptions {
   lockDurationMs: number;
   maxAttempts: number;
   pageSize: number;
+  /** QUEUE_MAX_WAITING (0: no bound). */
+  maxWaiting: number;
 }
+
+/** How long a fan-out waits when a delivery queue is over its bound, before it looks again. */
+const BACKPRESSURE_DELAY_MS = 5000;
 
 export interface FanOutRuntime {
   worker: Worker<FanOutJobData, FanOutOutcome>;
@@ -43,7 +48,14 @@ export function startFanOut(options: FanOutRuntimeOptions, store: Store, logger:
       prefix: options.prefix,
       lockDurationMs: options.lockDurationMs,
     },
-    { store, deliveryQueues, pageSize: options.pageSize, logger },
+    {
+      store,
+      deliveryQueues,
+      pageSize: options.pageSize,
+      maxWaiting: options.maxWaiting,
+      backpressureDelayMs: BACKPRESSURE_DELAY_MS,
+      logger,
+    },
   );
   return {
     worker,

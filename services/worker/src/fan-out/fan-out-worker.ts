@@ -24,16 +24,20 @@ export function startFanOutWorker(
   options: FanOutWorkerOptions,
   deps: FanOutDeps,
 ): Worker<FanOutJobData, FanOutOutcome> {
-  const worker = new Worker<FanOutJobData, FanOutOutcome>(FANOUT_QUEUE, (job) => processFanOut(job, deps), {
-    name: options.name,
-    connection: options.connection,
-    prefix: options.prefix,
-    concurrency: 1,
-    lockDuration: options.lockDurationMs,
-    // A fan-out whose worker died is noticed within one lock duration and resumed elsewhere.
-    stalledInterval: options.lockDurationMs,
-    maxStalledCount: 3,
-  });
+  const worker = new Worker<FanOutJobData, FanOutOutcome>(
+    FANOUT_QUEUE,
+    (job, token) => processFanOut(job, deps, token),
+    {
+      name: options.name,
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: 1,
+      lockDuration: options.lockDurationMs,
+      // A fan-out whose worker died is noticed within one lock duration and resumed elsewhere.
+      stalledInterval: options.lockDurationMs,
+      maxStalledCount: 3,
+    },
+  );
   worker.on('error', (error) => deps.logger.error({ err: error.message }, 'fan-out worker error'));
   worker.on('failed', (job, error) => {
     if (!job) return;

@@ -1,4 +1,4 @@
-import type { Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import type { Channel, Execution, FanOutJobData } from '@herald/contracts';
 import type { Logger } from '@herald/logger';
 import { deliveryJob, type DeliveryQueue } from '@herald/queues';
@@ -10,6 +10,12 @@ export interface FanOutDeps {
   store: Store;
   deliveryQueues: Record<Channel, DeliveryQueue>;
   pageSize: number;
+  /**
+   * QUEUE_MAX_WAITING: before each page, a delivery queue holding more waiting jobs than this
+   * (0: no bound) pauses the fan-out for `backpressureDelayMs` instead of growing Redis further.
+   */
+  maxWaiting: number;
+  backpressureDelayMs: number;
   logger: Logger;
 }
 
@@ -23,7 +29,11 @@ export type FanOutOutcome =
  * retried job resumes there; a page re-added after a crash before that write gets the same
  * deterministic job ids, and BullMQ ignores ids it already holds: no profile is queued twice.
  */
-export async function processFanOut(job: Job<FanOutJobData>, deps: FanOutDeps): Promise<FanOutOutcome> {
+export async function processFanOut(
+  job: Job<FanOutJobData>,
+  deps: FanOutDeps,
+  token?: string,
+): Promise<FanOutOutcome> {
   const data = job.data;
   const { store } = deps;
   const logger = jobLogger(deps.logger, job);
@@ -43,11 +53,22 @@ export async function processFanOut(job: Job<FanOutJobData>, deps: FanOutDeps): 
   const channel = version.definition.channel;
   const queue = deps.deliveryQueues[channel];
   const readPage = audienceMembers(store, audience, version.definition, deps.pageSize);
+  // Kept once on the execution: members' jobs refer to it. An execution recorded without it (by
+  // a version before this one) still has each job carry a copy.
+  const contextOfExecution =
+    data.context !== undefined &&
+    (await store.executions.getContext(data.sandbox, data.executionId)) !== null;
   let index = execution.targetedProfileCount ?? 0;
   let cursor = execution.fanOutCursor;
   // Profiles queued and no cursor left: the last page was recorded before the status was.
   const finished = index > 0 && cursor === undefined;
   while (!finished) {
+    if (deps.maxWaiting > 0 && (await queue.getWaitingCount()) > deps.maxWaiting) {
+      // Resumes at the recorded cursor; a delayed job uses none of its attempts.
+      logger.info({ channel, targetedProfileCount: index }, 'delivery queue full; audience fan-out paused');
+      await job.moveToDelayed(Date.now() + deps.backpressureDelayMs, token);
+      throw new DelayedError();
+    }
     const page = await readPage(cursor);
     const queuedAt = new Date().toISOString();
     const jobs = page.recipients.map((recipient, offset) =>
@@ -58,9 +79,10 @@ export async function processFanOut(job: Job<FanOutJobData>, deps: FanOutDeps): 
         campaignVersion: data.campaignVersion,
         channel,
         recipientIndex: index + offset,
-        recipient: data.context ? { ...recipient, context: data.context } : recipient,
+        recipient: data.context && !contextOfExecution ? { ...recipient, context: data.context } : recipient,
         queuedAt,
         ...(data.xRequestId === undefined ? {} : { xRequestId: data.xRequestId }),
+        ...(contextOfExecution ? { contextOfExecution: true as const } : {}),
       }),
     );
     if (jobs.length > 0) await queue.addBulk(jobs);
@@ -100,5 +122,6 @@ async function executionOf(data: FanOutJobData, store: Store): Promise<Execution
     requestId: data.scheduleId ?? data.executionId,
     recipientCount: 0,
     audienceId: data.audienceId,
+    ...(data.context === undefined ? {} : { context: data.context }),
   });
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import express, { type Request, type RequestHandler } from 'express';
-import { UnsupportedMediaTypeError } from '@herald/errors';
+import { UnsupportedMediaTypeError, ValidationError } from '@herald/errors';
+import { jsonLimitProblem, MAX_JSON_DEPTH } from './json-limits';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -20,7 +21,36 @@ export const requireJsonContent: RequestHandler = (req, _res, next) => {
   next();
 };
 
-/** Parses JSON bodies up to `limitBytes` (413 beyond); a body that is not JSON is refused. */
+/**
+ * Refuses a parsed body nested deeper than MAX_JSON_DEPTH or holding an unpaired surrogate (400),
+ * before any handler reads it: recursive code downstream (ajv, JSON.stringify) overflows its stack
+ * on deep bodies, and the stores cannot keep lone surrogates.
+ */
+const checkJsonLimits: RequestHandler = (req, _res, next) => {
+  const problem = jsonLimitProblem(req.body);
+  if (problem === undefined) {
+    next();
+    return;
+  }
+  next(
+    problem.code === 'json-too-deep'
+      ? new ValidationError(
+          'json-too-deep',
+          `The request body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep.`,
+          [problem],
+        )
+      : new ValidationError(
+          'invalid-unicode',
+          'The request body holds a string with an unpaired UTF-16 surrogate.',
+          [problem],
+        ),
+  );
+};
+
+/**
+ * Parses JSON bodies up to `limitBytes` (413 beyond); a body that is not JSON, too deep or not
+ * well-formed Unicode is refused.
+ */
 export function jsonBody(limitBytes: number): RequestHandler[] {
   return [
     requireJsonContent,
@@ -31,6 +61,7 @@ export function jsonBody(limitBytes: number): RequestHandler[] {
         rawBodies.set(req, bytes);
       },
     }),
+    checkJsonLimits,
   ];
 }
 

@@ -40,6 +40,8 @@ export interface EnqueueInput {
  * crash or a concurrent duplicate can never duplicate a job; then writes the execution record,
  * once, as `queued`. Answers only once Redis holds every job and the record exists; 503 when
  * either cannot be written, and the caller's retry (same requestId) resumes onto the same jobs.
+ * A queue write that fails outside Redis (a job BullMQ refuses before sending it) throws its own
+ * error, a 500: nothing was queued, and waiting would not help.
  * The `queued` record is also what marks the call done for idempotency: a resumed call that finds
  * it answers from it and queues nothing, since re-adding would re-create jobs that already ran
  * and were removed. Workers never read the execution record, so jobs may run before it is written.

@@ -171,6 +171,24 @@ export class IdempotencyGuard {
     );
   }
 
+  /**
+   * Frees the keys of a fresh claim (`kind: 'new'`) whose call failed before queuing anything, for
+   * a reason that waiting would not change: the same call then runs afresh, and the caller's
+   * corrected call (same requestId or x-request-id, another body) is not refused with 409 while the
+   * claim would otherwise last its TTL. A resumed claim is left as it is: an earlier attempt may
+   * have queued jobs under its executionId, which only a resumption can complete without sending
+   * twice.
+   */
+  async abandon(claim: IdempotencyClaim, sandbox: string): Promise<void> {
+    if (claim.kind !== 'new') return;
+    const { headerKey, requestId } = claim.claimed;
+    const keys = [
+      ...(headerKey !== undefined ? [headerKey] : []),
+      ...(requestId !== undefined ? [this.keys.idempotency(sandbox, requestId)] : []),
+    ];
+    if (keys.length > 0) await this.run(() => this.redis.del(...keys));
+  }
+
   /** The record under `key`: this call's fresh one, or the one an earlier call left. */
   private async claim(key: string, bodyHash: string): Promise<Claim> {
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt += 1) {

@@ -4,6 +4,7 @@ import type {
   ExecutionKind,
   UnitaryExecutionRequest,
 } from '@herald/contracts';
+import { ServiceUnavailableError } from '@herald/errors';
 import type { Logger } from '@herald/logger';
 import type { DeliveryQueue } from '@herald/queues';
 import type { CampaignVersions, Store } from '@herald/store';
@@ -11,7 +12,7 @@ import type { TemplateEngine } from '@herald/templating';
 import type { Correlation } from '../http/correlation';
 import type { QueueBackpressure } from '../limits/queue-backpressure';
 import type { ContextValidators } from './context-validators';
-import { enqueueRecipients } from './enqueue-recipients';
+import { enqueueRecipients, type ExecutionClaim } from './enqueue-recipients';
 import type { ExecutionAccepted } from './execution-accepted';
 import type { IdempotencyGuard } from './idempotency';
 
@@ -96,7 +97,35 @@ export async function claimAndEnqueue(
   // A body requestId is marked done by the execution record, never in the guard: its answer can
   // only come from an x-request-id, which answers the first call whatever it was (as AJO does).
   if (claim.kind === 'replay') return claim.response as ExecutionAccepted;
-  const answer = await enqueueRecipients({
+  let answer: ExecutionAccepted;
+  try {
+    answer = await enqueue(deps, call, target, claim);
+  } catch (error) {
+    // enqueueRecipients answers 503 for every failure after which its jobs may be in Redis; any
+    // other failure queued nothing, and must not hold the call's keys until their TTL.
+    if (!(error instanceof ServiceUnavailableError)) {
+      await deps.idempotency
+        .abandon(claim, sandbox)
+        .catch((releaseError: unknown) =>
+          deps.logger.error({ err: releaseError }, 'cannot release the idempotency claim of a failed call'),
+        );
+    }
+    throw error;
+  }
+  // The jobs are queued: if the x-request-id stays in progress, a retry resumes onto the record.
+  await deps.idempotency
+    .complete(claim, sandbox, answer, false)
+    .catch((error: unknown) => deps.logger.error({ err: error }, 'cannot mark x-request-id completed'));
+  return answer;
+}
+
+function enqueue(
+  deps: Pick<TriggerCallDeps, 'store' | 'logger' | 'backpressure'>,
+  { sandbox, request, version, createdBy, correlation }: ValidTriggerCall,
+  target: TriggerTarget,
+  claim: ExecutionClaim,
+): Promise<ExecutionAccepted> {
+  return enqueueRecipients({
     store: deps.store,
     logger: deps.logger,
     queue: target.queue,
@@ -108,17 +137,12 @@ export async function claimAndEnqueue(
       campaignVersion: version.version,
       requestId: request.requestId,
       recipientCount: request.recipients.length,
-      createdBy: call.createdBy,
+      createdBy,
     },
     version,
     recipients: request.recipients,
-    correlation: call.correlation,
+    correlation,
     mode: target.mode,
     assertQueueHasRoom: () => deps.backpressure.assertQueueHasRoom(version.definition.channel),
   });
-  // The jobs are queued: if the x-request-id stays in progress, a retry resumes onto the record.
-  await deps.idempotency
-    .complete(claim, sandbox, answer, false)
-    .catch((error: unknown) => deps.logger.error({ err: error }, 'cannot mark x-request-id completed'));
-  return answer;
 }

@@ -1,3 +1,5 @@
+import { compileUserPattern, type UserPattern } from '@herald/store';
+
 /** Longest string a sample may build, from a pattern or a `minLength`. */
 export const MAX_STRING = 10_000;
 
@@ -10,9 +12,12 @@ const CANDIDATES = [...'aA1bcdefghijklmnopqrstuvwxyzBCDEFGHIJKLMNOPQRSTUVWXYZ023
  * Undefined for anything else (look-arounds, back-references) or when the result does not match.
  */
 export function patternSample(pattern: string): string | undefined {
-  let regex: RegExp;
+  // Matched on RE2, as every user pattern is: never run on the backtracking RegExp, which only
+  // checks (compiles, never runs) that it is a valid JavaScript pattern too.
+  let regex: UserPattern;
   try {
-    regex = new RegExp(pattern, 'u');
+    new RegExp(pattern, 'u');
+    regex = compileUserPattern(pattern, 'u');
   } catch {
     return undefined;
   }

@@ -262,7 +262,8 @@ export const ERROR_CODES = {
   },
   'template-render': {
     status: 422,
-    meaning: 'A template fails to render (for example over its 1 s budget).',
+    meaning:
+      "A template fails to render (for example over the message's 1 s budget, or its allocation limit).",
   },
   'campaign-version-missing': {
     status: 422,
@@ -289,7 +290,8 @@ export const ERROR_CODES = {
   },
   'render-failed': {
     status: 422,
-    meaning: 'Delivery: a template fails to render (for example over its 1 s budget).',
+    meaning:
+      "Delivery: a template fails to render (for example over the message's 1 s budget, or its allocation limit).",
   },
   'provider-rejected': {
     status: 422,

@@ -137,9 +137,11 @@ function fieldRenderer(
   const content: LocaleContent | undefined = version.definition.content.locales[locale];
   if (!content) throw new PermanentDeliveryError('missing-content', `the campaign has no locale ${locale}`);
   const prefix = `${version.sandbox}/${version.campaignId}/v${version.version}/${locale}`;
+  // One budget for the whole message: its fields together get the engine's time limit.
+  const budget = templates.budget();
   const render = async (name: string, source: string, mode: OutputMode): Promise<string> => {
     try {
-      return await templates.render(`${prefix}/${name}`, source, data, mode);
+      return await templates.render(`${prefix}/${name}`, source, data, mode, budget);
     } catch (error) {
       if (error instanceof TemplateError) {
         throw new PermanentDeliveryError('render-failed', `${locale}/${name}: ${error.message}`, {

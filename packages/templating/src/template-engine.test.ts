@@ -18,6 +18,45 @@ describe('TemplateEngine', () => {
     expect(out).toBe('Hi Ada, order A-1');
   });
 
+  it('refuses a huge range or nested loops by what they allocate, before they can take the time or memory', async () => {
+    const huge = engine.render('huge-range', '{% for i in (1..40000000) %}{% endfor %}', {}, 'text');
+    await expect(huge).rejects.toMatchObject({
+      code: 'template-render',
+      message: expect.stringMatching(/memory/),
+    });
+    const nested = engine.render(
+      'nested-loops',
+      '{% for i in (1..context.n) %}{% for j in (1..context.n) %}x{% endfor %}{% endfor %}',
+      { context: { n: '3000' } },
+      'text',
+    );
+    // Stopped by its allocations or by the time limit, whichever comes first on this machine.
+    await expect(nested).rejects.toMatchObject({ code: 'template-render' });
+    // A long loop of real content stays well within it.
+    const items = Array.from({ length: 5000 }, (_, i) => ({ name: `item ${i}` }));
+    await expect(
+      engine.render(
+        'items',
+        '{% for item in context.items %}{{ item.name }},{% endfor %}',
+        { context: { items } },
+        'text',
+      ),
+    ).resolves.toHaveLength(items.reduce((sum, item) => sum + item.name.length + 1, 0));
+  });
+
+  it("shares one time budget between a message's fields: a spent budget refuses the next field", async () => {
+    const short = new TemplateEngine({ renderLimitMs: 50 });
+    const slow = '{% for i in (1..900) %}{% for j in (1..900) %}{% endfor %}{% endfor %}done';
+    const budget = short.budget();
+    // The first field spends the budget (and is stopped by it), the next one is refused outright.
+    await expect(short.render('slow', slow, {}, 'text', budget)).rejects.toMatchObject({
+      code: 'template-render',
+    });
+    await expect(short.render('quick', 'hi', {}, 'text', budget)).rejects.toThrow(/render budget/);
+    // A fresh budget renders it.
+    await expect(short.render('quick', 'hi', {}, 'text', short.budget())).resolves.toBe('hi');
+  });
+
   it('escapes inserted values in HTML output unless the template asks for raw', async () => {
     const data = { context: { note: '<script>x</script>' } };
     await expect(engine.render('k2', '<p>{{ context.note }}</p>', data, 'html')).resolves.toBe(

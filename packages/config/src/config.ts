@@ -97,6 +97,8 @@ export interface HeraldConfig {
     readonly keepAliveTimeoutMs: number;
     /** Calls per second allowed to one API key on the execution API, shared by all API processes; 0 = no limit. */
     readonly rateLimitPerSecond: number;
+    /** Previews and test-sends per second allowed to one API key; 0 = no limit. */
+    readonly authorToolsRateLimitPerSecond: number;
     /** Waiting jobs a channel queue may hold before trigger calls for it get 503; 0 = no bound. */
     readonly queueMaxWaiting: number;
     /** How long a requestId is remembered for idempotent replays of execution calls. */

@@ -103,6 +103,14 @@ export const ENVIRONMENT_VARIABLES = {
     description:
       'Calls per second one API key may make to `/im/executions/*`, shared by every API process (0: no limit); over it: `429 rate-limited`.',
   },
+  AUTHOR_TOOLS_RATE_LIMIT_PER_SECOND: {
+    type: 'integer',
+    minimum: 0,
+    maximum: 10000,
+    default: 10,
+    description:
+      'Previews and test-sends per second one API key may ask for (they render templates in the API process), shared by every API process (0: no limit); over it: `429 rate-limited`.',
+  },
   QUEUE_MAX_WAITING: {
     type: 'integer',
     minimum: 0,

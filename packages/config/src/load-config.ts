@@ -77,6 +77,7 @@ export function loadConfig(env: Environment, cwd: string = process.cwd()): Heral
       maxContextBytes: values.API_MAX_CONTEXT_BYTES,
       keepAliveTimeoutMs: values.API_KEEP_ALIVE_TIMEOUT_MS,
       rateLimitPerSecond: values.API_RATE_LIMIT_PER_SECOND,
+      authorToolsRateLimitPerSecond: values.AUTHOR_TOOLS_RATE_LIMIT_PER_SECOND,
       queueMaxWaiting: values.QUEUE_MAX_WAITING,
       idempotencyTtlSeconds: values.IDEMPOTENCY_TTL_SECONDS,
       bullBoardReadOnly: values.BULL_BOARD_READ_ONLY,

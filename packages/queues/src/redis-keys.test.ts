@@ -15,7 +15,7 @@ const touchedTogether: Record<string, string[]> = {
       'xr-1',
     ),
   ],
-  heraldRateLimitCount: [keys.rateLimit('key-1', 1_767_000_000)],
+  heraldRateLimitCount: [keys.rateLimit('key-1', 1_767_000_000, 'author-tools')],
   heraldSoftBounceAdd: [keys.softBounces('prod', 'email', 'someone@example.com')],
   heraldFrequencyTake: [keys.frequencyCap('prod', 'profile-1', 'sms')],
   heraldThrottleReserve: [keys.throttle('prod', 'campaign-1')],

@@ -37,6 +37,9 @@ export interface HeaderIdempotencyScope {
  * queues under `<prefix>:<queue name>:…` (queue names in `@herald/contracts`). One MULTI of delivery counters moves an execution's and its campaign's
  * hashes together, hence their shared `{<sandbox>}` tag.
  */
+/** The groups of routes each API key has a call rate of its own for. */
+export type RateLimitScope = 'executions' | 'author-tools';
+
 export class RedisKeys {
   constructor(readonly prefix: string) {}
 
@@ -51,9 +54,9 @@ export class RedisKeys {
     return `${this.prefix}:idem-x:{${parts.map(encodeURIComponent).join(':')}}`;
   }
 
-  /** Calls of one API key in one one-second window (`window` = epoch seconds). */
-  rateLimit(keyId: string, window: number): string {
-    return `${this.prefix}:rate-limit:{${keyId}}:${window}`;
+  /** Calls of one API key to one group of routes in one one-second window (`window` = epoch seconds). */
+  rateLimit(keyId: string, window: number, scope: RateLimitScope = 'executions'): string {
+    return `${this.prefix}:rate-limit:${scope}:{${keyId}}:${window}`;
   }
 
   /** The run of soft bounces of one address. */

@@ -63,6 +63,8 @@ export interface AppDeps {
   feedbackWebhooks: FeedbackWebhookService;
   /** Per-API-key call rate of the execution API, shared by all API processes. */
   apiKeyRateLimit: RequestHandler;
+  /** Preview and test-send render templates in the API process: a key gets a small rate of them. */
+  authorToolsRateLimit: RequestHandler;
   readinessChecks: readonly ReadinessCheck[];
   /** Queues shown on Bull Board: the delivery queues and the audience fan-out queue. */
   boardQueues: readonly Queue[];
@@ -95,6 +97,7 @@ export function createApp(deps: AppDeps): Express {
   );
   const { maxBodyBytes } = deps;
   app.use(executionApiPaths('/executions'), deps.apiKeyRateLimit);
+  app.post(['/campaigns/:id/preview', '/campaigns/:id/test-send'], deps.authorToolsRateLimit);
   app.use(highThroughputExecutionRoutes(deps.highThroughputExecutions, maxBodyBytes));
   app.use(unitaryExecutionRoutes(deps.unitaryExecutions, maxBodyBytes));
   app.use(audienceExecutionRoutes(deps.audienceExecutions, maxBodyBytes));

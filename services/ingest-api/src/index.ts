@@ -181,6 +181,14 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
       redis,
       prefix: config.redis.queuePrefix,
       limitPerSecond: config.api.rateLimitPerSecond,
+      scope: 'executions',
+      logger,
+    }),
+    authorToolsRateLimit: apiKeyRateLimit({
+      redis,
+      prefix: config.redis.queuePrefix,
+      limitPerSecond: config.api.authorToolsRateLimitPerSecond,
+      scope: 'author-tools',
       logger,
     }),
     highThroughputExecutions: new HighThroughputExecutionService({

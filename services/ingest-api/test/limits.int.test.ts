@@ -59,6 +59,34 @@ describe('per-API-key rate limit', () => {
   });
 });
 
+describe('per-API-key rate of author tools', () => {
+  let h: ApiHarness;
+  let campaignId: string;
+  beforeAll(async () => {
+    h = await startApiHarness('author-tools-rate', {
+      AUTHOR_TOOLS_RATE_LIMIT_PER_SECOND: '3',
+      API_RATE_LIMIT_PER_SECOND: '0',
+    });
+    campaignId = await createLiveCampaign(h, orderShippedCampaign());
+  });
+  afterAll(() => h.close());
+
+  it('answers 429 once a key passes its previews per second, and leaves the other routes alone', async () => {
+    await startOfNextSecond();
+    const preview = () =>
+      h.api.post(`/campaigns/${campaignId}/preview`).send({ context: { orderId: 'P-1', total: 1 } });
+    // Ten previews of three a second span at most three windows even on a slow machine.
+    const answers = await Promise.all(Array.from({ length: 10 }, preview));
+    const limited = answers.filter((res) => res.status === 429);
+    expect(limited.length).toBeGreaterThanOrEqual(1);
+    expect(answers.filter((res) => res.status !== 429).every((res) => res.status === 200)).toBe(true);
+    expect(limited[0]?.body).toMatchObject({ code: 'rate-limited' });
+    // Reading campaigns and triggering have budgets of their own (the latter off here).
+    expect((await h.api.get(`/campaigns/${campaignId}`)).status).toBe(200);
+    expect((await h.api.post('/im/executions/unitary').send({})).status).toBe(400);
+  });
+});
+
 describe('queue-depth backpressure', () => {
   let h: ApiHarness;
   let campaignId: string;

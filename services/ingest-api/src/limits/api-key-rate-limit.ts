@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import { TooManyRequestsError } from '@herald/errors';
 import type { Logger } from '@herald/logger';
-import { RedisKeys, scriptsOf } from '@herald/queues';
+import { RedisKeys, scriptsOf, type RateLimitScope } from '@herald/queues';
 import { principalOf } from '../auth/principal';
 
 export interface ApiKeyRateLimitOptions {
@@ -11,6 +11,8 @@ export interface ApiKeyRateLimitOptions {
   prefix: string;
   /** Calls per second and per key; 0 turns the limit off. */
   limitPerSecond: number;
+  /** The routes counted together; each scope is a separate budget. */
+  scope: RateLimitScope;
   logger: Logger;
 }
 
@@ -48,7 +50,7 @@ export function apiKeyRateLimit(options: ApiKeyRateLimitOptions): RequestHandler
     }
     const now = Date.now();
     const window = Math.floor(now / WINDOW_MS);
-    const key = keys.rateLimit(principal.keyId, window);
+    const key = keys.rateLimit(principal.keyId, window, options.scope);
     // Two windows, so a clock skew between API processes never drops a live counter.
     withDeadline(scripts.heraldRateLimitCount(key, 2 * WINDOW_MS), COUNTER_DEADLINE_MS)
       .then((count) => {
@@ -58,7 +60,7 @@ export function apiKeyRateLimit(options: ApiKeyRateLimitOptions): RequestHandler
           next(
             new TooManyRequestsError(
               'rate-limited',
-              `API key ${principal.keyId} is limited to ${limitPerSecond} calls per second`,
+              `API key ${principal.keyId} is limited to ${limitPerSecond} ${options.scope} calls per second`,
               Math.max(1, Math.ceil(untilNextWindow / 1000)),
             ),
           );

@@ -93,7 +93,11 @@ describe('audience fan-out with real processes', () => {
     const addressed = new Set(jobs.map((job) => job.data.recipient.userId));
     expect(addressed.size).toBe(PROFILES);
     expect(addressed.has('p0@example.com')).toBe(true);
-    expect(jobs.filter((job) => job.data.recipient.context?.promoCode !== 'SPRING')).toEqual([]);
+    // The call's context is kept once, on the execution; every job refers to it.
+    expect(await store.executions.getContext('prod', executionId)).toEqual({ promoCode: 'SPRING' });
+    expect(
+      jobs.filter((job) => job.data.contextOfExecution !== true || job.data.recipient.context !== undefined),
+    ).toEqual([]);
     expect(
       jobs.every((job) => job.data.recipient.type === 'aep' && job.data.recipient.namespace === 'email'),
     ).toBe(true);

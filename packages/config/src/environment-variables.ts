@@ -168,7 +168,7 @@ export const ENVIRONMENT_VARIABLES = {
     maximum: 50,
     default: 5,
     description:
-      'Attempts per job, with exponential backoff from 1 s; fixed on each job when the ingest API queues it, so set it on the API processes.',
+      'Attempts per job; retries wait 1 s, 5 s, 5 min, then 1 h each (+0–50 % jitter, at least any `Retry-After`), so the default spans over an hour. Attempts are not used while a provider breaker holds jobs back. Fixed on each job when the ingest API queues it, so set it on the API processes.',
   },
   OUTBOX_DIR: {
     type: 'string',

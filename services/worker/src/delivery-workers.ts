@@ -7,6 +7,7 @@ import { deliveryBackoff } from '@herald/queues';
 import type { DeliveryDeps } from './delivery-deps';
 import { jobLogger } from './job-logger';
 import { deliveryKey, processDelivery, type DeliveryOutcome } from './process-delivery';
+import { HeldByBreaker, ProviderBreaker } from './provider-breaker';
 
 /** BullMQ's reason for a job whose workers kept dying while processing it. */
 const STALLED = /stalled more than allowable limit/;
@@ -26,18 +27,44 @@ export interface DeliveryWorkersOptions {
   rateLimitPerSecond: Readonly<Record<Channel, number>>;
 }
 
-/** One BullMQ worker per channel queue this process serves. */
+/**
+ * One BullMQ worker per channel queue this process serves, each behind its provider's breaker
+ * (provider-breaker.ts): while it is open, jobs go back to the queue without using an attempt.
+ */
 export function startDeliveryWorkers(
   options: DeliveryWorkersOptions,
   depsFor: (channel: Channel) => DeliveryDeps,
   logger: Logger,
 ): Worker<DeliveryJobData, DeliveryOutcome>[] {
   return options.channels.map((channel) => {
-    const deps = depsFor(channel);
+    const unwatched = depsFor(channel);
+    const breaker = new ProviderBreaker(channel, unwatched.adapter.name, logger);
+    const deps: DeliveryDeps = { ...unwatched, adapter: breaker.watch(unwatched.adapter) };
     const perSecond = options.rateLimitPerSecond[channel];
+    /**
+     * BullMQ (read in 6.7) moves a job failed with RateLimitError back to the head of the wait list
+     * without counting an attempt (moveJobFromActiveToWait), and this worker takes no job until the
+     * rate limit key set here expires; where the channel has a limiter, every worker of it waits.
+     */
+    const hold = async (waitMs: number): Promise<never> => {
+      // Kept in 6.7 despite its deprecation note; it sets the same key as Queue#rateLimit.
+      if (waitMs > 0) await worker.rateLimit(waitMs);
+      throw Worker.RateLimitError();
+    };
     const worker = new Worker<DeliveryJobData, DeliveryOutcome>(
       deliveryQueueName(channel),
-      (job, token) => processDelivery(job, token, deps),
+      async (job, token) => {
+        const admission = breaker.admit();
+        if (admission.kind === 'hold') return hold(admission.waitMs);
+        try {
+          return await processDelivery(job, token, deps);
+        } catch (error) {
+          if (error instanceof HeldByBreaker) return hold(breaker.waitMs());
+          throw error;
+        } finally {
+          if (admission.kind === 'probe') breaker.probeEnded();
+        }
+      },
       {
         name: options.name,
         connection: options.connection,

@@ -14,6 +14,7 @@ import { resolveProfile, type ProfileResolution } from './resolve-profile';
 import { jobKeyProblems, recipientProblems } from './job-data-check';
 import { sendMessage } from './send-message';
 import { jobLogger } from './job-logger';
+import { HeldByBreaker } from './provider-breaker';
 
 /** AJO's rule: a message the campaign throttle cannot fit in within 12 h is dropped. */
 const THROTTLE_MAX_WAIT_MS = 12 * 3600 * 1000;
@@ -39,7 +40,8 @@ interface Progress {
  * job to be retried: at most one duplicate send per in-flight job, never a loss. Deferrals
  * (quiet hours, throttle) move the job back to the delayed set without using an attempt.
  * Permanent failures are recorded and end the job at once (BullMQ UnrecoverableError);
- * transient ones are retried with backoff and recorded as failed on the last attempt.
+ * transient ones are retried with backoff and recorded as failed on the last attempt, unless the
+ * provider's breaker holds them back (HeldByBreaker): then they keep their attempt.
  */
 export async function processDelivery(
   job: Job<DeliveryJobData>,
@@ -61,6 +63,8 @@ export async function processDelivery(
   try {
     outcome = await deliver(job, deps, key, attempts, progress);
   } catch (error) {
+    // The provider's open breaker holds the job back: no attempt used, nothing to record.
+    if (error instanceof HeldByBreaker) throw error;
     const permanent = error instanceof PermanentDeliveryError;
     const lastAttempt = attempts >= (job.opts.attempts ?? 1);
     const message = error instanceof Error ? error.message : String(error);

@@ -35,6 +35,7 @@ export async function heraldEnv(name: string, dataDir: string, extra: Record<str
     LOG_LEVEL: 'info',
     NODE_ENV: 'test',
     HERALD_ADMIN_KEY: PROCESS_ADMIN_KEY,
+    AUTHOR_TOOLS_RATE_LIMIT_PER_SECOND: '0',
     ...extra,
   };
 }

@@ -36,7 +36,7 @@ export class TemplateEngine {
   private readonly engines: Record<OutputMode, Liquid>;
   private readonly cache = new Map<string, Template[]>();
   private readonly cacheSize: number;
-  private readonly renderLimitMs: number;
+  protected readonly renderLimitMs: number;
 
   constructor(options: TemplateEngineOptions = {}) {
     this.cacheSize = options.cacheSize ?? 2000;

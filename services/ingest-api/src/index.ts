@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
@@ -21,7 +22,8 @@ import {
   type DeliveryQueue,
 } from '@herald/queues';
 import { CampaignVersions, openStore } from '@herald/store';
-import { TemplateEngine } from '@herald/templating';
+import { PooledTemplateEngine } from '@herald/templating';
+import { answerClientError } from './http/client-error';
 import { ProviderFeedbackService } from './webhooks/provider-feedback.service';
 import { SoftBounceCounter } from './webhooks/soft-bounce-counter';
 import { createApp } from './app';
@@ -51,6 +53,11 @@ import { ApiCredentialService } from './api-credentials/api-credential.service';
 import { ImsTokenService } from './ims-token/ims-token.service';
 import { bootstrapAdminKey } from './auth/bootstrap-admin-key';
 import { FeedbackWebhookService } from './feedback-webhooks/feedback-webhook.service';
+
+/** Render threads of an API process at most, whatever its cores: author tools are not its main work. */
+const RENDER_THREADS_MAX = 4;
+/** A render thread's heap: liquidjs's allocation limit keeps real templates far below it. */
+const RENDER_THREAD_HEAP_MB = 256;
 
 export interface ApiRuntime {
   app: Express;
@@ -96,7 +103,12 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
   feedbackWebhookQueue.on('error', (error) =>
     logger.warn({ err: error.message }, 'feedback webhook queue error'),
   );
-  const templates = new TemplateEngine();
+  // Previews, test-sends, dry runs and activation render in threads: a slow template never holds
+  // the event loop. One core is left to the event loop itself.
+  const templates = new PooledTemplateEngine({
+    threads: Math.max(1, Math.min(RENDER_THREADS_MAX, availableParallelism() - 1)),
+    maxHeapMb: RENDER_THREAD_HEAP_MB,
+  });
   const versions = new CampaignVersions(store);
   const bootstrap = await bootstrapAdminKey(store, config.auth.adminKey, logger);
   const backpressure = new QueueBackpressure({ queues, maxWaiting: config.api.queueMaxWaiting, logger });
@@ -239,6 +251,7 @@ export async function buildApi(config: HeraldConfig, logger: Logger): Promise<Ap
       );
       redis.disconnect();
       await store.close();
+      await templates.close();
     },
   };
 }
@@ -286,6 +299,7 @@ async function main(): Promise<void> {
       'ingest-api listening',
     );
   });
+  server.on('clientError', answerClientError);
   server.keepAliveTimeout = config.api.keepAliveTimeoutMs;
   // Never shorter than the idle wait, so that no other timer closes an idle connection first.
   server.headersTimeout = config.api.keepAliveTimeoutMs + 1000;

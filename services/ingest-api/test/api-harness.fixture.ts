@@ -48,6 +48,8 @@ export async function startApiHarness(
     HERALD_DATA_DIR: dir.path,
     LOG_LEVEL: 'silent',
     HERALD_ADMIN_KEY: TEST_ADMIN_KEY,
+    // Tests preview and test-send in quick runs; the limit has its own test (limits.int.test.ts).
+    AUTHOR_TOOLS_RATE_LIMIT_PER_SECOND: '0',
     ...env,
   });
   const runtime = await buildApi(config, logger);

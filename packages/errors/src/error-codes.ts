@@ -11,6 +11,10 @@ export const ERROR_CODES = {
     status: 400,
     meaning: 'The path or body cannot be decoded (for example a malformed `%`-escape).',
   },
+  'headers-too-large': {
+    status: 431,
+    meaning: 'The request line and headers together are over the 16 KiB the server reads (a path too long).',
+  },
   'malformed-json': { status: 400, meaning: 'The body is not valid JSON, or not an object or array.' },
   'json-too-deep': {
     status: 400,
@@ -21,6 +25,16 @@ export const ERROR_CODES = {
     status: 400,
     meaning:
       'A string (key or value) of the body holds an unpaired UTF-16 surrogate (an escape such as `\\udfff` without its pair); `errors[0].path` names it.',
+  },
+  'invalid-number': {
+    status: 400,
+    meaning:
+      'A number of the body is too large for a 64-bit float (`1e309`, read as Infinity); `errors[0].path` names it.',
+  },
+  'reserved-key': {
+    status: 400,
+    meaning:
+      'A member of the body is named `toString` or `valueOf` (JavaScript object methods, which schema comparisons call); `errors[0].path` names it.',
   },
   'invalid-sandbox': { status: 400, meaning: '`x-sandbox-name` does not match `^[a-z0-9][a-z0-9-]{0,63}$`.' },
   'invalid-campaign': {

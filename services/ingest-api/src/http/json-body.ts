@@ -1,9 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 import express, { type Request, type RequestHandler } from 'express';
 import { UnsupportedMediaTypeError, ValidationError } from '@herald/errors';
-import { jsonLimitProblem, MAX_JSON_DEPTH } from './json-limits';
+import { jsonLimitProblem, MAX_JSON_DEPTH, type JsonLimitProblem } from './json-limits';
 
 const EMPTY = Buffer.alloc(0);
+
+const JSON_LIMIT_MESSAGES: Record<JsonLimitProblem['code'], string> = {
+  'json-too-deep': `The request body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep.`,
+  'invalid-unicode': 'The request body holds a string with an unpaired UTF-16 surrogate.',
+  'invalid-number': 'The request body holds a number too large for a 64-bit float.',
+  'reserved-key': 'The request body has a member named toString or valueOf.',
+};
 
 /** The bytes `express.json` parsed, kept for the `requestId` fingerprint of trigger calls. */
 const rawBodies = new WeakMap<IncomingMessage, Buffer>();
@@ -32,19 +39,7 @@ const checkJsonLimits: RequestHandler = (req, _res, next) => {
     next();
     return;
   }
-  next(
-    problem.code === 'json-too-deep'
-      ? new ValidationError(
-          'json-too-deep',
-          `The request body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep.`,
-          [problem],
-        )
-      : new ValidationError(
-          'invalid-unicode',
-          'The request body holds a string with an unpaired UTF-16 surrogate.',
-          [problem],
-        ),
-  );
+  next(new ValidationError(problem.code, JSON_LIMIT_MESSAGES[problem.code], [problem]));
 };
 
 /**

@@ -52,6 +52,27 @@ describe('jsonLimitProblem', () => {
   });
 });
 
+describe('jsonLimitProblem, numbers and member names', () => {
+  it('refuses a number too large for a double (1e309 parses as Infinity), naming it', () => {
+    expect(jsonLimitProblem(JSON.parse('{"context":{"total":1e309}}'))).toMatchObject({
+      code: 'invalid-number',
+      path: '/context/total',
+    });
+    expect(jsonLimitProblem(JSON.parse('{"a":[1,-1e400]}'))).toMatchObject({
+      code: 'invalid-number',
+      path: '/a/1',
+    });
+    expect(jsonLimitProblem(JSON.parse('{"a":1.7976931348623157e308}'))).toBeUndefined();
+  });
+
+  it('refuses a member named toString or valueOf, which schema comparisons would call', () => {
+    const body = JSON.parse('{"pushTokens":[{},{"toString":""}]}');
+    expect(jsonLimitProblem(body)).toMatchObject({ code: 'reserved-key', path: '/pushTokens/1/toString' });
+    expect(jsonLimitProblem({ valueOf: 1 })).toMatchObject({ code: 'reserved-key', path: '/valueOf' });
+    expect(jsonLimitProblem({ toStringish: 'x', value: 'y' })).toBeUndefined();
+  });
+});
+
 describe('wellFormed', () => {
   it.each([
     ['', true],

@@ -97,7 +97,7 @@ export function createApp(deps: AppDeps): Express {
   );
   const { maxBodyBytes } = deps;
   app.use(executionApiPaths('/executions'), deps.apiKeyRateLimit);
-  app.post(['/campaigns/:id/preview', '/campaigns/:id/test-send'], deps.authorToolsRateLimit);
+  app.use(['/campaigns/:id/preview', '/campaigns/:id/test-send'], deps.authorToolsRateLimit);
   app.use(highThroughputExecutionRoutes(deps.highThroughputExecutions, maxBodyBytes));
   app.use(unitaryExecutionRoutes(deps.unitaryExecutions, maxBodyBytes));
   app.use(audienceExecutionRoutes(deps.audienceExecutions, maxBodyBytes));

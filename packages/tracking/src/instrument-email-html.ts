@@ -1,7 +1,7 @@
 import { QuoteType, Tokenizer } from 'htmlparser2';
 import { LINK_LIFETIME_SECONDS } from './claims';
 import type { TrackingContext } from './links';
-import { issuedAt, trackerUrl } from './links';
+import { clickToken, issuedAt, trackerUrl } from './links';
 
 /** One http(s) link of a message. */
 export interface TrackedLink {
@@ -200,15 +200,7 @@ export function instrumentEmailHtml(
     links.push({ linkId, url: url.href, ...(label === undefined ? {} : { label }), tracked });
     if (!tracked) continue;
 
-    const token = context.tokens.sign({
-      ...context.claims,
-      action: 'click',
-      issuedAt: now,
-      expiresAt,
-      linkId,
-      label,
-      url: url.href,
-    });
+    const token = clickToken(context, now, { linkId, label, url: url.href });
     const escaped = escapeAttribute(trackerUrl(context.baseUrl, 'click', token));
     edits.push({
       start: href.valueStart,

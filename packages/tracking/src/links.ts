@@ -55,3 +55,20 @@ export function serviceLinks(context: TrackingContext): { mirrorUrl: string; uns
     unsubscribeUrl: trackerUrl(context.baseUrl, 'unsubscribe', unsubscribeToken),
   };
 }
+
+/** The signed click token of one link of a delivery, issued at `now`, for LINK_LIFETIME_SECONDS. */
+export function clickToken(
+  context: TrackingContext,
+  now: number,
+  link: { linkId: string; url: string; label?: string | undefined },
+): string {
+  return context.tokens.sign({
+    ...context.claims,
+    action: 'click',
+    issuedAt: now,
+    expiresAt: now + LINK_LIFETIME_SECONDS,
+    linkId: link.linkId,
+    ...(link.label === undefined ? {} : { label: link.label }),
+    url: link.url,
+  });
+}

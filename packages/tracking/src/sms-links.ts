@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import LinkifyIt from 'linkify-it';
 import { LINK_LIFETIME_SECONDS } from './claims';
 import type { TrackingContext } from './links';
-import { issuedAt } from './links';
+import { clickToken, issuedAt } from './links';
 
 /**
  * Characters in a short link's code: 62^10 ≈ 2^59.5 codes, so guessing one that exists takes
@@ -77,14 +77,7 @@ export function shortenSmsLinks(
   const shortened = replaceLinks(text, (url) => {
     const code = newCode();
     const linkId = String(links.length);
-    const token = context.tokens.sign({
-      ...context.claims,
-      action: 'click',
-      issuedAt: now,
-      expiresAt,
-      linkId,
-      url,
-    });
+    const token = clickToken(context, now, { linkId, url });
     links.push({ code, linkId, url, token, expiresAt });
     return shortLinkUrl(context.baseUrl, code);
   });

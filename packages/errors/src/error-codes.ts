@@ -153,6 +153,11 @@ export const ERROR_CODES = {
       'A provider webhook without a valid signature: missing, wrong, or signed more than `WEBHOOK_MAX_AGE_SECONDS` from now. Nothing was applied.',
   },
   forbidden: { status: 403, meaning: "The key lacks the route's role, or may not use the sandbox." },
+  'labels-not-held': {
+    status: 403,
+    meaning:
+      'A campaign create or edit sets or removes `/labels` the key does not hold (a key holds its own labels; `*` and admin keys hold all). Nothing was changed.',
+  },
   'client-id-mismatch': {
     status: 403,
     meaning: "With an access token: `x-api-key` missing or not the token's client id.",

@@ -11,6 +11,8 @@ export interface ApiKey {
   hash: string;
   sandboxes: string[];
   roles: ApiKeyRole[];
+  /** Campaign access labels the key holds (`*`: every label); absent when none were given. */
+  labels?: string[];
   createdAt: string;
   revokedAt?: string;
 }
@@ -40,6 +42,8 @@ export interface ApiCredential {
   roles: ApiKeyRole[];
   /** Sandboxes its tokens may address; `*` means all. */
   sandboxes: string[];
+  /** Campaign access labels its tokens hold, as for an API key. */
+  labels?: string[];
   createdAt: string;
   revokedAt?: string;
 }

@@ -1,4 +1,5 @@
 import type { Store } from './ports';
+import { describeAccessLabelsContract } from './contract/access-labels.contract';
 import { describeApiCredentialContract } from './contract/api-credential.contract';
 import { describeCampaignContract } from './contract/campaign.contract';
 import { describeCampaignLifecycleContract } from './contract/campaign-lifecycle.contract';
@@ -45,6 +46,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     describeDeliveryFeedbackContract(() => store);
     describeSettingsContract(() => store);
     describeApiCredentialContract(() => store);
+    describeAccessLabelsContract(() => store);
     describeWebhookContract(() => store);
     describeEngagementContract(() => store);
     describeTrackerPagesContract(() => store);

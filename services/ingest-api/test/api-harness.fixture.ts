@@ -33,6 +33,8 @@ export interface ApiKeyGrant {
   name: string;
   roles: ApiKeyRole[];
   sandboxes: string[];
+  /** Campaign access labels the key holds (none when absent). */
+  labels?: string[];
 }
 
 /** `logger` receives the API's log lines (none are written by default). */

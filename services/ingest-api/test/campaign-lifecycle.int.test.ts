@@ -184,7 +184,7 @@ describe('campaign lifecycle', () => {
       const templates = new StallingTemplateEngine();
       const slow = new CampaignService(h.store, new CampaignValidator(), templates);
 
-      const stalled = slow.publish('prod', id).catch((error: unknown) => error);
+      const stalled = slow.publish('prod', id, ['*']).catch((error: unknown) => error);
       await templates.entered;
       await h.api
         .put(`/campaigns/${id}`)

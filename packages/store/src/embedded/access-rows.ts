@@ -14,12 +14,16 @@ export interface AccessRow {
   name: string;
   sandboxes: string;
   roles: string;
+  labels: string | null;
   created_at: string;
   revoked_at: string | null;
 }
 
 /** The entity fields of those shared columns (the same in `ApiKey` and `ApiCredential`). */
-export type AccessFields = Pick<ApiKey, 'id' | 'name' | 'sandboxes' | 'roles' | 'createdAt' | 'revokedAt'>;
+export type AccessFields = Pick<
+  ApiKey,
+  'id' | 'name' | 'sandboxes' | 'roles' | 'labels' | 'createdAt' | 'revokedAt'
+>;
 
 export function accessFieldsOf(row: AccessRow): AccessFields {
   const fields: AccessFields = {
@@ -29,6 +33,7 @@ export function accessFieldsOf(row: AccessRow): AccessFields {
     roles: fromJson<AccessFields['roles']>(row.roles),
     createdAt: row.created_at,
   };
+  if (row.labels !== null) fields.labels = fromJson<string[]>(row.labels);
   setIfPresent(fields, 'revokedAt', row.revoked_at);
   return fields;
 }

@@ -29,11 +29,11 @@ export class EmbeddedApiCredentialRepository implements ApiCredentialRepository 
 
   constructor(db: Db) {
     this.insert = db.prepare<
-      [string, string, string, string, string, string, string, string],
+      [string, string, string, string, string, string, string, string | null, string],
       ApiCredentialRow
     >(
-      `INSERT INTO api_credentials (id, name, client_id, secret_hash, org_id, sandboxes, roles, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      `INSERT INTO api_credentials (id, name, client_id, secret_hash, org_id, sandboxes, roles, labels, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
     );
     this.selectActiveByClientId = db.prepare<[string], ApiCredentialRow>(
       `SELECT * FROM api_credentials WHERE client_id = ? AND revoked_at IS NULL`,
@@ -55,6 +55,7 @@ export class EmbeddedApiCredentialRepository implements ApiCredentialRepository 
         input.orgId,
         toJson(input.sandboxes),
         toJson(input.roles),
+        input.labels ? toJson(input.labels) : null,
         now(),
       );
       if (!row) throw new Error(`API credential ${id} was not stored.`);

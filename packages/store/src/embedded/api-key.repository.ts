@@ -20,8 +20,9 @@ export class EmbeddedApiKeyRepository implements ApiKeyRepository {
   private readonly keys;
 
   constructor(db: Db) {
-    this.insert = db.prepare<[string, string, string, string, string, string], ApiKeyRow>(
-      `INSERT INTO api_keys (id, name, hash, sandboxes, roles, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *`,
+    this.insert = db.prepare<[string, string, string, string, string, string | null, string], ApiKeyRow>(
+      `INSERT INTO api_keys (id, name, hash, sandboxes, roles, labels, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
     );
     this.selectActiveByHash = db.prepare<[string], ApiKeyRow>(
       `SELECT * FROM api_keys WHERE hash = ? AND revoked_at IS NULL`,
@@ -38,6 +39,7 @@ export class EmbeddedApiKeyRepository implements ApiKeyRepository {
         input.hash,
         toJson(input.sandboxes),
         toJson(input.roles),
+        input.labels ? toJson(input.labels) : null,
         now(),
       );
       if (!row) throw new Error(`API key ${id} was not stored.`);

@@ -272,4 +272,9 @@ export const MIGRATIONS: readonly string[] = [
   -- An audience execution's context, JSON, kept once for all its members' jobs.
   ALTER TABLE executions ADD COLUMN context TEXT;
   `,
+  `
+  -- Campaign access labels an API key or credential holds (JSON array); NULL when none were given.
+  ALTER TABLE api_keys ADD COLUMN labels TEXT;
+  ALTER TABLE api_credentials ADD COLUMN labels TEXT;
+  `,
 ];

@@ -14,12 +14,16 @@ export interface AccessDoc {
   name: string;
   sandboxes: string[];
   roles: ApiKey['roles'];
+  labels?: string[];
   createdAt: Date;
   revokedAt?: Date;
 }
 
 /** The entity fields of those shared fields (the same in `ApiKey` and `ApiCredential`). */
-export type AccessFields = Pick<ApiKey, 'id' | 'name' | 'sandboxes' | 'roles' | 'createdAt' | 'revokedAt'>;
+export type AccessFields = Pick<
+  ApiKey,
+  'id' | 'name' | 'sandboxes' | 'roles' | 'labels' | 'createdAt' | 'revokedAt'
+>;
 
 /** The shared fields of a new grant, created now; the id is the one given or a new UUIDv7. */
 export function newAccessDoc(
@@ -30,6 +34,7 @@ export function newAccessDoc(
     name: input.name,
     sandboxes: [...input.sandboxes],
     roles: [...input.roles],
+    ...(input.labels ? { labels: [...input.labels] } : {}),
     createdAt: new Date(),
   };
 }
@@ -40,6 +45,7 @@ export function accessFieldsOf(doc: AccessDoc): AccessFields {
     name: doc.name,
     sandboxes: [...doc.sandboxes],
     roles: [...doc.roles],
+    ...(doc.labels != null ? { labels: [...doc.labels] } : {}),
     createdAt: toIso(doc.createdAt),
     ...(doc.revokedAt != null ? { revokedAt: toIso(doc.revokedAt) } : {}),
   };

@@ -13,6 +13,8 @@ export interface ApiCredentialDoc {
   orgId: string;
   sandboxes: string[];
   roles: ApiKeyRole[];
+  /** Campaign access labels; absent when none were given. */
+  labels?: string[];
   createdAt: Date;
   revokedAt?: Date;
 }
@@ -26,6 +28,8 @@ export const apiCredentialSchema = new Schema<ApiCredentialDoc>(
     orgId: { type: String, required: true },
     sandboxes: { type: [String], required: true },
     roles: { type: [{ type: String, enum: ['execute', 'manage', 'admin'] }], required: true },
+    // No default: mongoose would store `[]` for keys given none, and read back a field they never had.
+    labels: { type: [String], default: undefined },
     createdAt: { type: Date, required: true },
     revokedAt: { type: Date },
   },

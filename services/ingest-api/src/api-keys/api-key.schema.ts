@@ -1,4 +1,4 @@
-import { SANDBOX_PATTERN } from '@herald/contracts';
+import { LABEL_PATTERN, SANDBOX_PATTERN } from '@herald/contracts';
 import type { ApiKeyRole } from '@herald/store';
 import { pageQueryProperties } from '../http/page-query';
 
@@ -6,6 +6,7 @@ export interface NewApiKeyBody {
   name: string;
   roles: ApiKeyRole[];
   sandboxes: string[];
+  labels?: string[];
 }
 
 export const newApiKeySchema = {
@@ -26,6 +27,14 @@ export const newApiKeySchema = {
       maxItems: 100,
       uniqueItems: true,
       items: { anyOf: [{ const: '*' }, { type: 'string', pattern: SANDBOX_PATTERN }] },
+    },
+    labels: {
+      type: 'array',
+      maxItems: 50,
+      uniqueItems: true,
+      description:
+        'Campaign access labels the key holds: it sees only campaigns all of whose labels it holds. `*` holds every label; admin keys hold every label whatever this says.',
+      items: { anyOf: [{ const: '*' }, { type: 'string', pattern: LABEL_PATTERN }] },
     },
   },
 } as const;

@@ -85,7 +85,13 @@ export class ApiKeyAuthenticator {
     const matches = stored !== null && constantTimeEqual(stored.hash, hash);
     const principal: Principal | null =
       stored && matches
-        ? { keyId: stored.id, name: stored.name, roles: stored.roles, sandboxes: stored.sandboxes }
+        ? {
+            keyId: stored.id,
+            name: stored.name,
+            roles: stored.roles,
+            sandboxes: stored.sandboxes,
+            labels: stored.labels ?? [],
+          }
         : null;
     this.cache?.set(hash, { principal });
     return principal;
@@ -141,6 +147,7 @@ export class ApiKeyAuthenticator {
             name: credential.name,
             roles: credential.roles,
             sandboxes: credential.sandboxes,
+            labels: credential.labels ?? [],
           }
         : null;
     this.cache?.set(cacheKey, { principal });

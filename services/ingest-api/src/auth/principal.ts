@@ -10,6 +10,8 @@ export interface Principal {
   roles: readonly ApiKeyRole[];
   /** Sandboxes the key may address; `*` means all. */
   sandboxes: readonly string[];
+  /** Campaign access labels the key holds; `*` means all (see campaign-access.ts). */
+  labels: readonly string[];
 }
 
 const PRINCIPAL = Symbol('herald.principal');

@@ -68,8 +68,9 @@ export async function previewCampaign(
   sandbox: string,
   campaignId: string,
   request: PreviewRequest,
+  held: readonly string[],
 ): Promise<CampaignPreview> {
-  const version = await campaignVersion(deps.store, sandbox, campaignId, request.version);
+  const version = await campaignVersion(deps.store, sandbox, campaignId, request.version, held);
   const context = contextFor(deps.contextValidators, version, request.context, '/context');
   const locales = localesToPreview(version, request.locale);
   const { recipient, profile, missing } = await previewRecipient(

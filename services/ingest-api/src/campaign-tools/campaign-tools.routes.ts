@@ -1,4 +1,5 @@
 import { Router, type Request } from 'express';
+import { heldLabels } from '../auth/campaign-access';
 import { requireRole } from '../auth/require-role';
 import { jsonBody } from '../http/json-body';
 import { pathParam } from '../http/path-param';
@@ -13,13 +14,14 @@ export function campaignToolsRoutes(tools: CampaignToolsService, maxBodyBytes: n
   const router = Router();
   const manage = requireRole('manage');
   router.post('/campaigns/:id/preview', manage, ...jsonBody(maxBodyBytes), async (req, res) => {
-    res.json(await tools.preview(sandboxOf(req), pathParam(req, 'id'), req.body));
+    res.json(await tools.preview(sandboxOf(req), pathParam(req, 'id'), req.body, heldLabels(req)));
   });
   router.post('/campaigns/:id/test-send', manage, ...jsonBody(maxBodyBytes), async (req, res) => {
-    res.json(await tools.testSend(sandboxOf(req), pathParam(req, 'id'), req.body));
+    res.json(await tools.testSend(sandboxOf(req), pathParam(req, 'id'), req.body, heldLabels(req)));
   });
   router.get('/campaigns/:id/curl', manage, async (req, res) => {
-    res.json(await tools.triggerSample(sandboxOf(req), pathParam(req, 'id'), baseUrlOf(req)));
+    const id = pathParam(req, 'id');
+    res.json(await tools.triggerSample(sandboxOf(req), id, baseUrlOf(req), heldLabels(req)));
   });
   return router;
 }

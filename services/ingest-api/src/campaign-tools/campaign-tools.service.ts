@@ -10,7 +10,10 @@ import {
 import { testSendCampaign, type TestSendDeps, type TestSendResult } from './test-send';
 import { triggerSample, type TriggerSample } from './trigger-sample';
 
-/** Author tools on one campaign: preview, test-send and a sample trigger call. */
+/**
+ * Author tools on one campaign: preview, test-send and a sample trigger call. `held` is the
+ * caller's campaign access labels: a campaign whose labels it lacks is not found.
+ */
 export class CampaignToolsService {
   private readonly ajv = createAjv();
   private readonly validatePreview = this.ajv.compile<PreviewRequest>(previewSchema);
@@ -20,20 +23,35 @@ export class CampaignToolsService {
   constructor(private readonly deps: TestSendDeps) {}
 
   /** Throws ValidationError `invalid-request` for a body that is not a preview request. */
-  async preview(sandbox: string, campaignId: string, body: unknown): Promise<CampaignPreview> {
+  async preview(
+    sandbox: string,
+    campaignId: string,
+    body: unknown,
+    held: readonly string[],
+  ): Promise<CampaignPreview> {
     if (!this.validatePreview(body)) throw invalidBody(this.validatePreview.errors);
-    return previewCampaign(this.deps, sandbox, campaignId, body);
+    return previewCampaign(this.deps, sandbox, campaignId, body, held);
   }
 
   /** Throws ValidationError `invalid-request` for a body that is not a test-send request. */
-  async testSend(sandbox: string, campaignId: string, body: unknown): Promise<TestSendResult> {
+  async testSend(
+    sandbox: string,
+    campaignId: string,
+    body: unknown,
+    held: readonly string[],
+  ): Promise<TestSendResult> {
     if (!this.validateTestSend(body)) throw invalidBody(this.validateTestSend.errors);
-    return testSendCampaign(this.deps, sandbox, campaignId, body);
+    return testSendCampaign(this.deps, sandbox, campaignId, body, held);
   }
 
   /** A ready trigger call addressed to `baseUrl`. */
-  async triggerSample(sandbox: string, campaignId: string, baseUrl: string): Promise<TriggerSample> {
-    return triggerSample(this.deps.store, sandbox, campaignId, baseUrl);
+  async triggerSample(
+    sandbox: string,
+    campaignId: string,
+    baseUrl: string,
+    held: readonly string[],
+  ): Promise<TriggerSample> {
+    return triggerSample(this.deps.store, sandbox, campaignId, baseUrl, held);
   }
 }
 

@@ -39,8 +39,9 @@ export async function testSendCampaign(
   sandbox: string,
   campaignId: string,
   request: TestSendRequest,
+  held: readonly string[],
 ): Promise<TestSendResult> {
-  const version = await campaignVersion(deps.store, sandbox, campaignId, request.version);
+  const version = await campaignVersion(deps.store, sandbox, campaignId, request.version, held);
   const smsRegion = await callSmsRegion(deps.store, sandbox, version.definition);
   const recipients = checkedRecipients(deps, version, request, smsRegion);
   const problems: FieldError[] = [];

@@ -1,18 +1,23 @@
 import type { CampaignVersion } from '@herald/contracts';
 import { NotFoundError, ValidationError } from '@herald/errors';
 import type { Store } from '@herald/store';
+import { visibleCampaign } from '../auth/campaign-access';
 import { sampleFromSchema } from '../campaigns/sample-context';
 import type { ContextValidators } from '../triggers/context-validators';
 import { toFieldErrors } from '../validation/ajv';
 
-/** A version of a campaign: the one asked for, else the newest (the draft being edited). */
+/**
+ * A version of a campaign: the one asked for, else the newest (the draft being edited). Not
+ * found for a caller lacking the campaign's labels (`held`).
+ */
 export async function campaignVersion(
   store: Store,
   sandbox: string,
   campaignId: string,
   version: number | undefined,
+  held: readonly string[],
 ): Promise<CampaignVersion> {
-  const campaign = await store.campaigns.get(sandbox, campaignId);
+  const campaign = visibleCampaign(held, await store.campaigns.get(sandbox, campaignId));
   if (!campaign) {
     throw new NotFoundError(
       'campaign-not-found',

@@ -2,6 +2,7 @@ import type { Campaign, Recipient, UnitaryExecutionRequest } from '@herald/contr
 import { newId } from '@herald/contracts';
 import { NotFoundError } from '@herald/errors';
 import type { Store } from '@herald/store';
+import { visibleCampaign } from '../auth/campaign-access';
 import { sampleContext } from './tool-inputs';
 
 export interface TriggerSample {
@@ -26,8 +27,9 @@ export async function triggerSample(
   sandbox: string,
   campaignId: string,
   baseUrl: string,
+  held: readonly string[],
 ): Promise<TriggerSample> {
-  const campaign = await store.campaigns.get(sandbox, campaignId);
+  const campaign = visibleCampaign(held, await store.campaigns.get(sandbox, campaignId));
   if (!campaign) {
     throw new NotFoundError(
       'campaign-not-found',

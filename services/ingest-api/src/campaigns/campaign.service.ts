@@ -2,6 +2,7 @@ import type { Campaign, CampaignVersion } from '@herald/contracts';
 import { ConflictError, NotFoundError, UnprocessableError, type FieldError } from '@herald/errors';
 import type { Page, PageRequest, Store } from '@herald/store';
 import type { TemplateEngine } from '@herald/templating';
+import { assertMaySetLabels, visibleCampaign } from '../auth/campaign-access';
 import { activationChecks } from './activation-checks';
 import { assertTransition, EDITABLE, goLiveStatus, LIFECYCLE } from './campaign-lifecycle';
 import type { CampaignValidator } from './campaign-validator';
@@ -13,7 +14,8 @@ export type ActivatedCampaign = Campaign & { warnings: FieldError[] };
 /**
  * Campaign management: definitions are versioned (every edit appends an immutable version),
  * status moves only along the lifecycle table, and every status change is a compare-and-set in
- * the store, so concurrent calls cannot both win.
+ * the store, so concurrent calls cannot both win. `held` is the campaign access labels of the
+ * caller (`heldLabelsOf`): a campaign whose labels it lacks is not found, by every method.
  */
 export class CampaignService {
   constructor(
@@ -25,24 +27,25 @@ export class CampaignService {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  async create(sandbox: string, body: unknown): Promise<Campaign> {
+  async create(sandbox: string, body: unknown, held: readonly string[]): Promise<Campaign> {
     const definition = this.validator.parse(body);
+    assertMaySetLabels(held, undefined, definition.labels);
     return this.store.campaigns.create({ sandbox, definition });
   }
 
   /** The campaign, with the status its schedule has brought it to. */
-  async get(sandbox: string, id: string): Promise<Campaign> {
-    const campaign = await this.store.campaigns.get(sandbox, id);
+  async get(sandbox: string, id: string, held: readonly string[]): Promise<Campaign> {
+    const campaign = visibleCampaign(held, await this.store.campaigns.get(sandbox, id));
     if (!campaign) throw new NotFoundError('campaign-not-found', `campaign ${id} does not exist`);
     return settleCampaign(this.store, campaign, this.clock());
   }
 
-  async list(sandbox: string, page: PageRequest): Promise<Page<Campaign>> {
+  /** A page of the campaigns `held` may see: others are left out, so a page may hold fewer than asked. */
+  async list(sandbox: string, page: PageRequest, held: readonly string[]): Promise<Page<Campaign>> {
     const listed = await this.store.campaigns.list(sandbox, page);
     const now = this.clock();
-    const items = await Promise.all(
-      listed.items.map((campaign) => settleCampaign(this.store, campaign, now)),
-    );
+    const visible = listed.items.filter((campaign) => visibleCampaign(held, campaign));
+    const items = await Promise.all(visible.map((campaign) => settleCampaign(this.store, campaign, now)));
     return { items, nextCursor: listed.nextCursor };
   }
 
@@ -55,10 +58,12 @@ export class CampaignService {
     sandbox: string,
     id: string,
     body: unknown,
+    held: readonly string[],
     expectedLatestVersion?: number,
   ): Promise<Campaign> {
     const definition = this.validator.parse(body);
-    const campaign = await this.get(sandbox, id);
+    const campaign = await this.get(sandbox, id, held);
+    assertMaySetLabels(held, campaign.definition.labels, definition.labels);
     if (!EDITABLE.includes(campaign.status)) {
       throw new ConflictError('campaign-archived', `campaign ${id} is archived and can no longer be edited`);
     }
@@ -70,23 +75,33 @@ export class CampaignService {
     );
   }
 
-  async listVersions(sandbox: string, id: string, page: PageRequest): Promise<Page<CampaignVersion>> {
-    await this.get(sandbox, id);
+  async listVersions(
+    sandbox: string,
+    id: string,
+    page: PageRequest,
+    held: readonly string[],
+  ): Promise<Page<CampaignVersion>> {
+    await this.get(sandbox, id, held);
     return this.store.campaigns.listVersions(sandbox, id, page);
   }
 
-  async getVersion(sandbox: string, id: string, version: number): Promise<CampaignVersion> {
+  async getVersion(
+    sandbox: string,
+    id: string,
+    version: number,
+    held: readonly string[],
+  ): Promise<CampaignVersion> {
+    await this.get(sandbox, id, held);
     const found = await this.store.campaigns.getVersion(sandbox, id, version);
     if (!found) {
-      await this.get(sandbox, id);
       throw new NotFoundError('campaign-version-not-found', `campaign ${id} has no version ${version}`);
     }
     return found;
   }
 
   /** Runs every activation check on the latest version, then makes it live (or scheduled). */
-  async activate(sandbox: string, id: string): Promise<ActivatedCampaign> {
-    const campaign = await this.get(sandbox, id);
+  async activate(sandbox: string, id: string, held: readonly string[]): Promise<ActivatedCampaign> {
+    const campaign = await this.get(sandbox, id, held);
     const to = goLiveStatus(campaign.definition.schedule, this.clock());
     assertTransition('activate', campaign.status, to);
     const warnings = await this.checked(campaign);
@@ -102,8 +117,8 @@ export class CampaignService {
    * Swaps the live version for the latest one, after the same checks as activation. Triggers
    * already queued keep the version they were queued with.
    */
-  async publish(sandbox: string, id: string): Promise<ActivatedCampaign> {
-    const campaign = await this.get(sandbox, id);
+  async publish(sandbox: string, id: string, held: readonly string[]): Promise<ActivatedCampaign> {
+    const campaign = await this.get(sandbox, id, held);
     const to = goLiveStatus(campaign.definition.schedule, this.clock());
     assertTransition('publish', campaign.status, to);
     if (campaign.liveVersion === campaign.latestVersion) {
@@ -130,14 +145,14 @@ export class CampaignService {
     return { ...published, warnings };
   }
 
-  async stop(sandbox: string, id: string): Promise<Campaign> {
-    const campaign = await this.get(sandbox, id);
+  async stop(sandbox: string, id: string, held: readonly string[]): Promise<Campaign> {
+    const campaign = await this.get(sandbox, id, held);
     assertTransition('stop', campaign.status, 'stopped');
     return this.store.campaigns.transition(sandbox, id, { from: LIFECYCLE.stop.from, to: 'stopped' });
   }
 
-  async archive(sandbox: string, id: string): Promise<Campaign> {
-    const campaign = await this.get(sandbox, id);
+  async archive(sandbox: string, id: string, held: readonly string[]): Promise<Campaign> {
+    const campaign = await this.get(sandbox, id, held);
     assertTransition('archive', campaign.status, 'archived');
     return this.store.campaigns.transition(sandbox, id, { from: LIFECYCLE.archive.from, to: 'archived' });
   }

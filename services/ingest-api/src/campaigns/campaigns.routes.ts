@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Campaign } from '@herald/contracts';
 import { ValidationError } from '@herald/errors';
 import type { PageRequest } from '@herald/store';
+import { heldLabels } from '../auth/campaign-access';
 import { requireRole } from '../auth/require-role';
 import type { CampaignService } from './campaign.service';
 import { jsonBody } from '../http/json-body';
@@ -17,37 +18,42 @@ export function campaignsRoutes(campaigns: CampaignService, maxBodyBytes: number
   const router = Router();
   const manage = requireRole('manage');
   router.post('/campaigns', manage, ...jsonBody(maxBodyBytes), async (req, res) => {
-    const campaign = await campaigns.create(sandboxOf(req), req.body);
+    const campaign = await campaigns.create(sandboxOf(req), req.body, heldLabels(req));
     withVersionTag(res, campaign).status(201).location(`/campaigns/${campaign.id}`).json(campaign);
   });
   router.get('/campaigns', manage, async (req, res) => {
-    res.json(await campaigns.list(sandboxOf(req), pageOf(req)));
+    res.json(await campaigns.list(sandboxOf(req), pageOf(req), heldLabels(req)));
   });
   router.get('/campaigns/:id', manage, async (req, res) => {
-    const campaign = await campaigns.get(sandboxOf(req), pathParam(req, 'id'));
+    const campaign = await campaigns.get(sandboxOf(req), pathParam(req, 'id'), heldLabels(req));
     withVersionTag(res, campaign).json(campaign);
   });
   router.put('/campaigns/:id', manage, ...jsonBody(maxBodyBytes), async (req, res) => {
-    const campaign = await campaigns.update(sandboxOf(req), pathParam(req, 'id'), req.body, ifMatchOf(req));
+    const id = pathParam(req, 'id');
+    const campaign = await campaigns.update(sandboxOf(req), id, req.body, heldLabels(req), ifMatchOf(req));
     withVersionTag(res, campaign).json(campaign);
   });
   router.get('/campaigns/:id/versions', manage, async (req, res) => {
-    res.json(await campaigns.listVersions(sandboxOf(req), pathParam(req, 'id'), pageOf(req)));
+    res.json(
+      await campaigns.listVersions(sandboxOf(req), pathParam(req, 'id'), pageOf(req), heldLabels(req)),
+    );
   });
   router.get('/campaigns/:id/versions/:version', manage, async (req, res) => {
-    res.json(await campaigns.getVersion(sandboxOf(req), pathParam(req, 'id'), versionOf(req)));
+    res.json(
+      await campaigns.getVersion(sandboxOf(req), pathParam(req, 'id'), versionOf(req), heldLabels(req)),
+    );
   });
   router.post('/campaigns/:id/activate', manage, async (req, res) => {
-    res.json(await campaigns.activate(sandboxOf(req), pathParam(req, 'id')));
+    res.json(await campaigns.activate(sandboxOf(req), pathParam(req, 'id'), heldLabels(req)));
   });
   router.post('/campaigns/:id/publish', manage, async (req, res) => {
-    res.json(await campaigns.publish(sandboxOf(req), pathParam(req, 'id')));
+    res.json(await campaigns.publish(sandboxOf(req), pathParam(req, 'id'), heldLabels(req)));
   });
   router.post('/campaigns/:id/stop', manage, async (req, res) => {
-    res.json(await campaigns.stop(sandboxOf(req), pathParam(req, 'id')));
+    res.json(await campaigns.stop(sandboxOf(req), pathParam(req, 'id'), heldLabels(req)));
   });
   router.post('/campaigns/:id/archive', manage, async (req, res) => {
-    res.json(await campaigns.archive(sandboxOf(req), pathParam(req, 'id')));
+    res.json(await campaigns.archive(sandboxOf(req), pathParam(req, 'id'), heldLabels(req)));
   });
   return router;
 }

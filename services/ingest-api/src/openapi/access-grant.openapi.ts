@@ -32,6 +32,11 @@ export function accessGrantOpenApi(grant: AccessGrantResource): Pick<OpenApiPart
     ...grant.ownProperties,
     roles: { type: 'array', items: { enum: ['execute', 'manage', 'admin'] } },
     sandboxes: { type: 'array', items: { type: 'string' }, description: '`*` means every sandbox.' },
+    labels: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'Campaign access labels held; `*` means every label. Absent when none were given.',
+    },
     createdAt: { type: 'string', format: 'date-time' },
     revokedAt: { type: 'string', format: 'date-time' },
   };

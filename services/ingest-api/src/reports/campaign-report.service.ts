@@ -1,6 +1,7 @@
 import { NotFoundError } from '@herald/errors';
 import { deliveryCountsFrom, type DeliveryCounters, type DeliveryCounts } from '@herald/queues';
 import type { Store } from '@herald/store';
+import { visibleCampaign } from '../auth/campaign-access';
 import { settleCampaign } from '../campaigns/settle-campaign';
 import type { EngagementReport } from './engagement-report';
 import { EngagementReportService } from './engagement-report.service';
@@ -31,8 +32,14 @@ export class CampaignReportService {
     this.overTime = new EngagementReportService(deps.store.engagement);
   }
 
-  async report(sandbox: string, campaignId: string, window: ReportWindow): Promise<CampaignReport> {
-    const stored = await this.deps.store.campaigns.get(sandbox, campaignId);
+  /** Not found also when the caller lacks one of the campaign's labels (`held`). */
+  async report(
+    sandbox: string,
+    campaignId: string,
+    window: ReportWindow,
+    held: readonly string[],
+  ): Promise<CampaignReport> {
+    const stored = visibleCampaign(held, await this.deps.store.campaigns.get(sandbox, campaignId));
     if (!stored) {
       throw new NotFoundError('campaign-not-found', `Campaign ${campaignId} does not exist in this sandbox.`);
     }

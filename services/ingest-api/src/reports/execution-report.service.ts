@@ -14,6 +14,7 @@ import {
   type DeliveryQueue,
 } from '@herald/queues';
 import type { Page, PageRequest, Store } from '@herald/store';
+import { campaignHidden } from '../auth/campaign-access';
 import { pageQueryProperties, pageRequestOf, type PageQuery } from '../http/page-query';
 import { createAjv, toFieldErrors } from '../validation/ajv';
 import type { EngagementReport } from './engagement-report';
@@ -75,13 +76,17 @@ export interface ExecutionReportDeps {
   queues: Readonly<Record<Channel, DeliveryQueue>>;
 }
 
+/** The execution, not found also when the caller lacks one of its campaign's labels (`held`). */
 export async function executionOrNotFound(
   store: Store,
   sandbox: string,
   executionId: string,
+  held: readonly string[],
 ): Promise<Execution> {
   const execution = await store.executions.get(sandbox, executionId);
-  if (!execution) throw new NotFoundError('execution-not-found', `execution ${executionId} does not exist`);
+  if (!execution || (await campaignHidden(store, sandbox, execution.campaignId, held))) {
+    throw new NotFoundError('execution-not-found', `execution ${executionId} does not exist`);
+  }
   return execution;
 }
 
@@ -98,8 +103,8 @@ export class ExecutionReportService {
     this.validateFailureQuery = ajv.compile<ListQuery>(failureListQuerySchema);
   }
 
-  async report(sandbox: string, executionId: string): Promise<ExecutionReport> {
-    const execution = await executionOrNotFound(this.deps.store, sandbox, executionId);
+  async report(sandbox: string, executionId: string, held: readonly string[]): Promise<ExecutionReport> {
+    const execution = await executionOrNotFound(this.deps.store, sandbox, executionId, held);
     const recipients =
       execution.kind === 'audience' ? (execution.targetedProfileCount ?? 0) : execution.recipientCount;
     const pendingOf = (counts: DeliveryCounts): number =>
@@ -135,15 +140,21 @@ export class ExecutionReportService {
     sandbox: string,
     executionId: string,
     window: ReportWindow,
+    held: readonly string[],
   ): Promise<ExecutionReportOverTime> {
-    const report = await this.report(sandbox, executionId);
+    const report = await this.report(sandbox, executionId, held);
     return { ...report, ...(await this.overTime.overTime(sandbox, { executionId }, window)) };
   }
 
   /** Delivery records by recipient index; records hold no message bodies. */
-  async deliveries(sandbox: string, executionId: string, query: unknown): Promise<Page<Delivery>> {
+  async deliveries(
+    sandbox: string,
+    executionId: string,
+    query: unknown,
+    held: readonly string[],
+  ): Promise<Page<Delivery>> {
     const { page, status } = this.parse(this.validateDeliveryQuery, query);
-    await executionOrNotFound(this.deps.store, sandbox, executionId);
+    await executionOrNotFound(this.deps.store, sandbox, executionId, held);
     return this.deps.store.deliveries.listByExecution(
       sandbox,
       executionId,
@@ -152,9 +163,14 @@ export class ExecutionReportService {
     );
   }
 
-  async failures(sandbox: string, executionId: string, query: unknown): Promise<Page<FailedDelivery>> {
+  async failures(
+    sandbox: string,
+    executionId: string,
+    query: unknown,
+    held: readonly string[],
+  ): Promise<Page<FailedDelivery>> {
     const { page } = this.parse(this.validateFailureQuery, query);
-    await executionOrNotFound(this.deps.store, sandbox, executionId);
+    await executionOrNotFound(this.deps.store, sandbox, executionId, held);
     const failed = await this.deps.store.deliveries.listByExecution(sandbox, executionId, page, {
       status: 'failed',
     });

@@ -60,7 +60,12 @@ export class ReplayFailuresService {
     this.validate = createAjv().compile<ReplayBody>(replayFailuresSchema);
   }
 
-  async replay(sandbox: string, executionId: string, body: unknown): Promise<ReplayResult> {
+  async replay(
+    sandbox: string,
+    executionId: string,
+    body: unknown,
+    held: readonly string[],
+  ): Promise<ReplayResult> {
     const request = body ?? {};
     if (!this.validate(request)) {
       throw new ValidationError(
@@ -69,7 +74,7 @@ export class ReplayFailuresService {
         toFieldErrors(this.validate.errors),
       );
     }
-    await executionOrNotFound(this.deps.store, sandbox, executionId);
+    await executionOrNotFound(this.deps.store, sandbox, executionId, held);
     const result: ReplayResult = { replayed: 0, notReplayable: [] };
     if (request.deliveryIds) {
       await this.replayBatch(

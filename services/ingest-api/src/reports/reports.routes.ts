@@ -1,4 +1,5 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { heldLabels } from '../auth/campaign-access';
 import { requireAnyRole, requireRole } from '../auth/require-role';
 import { jsonBody } from '../http/json-body';
 import { pathParam } from '../http/path-param';
@@ -29,24 +30,26 @@ export function reportsRoutes(
   const router = Router();
   const read = requireAnyRole(['execute', 'manage']);
   router.get('/executions/:executionId', read, async (req, res) => {
-    res.json(await reports.report(sandboxOf(req), pathParam(req, 'executionId')));
+    res.json(await reports.report(sandboxOf(req), pathParam(req, 'executionId'), heldLabels(req)));
   });
   router.get('/executions/:executionId/deliveries', read, async (req, res) => {
-    res.json(await reports.deliveries(sandboxOf(req), pathParam(req, 'executionId'), req.query));
+    const executionId = pathParam(req, 'executionId');
+    res.json(await reports.deliveries(sandboxOf(req), executionId, req.query, heldLabels(req)));
   });
   router.get('/executions/:executionId/failures', read, async (req, res) => {
-    res.json(await reports.failures(sandboxOf(req), pathParam(req, 'executionId'), req.query));
+    const executionId = pathParam(req, 'executionId');
+    res.json(await reports.failures(sandboxOf(req), executionId, req.query, heldLabels(req)));
   });
   router.get('/executions/:executionId/report', read, async (req, res) => {
     const { window, format } = parseReportQuery(req.query);
     const executionId = pathParam(req, 'executionId');
-    const report = await reports.reportOverTime(sandboxOf(req), executionId, window);
+    const report = await reports.reportOverTime(sandboxOf(req), executionId, window, heldLabels(req));
     answerReport(req, res, format, report, seriesCsvFilename('execution', executionId, window));
   });
   router.get('/campaigns/:campaignId/report', requireRole('manage'), async (req, res) => {
     const { window, format } = parseReportQuery(req.query);
     const campaignId = pathParam(req, 'campaignId');
-    const report = await campaignReports.report(sandboxOf(req), campaignId, window);
+    const report = await campaignReports.report(sandboxOf(req), campaignId, window, heldLabels(req));
     answerReport(req, res, format, report, seriesCsvFilename('campaign', campaignId, window));
   });
   router.post(
@@ -55,7 +58,8 @@ export function reportsRoutes(
     optionalJsonBody(maxBodyBytes),
     async (req, res) => {
       const body: unknown = req.body;
-      res.status(202).json(await replays.replay(sandboxOf(req), pathParam(req, 'executionId'), body));
+      const executionId = pathParam(req, 'executionId');
+      res.status(202).json(await replays.replay(sandboxOf(req), executionId, body, heldLabels(req)));
     },
   );
   return router;

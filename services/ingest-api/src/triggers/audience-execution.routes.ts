@@ -1,4 +1,5 @@
 import { Router, type RequestHandler } from 'express';
+import { heldLabels } from '../auth/campaign-access';
 import { requireRole } from '../auth/require-role';
 import type { AudienceExecutionService } from './audience-execution.service';
 import { executionApiPaths } from '../http/execution-api-paths';
@@ -12,13 +13,13 @@ export function audienceExecutionRoutes(service: AudienceExecutionService, maxBo
   const execute = requireRole('execute');
   const trigger = triggerEndpoint(service, maxBodyBytes);
   const getExecution: RequestHandler = async (req, res) => {
-    res.json(await service.getExecution(sandboxOf(req), pathParam(req, 'executionId')));
+    res.json(await service.getExecution(sandboxOf(req), pathParam(req, 'executionId'), heldLabels(req)));
   };
   const getSchedule: RequestHandler = async (req, res) => {
-    res.json(await service.getSchedule(sandboxOf(req), pathParam(req, 'scheduleId')));
+    res.json(await service.getSchedule(sandboxOf(req), pathParam(req, 'scheduleId'), heldLabels(req)));
   };
   const cancelSchedule: RequestHandler = async (req, res) => {
-    await service.cancelSchedule(sandboxOf(req), pathParam(req, 'scheduleId'));
+    await service.cancelSchedule(sandboxOf(req), pathParam(req, 'scheduleId'), heldLabels(req));
     // AJO answers a deleted schedule with 200 and an empty object.
     res.status(200).json({});
   };

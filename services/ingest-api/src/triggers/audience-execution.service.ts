@@ -9,6 +9,7 @@ import { correlationLogFields, type Correlation } from '../http/correlation';
 import type { IncomingTrigger } from './trigger-call';
 import type { ExecutionClaim } from './enqueue-recipients';
 import { acceptedAnswer, type ExecutionAccepted } from './execution-accepted';
+import { campaignHidden } from '../auth/campaign-access';
 import { liveCampaign } from './live-campaign';
 import { queueUnavailable } from './queue-unavailable';
 import { createAjv, toFieldErrors } from '../validation/ajv';
@@ -48,7 +49,7 @@ export class AudienceExecutionService {
   }
 
   async execute(call: IncomingTrigger, now = new Date()): Promise<ExecutionAccepted | ScheduleView> {
-    const { sandbox, body, fingerprint, createdBy, correlation, xRequestId } = call;
+    const { sandbox, body, fingerprint, createdBy, held, correlation, xRequestId } = call;
     if (!this.validateRequest(body)) {
       throw new ValidationError(
         'invalid-request',
@@ -56,7 +57,7 @@ export class AudienceExecutionService {
         toFieldErrors(this.validateRequest.errors),
       );
     }
-    const { campaign, version } = await this.liveMarketingCampaign(sandbox, body.campaignId, now);
+    const { campaign, version } = await this.liveMarketingCampaign(sandbox, body.campaignId, held, now);
     const audienceId = body.audience?.id ?? version.definition.audience?.id;
     if (audienceId === undefined) {
       throw new ValidationError('audience-required', 'The campaign has no audience; give audience.id.', [
@@ -98,17 +99,33 @@ export class AudienceExecutionService {
     return answer;
   }
 
-  async getExecution(sandbox: string, executionId: string): Promise<AudienceExecutionView> {
+  /** `held`: the caller's campaign access labels; an execution of a campaign it cannot see is not found. */
+  async getExecution(
+    sandbox: string,
+    executionId: string,
+    held: readonly string[],
+  ): Promise<AudienceExecutionView> {
     const execution = await this.deps.store.executions.get(sandbox, executionId);
-    if (!execution || execution.kind !== 'audience' || execution.audienceId === undefined) {
+    if (
+      !execution ||
+      execution.kind !== 'audience' ||
+      execution.audienceId === undefined ||
+      (await campaignHidden(this.deps.store, sandbox, execution.campaignId, held))
+    ) {
       throw new NotFoundError('execution-not-found', `audience execution ${executionId} does not exist`);
     }
     return toExecutionView(execution, execution.audienceId);
   }
 
-  async getSchedule(sandbox: string, scheduleId: string): Promise<ScheduleView> {
+  async getSchedule(sandbox: string, scheduleId: string, held: readonly string[]): Promise<ScheduleView> {
     const schedule = await this.deps.store.schedules.get(sandbox, scheduleId);
-    if (!schedule || schedule.status === 'Cancelled') throw scheduleNotFound(scheduleId);
+    if (
+      !schedule ||
+      schedule.status === 'Cancelled' ||
+      (await campaignHidden(this.deps.store, sandbox, schedule.campaignId, held))
+    ) {
+      throw scheduleNotFound(scheduleId);
+    }
     if (schedule.status === 'Scheduled' || schedule.executionId === undefined) {
       return toScheduleView(schedule, 'Scheduled');
     }
@@ -120,7 +137,11 @@ export class AudienceExecutionService {
   }
 
   /** Cancels a schedule that has not fired; the fan-out job also refuses to run a cancelled one. */
-  async cancelSchedule(sandbox: string, scheduleId: string): Promise<void> {
+  async cancelSchedule(sandbox: string, scheduleId: string, held: readonly string[]): Promise<void> {
+    const schedule = await this.deps.store.schedules.get(sandbox, scheduleId);
+    if (schedule && (await campaignHidden(this.deps.store, sandbox, schedule.campaignId, held))) {
+      throw scheduleNotFound(scheduleId);
+    }
     const cancelled = await this.deps.store.schedules.settle(sandbox, scheduleId, 'Cancelled');
     if (!cancelled) throw scheduleNotFound(scheduleId);
     try {
@@ -137,6 +158,7 @@ export class AudienceExecutionService {
   private async liveMarketingCampaign(
     sandbox: string,
     campaignId: string,
+    held: readonly string[],
     now: Date,
   ): Promise<{ campaign: Campaign; version: CampaignVersion }> {
     const { campaign, version } = await liveCampaign(
@@ -144,6 +166,7 @@ export class AudienceExecutionService {
       this.deps.versions,
       sandbox,
       campaignId,
+      held,
       now,
     );
     // Transactional messages answer one person's action; sending one to a whole audience is a

@@ -31,7 +31,7 @@ export class HighThroughputExecutionService {
   }
 
   async execute(call: IncomingTrigger): Promise<ExecutionAccepted> {
-    const { request, version } = await this.validated(call.sandbox, call.body);
+    const { request, version } = await this.validated(call.sandbox, call.body, call.held);
     return claimAndEnqueue(
       this.deps,
       { ...call, request, version },
@@ -40,18 +40,23 @@ export class HighThroughputExecutionService {
   }
 
   /** Validates and renders every recipient as a real call would, and queues nothing. */
-  async dryRun(sandbox: string, body: unknown): Promise<DryRunResult> {
-    const { request, version } = await this.validated(sandbox, body);
+  async dryRun(sandbox: string, body: unknown, held: readonly string[]): Promise<DryRunResult> {
+    const { request, version } = await this.validated(sandbox, body, held);
     return dryRunRecipients(this.deps, sandbox, version, request.recipients);
   }
 
-  private async validated(sandbox: string, input: unknown): Promise<ValidatedTrigger> {
+  private async validated(
+    sandbox: string,
+    input: unknown,
+    held: readonly string[],
+  ): Promise<ValidatedTrigger> {
     const { request: body, recipientSchemaProblems: schemaProblems } = this.parser.parse(input);
     const { version } = await liveTransactionalCampaign(
       this.deps.store,
       this.deps.versions,
       sandbox,
       body.campaignId,
+      held,
     );
     if (version.definition.channel !== 'email') {
       throw new UnprocessableError(

@@ -1,6 +1,7 @@
 import type { Campaign, CampaignVersion } from '@herald/contracts';
 import { ConflictError, NotFoundError, UnprocessableError } from '@herald/errors';
 import type { CampaignVersions, Store } from '@herald/store';
+import { visibleCampaign } from '../auth/campaign-access';
 import { settleCampaign } from '../campaigns/settle-campaign';
 
 export interface LiveCampaign {
@@ -10,16 +11,18 @@ export interface LiveCampaign {
 
 /**
  * The campaign a trigger addresses and its live version, once its schedule has been applied.
- * Each reason it cannot be triggered has its own code: not found, outside its schedule, not live.
+ * Each reason it cannot be triggered has its own code: not found (also when the caller lacks
+ * one of its labels, `held`), outside its schedule, not live.
  */
 export async function liveCampaign(
   store: Store,
   versions: CampaignVersions,
   sandbox: string,
   campaignId: string,
+  held: readonly string[],
   now: Date = new Date(),
 ): Promise<LiveCampaign> {
-  const stored = await store.campaigns.get(sandbox, campaignId);
+  const stored = visibleCampaign(held, await store.campaigns.get(sandbox, campaignId));
   if (!stored) {
     throw new NotFoundError(
       'campaign-not-found',
@@ -53,8 +56,9 @@ export async function liveTransactionalCampaign(
   versions: CampaignVersions,
   sandbox: string,
   campaignId: string,
+  held: readonly string[],
 ): Promise<LiveCampaign> {
-  const live = await liveCampaign(store, versions, sandbox, campaignId);
+  const live = await liveCampaign(store, versions, sandbox, campaignId, held);
   if (live.version.definition.type !== 'transactional') {
     throw new UnprocessableError(
       'wrong-endpoint-for-campaign',

@@ -55,12 +55,14 @@ export interface IncomingTrigger {
   xRequestId?: string;
   /** The caller (its API key id), named in the execution record and the answer. */
   createdBy: string;
+  /** The caller's campaign access labels: a campaign whose labels it lacks is not found. */
+  held: readonly string[];
   /** The caller's ids, named in the log line of the accepted call. */
   correlation?: Correlation;
 }
 
-/** A validated call and who made it. */
-export interface ValidTriggerCall extends ValidatedTrigger, Omit<IncomingTrigger, 'body'> {}
+/** A validated call and who made it (its labels were checked when its campaign was resolved). */
+export interface ValidTriggerCall extends ValidatedTrigger, Omit<IncomingTrigger, 'body' | 'held'> {}
 
 /** Where the jobs of a call go and how they are marked. */
 export interface TriggerTarget {

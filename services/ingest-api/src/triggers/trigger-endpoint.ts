@@ -1,4 +1,5 @@
 import type { Request, RequestHandler } from 'express';
+import { heldLabels } from '../auth/campaign-access';
 import { callerOf } from '../auth/principal';
 import { requireRole } from '../auth/require-role';
 import { bodyFingerprint } from './idempotency';
@@ -18,6 +19,7 @@ export function incomingTriggerOf(req: Request): IncomingTrigger {
     body: req.body as unknown,
     fingerprint: bodyFingerprint(rawBodyOf(req)),
     createdBy: callerOf(req),
+    held: heldLabels(req),
     correlation,
     // Only the caller's own, well-formed value: a generated one is new on every call anyway.
     ...(header !== undefined && header === correlation?.requestId ? { xRequestId: header } : {}),
@@ -28,7 +30,7 @@ export function incomingTriggerOf(req: Request): IncomingTrigger {
 export interface TriggerHandler {
   execute(call: IncomingTrigger): Promise<unknown>;
   /** Present on the endpoints that take `?dryRun=true` (not audience calls). */
-  dryRun?(sandbox: string, body: unknown): Promise<DryRunResult>;
+  dryRun?(sandbox: string, body: unknown, held: readonly string[]): Promise<DryRunResult>;
 }
 
 /**
@@ -41,7 +43,8 @@ export function triggerEndpoint(handler: TriggerHandler, maxBodyBytes: number): 
     ...jsonBody(maxBodyBytes),
     async (req, res) => {
       if (handler.dryRun && dryRunRequested(req.query.dryRun)) {
-        res.status(200).json(dryRunAnswerFor(req, await handler.dryRun(sandboxOf(req), req.body as unknown)));
+        const result = await handler.dryRun(sandboxOf(req), req.body as unknown, heldLabels(req));
+        res.status(200).json(dryRunAnswerFor(req, result));
         return;
       }
       res.status(202).json(await handler.execute(incomingTriggerOf(req)));

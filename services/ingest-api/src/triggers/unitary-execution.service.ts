@@ -42,7 +42,7 @@ export class UnitaryExecutionService {
   }
 
   async execute(call: IncomingTrigger): Promise<ExecutionAccepted> {
-    const { request, version } = await this.validated(call.sandbox, call.body);
+    const { request, version } = await this.validated(call.sandbox, call.body, call.held);
     return claimAndEnqueue(
       this.deps,
       { ...call, request, version },
@@ -51,8 +51,8 @@ export class UnitaryExecutionService {
   }
 
   /** What the call would send to each recipient; queues, creates and records nothing. */
-  async dryRun(sandbox: string, body: unknown): Promise<DryRunResult> {
-    const { request, version, smsRegion } = await this.validated(sandbox, body);
+  async dryRun(sandbox: string, body: unknown, held: readonly string[]): Promise<DryRunResult> {
+    const { request, version, smsRegion } = await this.validated(sandbox, body, held);
     return dryRunRecipients(this.deps, sandbox, version, request.recipients, smsRegion);
   }
 
@@ -63,6 +63,7 @@ export class UnitaryExecutionService {
   private async validated(
     sandbox: string,
     input: unknown,
+    held: readonly string[],
   ): Promise<ValidatedTrigger & { smsRegion: string | undefined }> {
     const { request: body, recipientSchemaProblems: schemaProblems } = this.parser.parse(input);
     const { version } = await liveTransactionalCampaign(
@@ -70,6 +71,7 @@ export class UnitaryExecutionService {
       this.deps.versions,
       sandbox,
       body.campaignId,
+      held,
     );
     const definition = version.definition;
     const smsRegion = await callSmsRegion(this.deps.store, sandbox, definition);

@@ -24,6 +24,7 @@ import {
 import { CampaignVersions, openStore } from '@herald/store';
 import { PooledTemplateEngine } from '@herald/templating';
 import { answerClientError } from './http/client-error';
+import { closeHttpServer, stopOnSignals } from '@herald/service-runtime';
 import { ProviderFeedbackService } from './webhooks/provider-feedback.service';
 import { SoftBounceCounter } from './webhooks/soft-bounce-counter';
 import { createApp } from './app';
@@ -303,32 +304,16 @@ async function main(): Promise<void> {
   server.keepAliveTimeout = config.api.keepAliveTimeoutMs;
   // Never shorter than the idle wait, so that no other timer closes an idle connection first.
   server.headersTimeout = config.api.keepAliveTimeoutMs + 1000;
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'ingest-api shutting down: no new connections, finishing requests in flight');
-    const force = setTimeout(() => {
-      logger.error('shutdown timed out; exiting');
-      process.exit(1);
-    }, config.shutdownTimeoutMs);
-    force.unref();
-    server.close(() => {
-      runtime
-        .close()
-        .then(() => {
-          logger.info('ingest-api stopped');
-          flushAndExit(logger, 0);
-        })
-        .catch((error: unknown) => {
-          logger.error({ err: error }, 'error while closing');
-          process.exit(1);
-        });
-    });
-    server.closeIdleConnections();
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  stopOnSignals(logger, {
+    service: 'ingest-api',
+    stopping: 'no new connections, finishing requests in flight',
+    timedOut: 'exiting',
+    timeoutMs: config.shutdownTimeoutMs,
+    stop: async () => {
+      await closeHttpServer(server);
+      await runtime.close();
+    },
+  });
 }
 
 if (require.main === module) void main();

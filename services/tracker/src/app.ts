@@ -6,6 +6,7 @@ import express, {
   type Response,
 } from 'express';
 import type { Logger } from '@herald/logger';
+import { readinessHandler, type ReadinessCheck } from '@herald/service-runtime';
 import type { EngagementEvent, MirrorPageRepository, ShortLinkRepository } from '@herald/store';
 import {
   isMachineHit,
@@ -27,11 +28,6 @@ import {
 import { hitKeys } from './hit-keys';
 import type { Unsubscriber } from './unsubscriber';
 
-export interface ReadinessCheck {
-  name: string;
-  check(): Promise<void>;
-}
-
 /** Where the tracker's events go; never rejects (see EngagementWriter). */
 export interface EventSink {
   record(event: EngagementEvent): Promise<void>;
@@ -49,7 +45,6 @@ export interface TrackerAppDeps {
   now?: () => number;
 }
 
-const CHECK_TIMEOUT_MS = 2000;
 /** A form's or a one-click POST's body is one short field; anything longer is not one of them. */
 const FORM_BODY_LIMIT = '2kb';
 /** Printable ASCII without spaces: a URL that can go into a Location header as it is. */
@@ -170,22 +165,7 @@ export function createTrackerApp(deps: TrackerAppDeps): Express {
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/ready', async (_req, res) => {
-    const results = await Promise.all(
-      deps.readinessChecks.map(async ({ name, check }) => {
-        try {
-          await withTimeout(check(), CHECK_TIMEOUT_MS);
-          return [name, 'ok'] as const;
-        } catch {
-          return [name, 'unavailable'] as const;
-        }
-      }),
-    );
-    const healthy = results.every(([, state]) => state === 'ok');
-    res
-      .status(healthy ? 200 : 503)
-      .json({ status: healthy ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
-  });
+  app.get('/ready', readinessHandler(deps.readinessChecks));
 
   app.use((_req, res) => notFound(res));
   app.use(errorHandler(logger));
@@ -276,18 +256,4 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return void res.end();
     res.status(503).set(OWN_PAGE_HEADERS).type('html').send(ERROR_PAGE);
   };
-}
-
-async function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timed out')), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

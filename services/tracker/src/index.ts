@@ -5,6 +5,7 @@ import { createLogger, flushAndExit, installFatalHandlers, type Logger } from '@
 import type { Redis } from 'ioredis';
 import { connectRedis, createFeedbackWebhookQueue, FeedbackEmitter } from '@herald/queues';
 import { openStore } from '@herald/store';
+import { closeHttpServer, stopOnSignals } from '@herald/service-runtime';
 import { TrackingTokens } from '@herald/tracking';
 import { createTrackerApp } from './app';
 import { EngagementThread } from './engagement-thread-client';
@@ -137,32 +138,16 @@ async function main(): Promise<void> {
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   // Never shorter than the idle wait, so that no other timer closes an idle connection first.
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'tracker shutting down: no new connections, writing the events still waiting');
-    const force = setTimeout(() => {
-      logger.error('shutdown timed out; exiting with events unwritten');
-      process.exit(1);
-    }, config.shutdownTimeoutMs);
-    force.unref();
-    server.close(() => {
-      runtime
-        .close()
-        .then(() => {
-          logger.info('tracker stopped');
-          flushAndExit(logger, 0);
-        })
-        .catch((error: unknown) => {
-          logger.error({ err: error }, 'error while closing');
-          process.exit(1);
-        });
-    });
-    server.closeIdleConnections();
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  stopOnSignals(logger, {
+    service: 'tracker',
+    stopping: 'no new connections, writing the events still waiting',
+    timedOut: 'exiting with events unwritten',
+    timeoutMs: config.shutdownTimeoutMs,
+    stop: async () => {
+      await closeHttpServer(server);
+      await runtime.close();
+    },
+  });
 }
 
 if (require.main === module) void main();

@@ -8,6 +8,7 @@ import { connectRedis, createFeedbackWebhookQueue, DeliveryCounters } from '@her
 import { openStore } from '@herald/store';
 import { TemplateEngine } from '@herald/templating';
 import { TrackingTokens } from '@herald/tracking';
+import { stopOnSignals } from '@herald/service-runtime';
 import { CampaignVersions } from '@herald/store';
 import { createChannelAdapters } from './channel-adapters';
 import { DEFAULT_RECORDER_OPTIONS, DeliveryRecorder } from './delivery-recorder';
@@ -158,30 +159,14 @@ async function main(): Promise<void> {
     flushAndExit(logger, 1);
     return;
   }
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'worker shutting down: taking no new jobs, finishing jobs in flight');
-    const force = setTimeout(() => {
-      // Jobs still running are not lost: their locks expire and another worker takes them.
-      logger.error('shutdown timed out; exiting with jobs in flight');
-      process.exit(1);
-    }, config.shutdownTimeoutMs);
-    force.unref();
-    runtime
-      .close()
-      .then(() => {
-        logger.info('worker stopped');
-        flushAndExit(logger, 0);
-      })
-      .catch((error: unknown) => {
-        logger.error({ err: error }, 'error while closing');
-        process.exit(1);
-      });
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  stopOnSignals(logger, {
+    service: 'worker',
+    stopping: 'taking no new jobs, finishing jobs in flight',
+    // Jobs still running are not lost: their locks expire and another worker takes them.
+    timedOut: 'exiting with jobs in flight',
+    timeoutMs: config.shutdownTimeoutMs,
+    stop: () => runtime.close(),
+  });
   // Only now: a supervisor that stops the worker as soon as it is ready must find the handlers in place.
   logger.info(
     {

@@ -29,8 +29,9 @@ export interface PooledTemplateEngineOptions extends TemplateEngineOptions {
  * The template engine for renders a person waits on in the API (preview, test-send, dry run,
  * activation checks): each render runs in a thread of a pool, so a template that takes its whole
  * budget never holds the API's event loop (its /health, other sandboxes' calls), and one that
- * runs past its budget or out of its heap is stopped by ending its thread. Parsing and template
- * analysis stay on the caller's thread: parseLimit bounds them. The worker keeps the in-thread
+ * runs past its budget or out of its heap is stopped by ending its thread. Templates are parsed
+ * (and cached) in the threads; `parse` and `variablePaths` still run on the caller's thread,
+ * bounded by parseLimit. The worker keeps the in-thread
  * engine: there a render is one job among many, and copying data to a thread would cost more.
  */
 export class PooledTemplateEngine extends TemplateEngine {
@@ -61,8 +62,6 @@ export class PooledTemplateEngine extends TemplateEngine {
         `the message's render budget (${this.renderLimitMs} ms for all its fields) is spent`,
       );
     }
-    // Parsed here first: a syntax error is the caller's answer without a thread's round trip.
-    this.parse(source, mode);
     const stop = new AbortController();
     const timer = setTimeout(() => stop.abort(), renderLimitMs + HARD_STOP_MARGIN_MS);
     let result: RenderResult;
